@@ -1,0 +1,27 @@
+#pragma once
+// The exit-code table (README "Exit codes"), in one place.
+
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace otasign::cli {
+
+enum Exit : int {
+    kOk = 0,
+    kVerifyFailed = 1,  // verification or policy failure
+    kUsage = 2,
+    kInvalidInput = 3,  // malformed JSON, schema violation, unreadable file
+    kTokenError = 4,    // token or device error (PIN, touch, PKCS#11)
+    kDeclined = 5,      // operator declined or aborted
+    kInternal = 6,
+};
+
+int exit_code_for(ErrorCode code) noexcept;
+
+// Prints "otasign: error: DETAIL" (and "otasign: hint: HINT") to stderr; returns the exit code.
+int report(const Error& error);
+// Prints "otasign: warning: TEXT" to stderr.
+void warn(std::string_view text);
+
+}  // namespace otasign::cli

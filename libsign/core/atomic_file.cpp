@@ -1,0 +1,144 @@
+#include "core/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+namespace otasign {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+Status fsync_directory(const fs::path& dir) {
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return make_error(ErrorCode::Io, "cannot open directory " + dir.string() + ": " + errno_text(errno));
+    int rc = ::fsync(dfd);
+    int err = errno;
+    ::close(dfd);
+    if (rc != 0) return make_error(ErrorCode::Io, "cannot fsync directory " + dir.string() + ": " + errno_text(err));
+    return ok_status();
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(fs::path target, fs::path temp, int fd)
+    : m_target(std::move(target)), m_temp(std::move(temp)), m_fd(fd) {}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : m_target(std::move(other.m_target)),
+      m_temp(std::move(other.m_temp)),
+      m_fd(other.m_fd),
+      m_committed(other.m_committed) {
+    other.m_fd = -1;
+    other.m_committed = true;  // the moved-from object owns nothing to clean up
+}
+
+AtomicFile::~AtomicFile() {
+    if (m_fd >= 0) ::close(m_fd);
+    if (!m_committed && !m_temp.empty()) ::unlink(m_temp.c_str());
+}
+
+Result<AtomicFile> AtomicFile::create(const fs::path& target) {
+    fs::path dir = target.parent_path();
+    std::random_device rd;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        char suffix[32];
+        std::snprintf(suffix, sizeof suffix, ".tmp.%08x", rd());
+        fs::path temp = dir / ("." + target.filename().string() + suffix);
+        int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0) return AtomicFile(target, temp, fd);
+        if (errno != EEXIST)
+            return make_error(ErrorCode::Io, "cannot create a temporary file beside " + target.string() + ": " + errno_text(errno));
+    }
+    return make_error(ErrorCode::Io, "cannot create a unique temporary file beside " + target.string());
+}
+
+Status AtomicFile::write(std::string_view bytes) {
+    if (m_fd < 0) return make_error(ErrorCode::Internal, "write after commit to " + m_target.string());
+    while (!bytes.empty()) {
+        ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return make_error(ErrorCode::Io, "cannot write " + m_target.string() + ": " + errno_text(errno));
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return ok_status();
+}
+
+Status AtomicFile::commit(Overwrite overwrite) {
+    if (m_fd < 0) return make_error(ErrorCode::Internal, "double commit of " + m_target.string());
+    if (::fsync(m_fd) != 0)
+        return make_error(ErrorCode::Io, "cannot fsync " + m_target.string() + ": " + errno_text(errno));
+    ::close(m_fd);
+    m_fd = -1;
+    if (overwrite == Overwrite::yes) {
+        if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
+            return make_error(ErrorCode::Io, "cannot rename into " + m_target.string() + ": " + errno_text(errno));
+    } else {
+        // link(2) fails with EEXIST instead of replacing: no window in which an existing file
+        // could be overwritten.
+        if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
+            int err = errno;
+            return make_error(ErrorCode::Io, "cannot create " + m_target.string() + ": " + errno_text(err),
+                              err == EEXIST ? "the file exists; otasign never overwrites it" : "");
+        }
+        ::unlink(m_temp.c_str());
+    }
+    m_committed = true;
+    return fsync_directory(m_target.parent_path());
+}
+
+Status write_file_atomic(const fs::path& path, std::string_view bytes, Overwrite overwrite) {
+    OTASIGN_ASSIGN_OR_RETURN(AtomicFile file, AtomicFile::create(path));
+    OTASIGN_TRY(file.write(bytes));
+    return file.commit(overwrite);
+}
+
+Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
+    std::string out;
+    if (path == "-") {
+        char buf[65536];
+        while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
+            out.append(buf, static_cast<std::size_t>(std::cin.gcount()));
+            if (out.size() > max_bytes)
+                return make_error(ErrorCode::InvalidInput, "<stdin>: input exceeds the size limit of " + std::to_string(max_bytes) + " bytes");
+        }
+        return out;
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: " + errno_text(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: is a directory");
+    }
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: " + errno_text(err));
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+        if (out.size() > max_bytes) {
+            ::close(fd);
+            return make_error(ErrorCode::InvalidInput, path.string() + ": input exceeds the size limit of " + std::to_string(max_bytes) + " bytes");
+        }
+    }
+    ::close(fd);
+    return out;
+}
+
+}  // namespace otasign
