@@ -1,0 +1,60 @@
+#pragma once
+// Strict JSON reading: untrusted bytes become exactly one value, or an error that names the
+// source, the byte offset, line:column and the JSON pointer of the offending value.
+//
+// Built on nlohmann/json's SAX interface. Rejected (beyond RFC 8259 syntax): duplicate keys
+// (compared after unescaping), nesting deeper than Limits::max_depth, input over
+// Limits::max_bytes, invalid/overlong UTF-8, lone surrogates, a byte-order mark, raw control
+// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON),
+// trailing content, comments, trailing commas, leading zeros; and, by default, Unicode
+// noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF), which I-JSON forbids.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+
+namespace otasign::json {
+
+using Value = nlohmann::json;
+
+enum class Noncharacters { reject, accept };
+
+struct Limits {
+    std::size_t max_depth = 64;                    // arrays+objects open at once
+    std::uint64_t max_bytes = 64ull * 1024 * 1024;  // whole input
+    Noncharacters noncharacters = Noncharacters::reject;
+};
+
+struct Position {
+    std::uint64_t offset = 0;  // 0-based byte offset
+    std::uint64_t line = 1;    // 1-based
+    std::uint64_t column = 1;  // 1-based, in bytes
+};
+
+// A parsed document and where each value started, so later checks (schema, semantics) can
+// name line:column for a JSON pointer.
+struct Document {
+    Value value;
+    std::map<std::string, Position> positions;  // JSON pointer -> first byte of that value
+
+    // Position of `pointer`, or of its nearest ancestor that has one.
+    Position position_of(std::string_view pointer) const;
+};
+
+// "SOURCE:LINE:COL" for messages.
+std::string where(std::string_view source, const Position& pos);
+
+// Parses `bytes` strictly. `source` names the input in messages ("release-1.json", "<stdin>").
+// Errors: InvalidInput, detail "SOURCE:LINE:COL: MESSAGE (at JSON pointer P, byte OFFSET)".
+Result<Document> parse_strict(std::string_view bytes, std::string_view source,
+                              const Limits& limits = {});
+
+// Escapes one reference token for a JSON pointer (RFC 6901: ~ -> ~0, / -> ~1).
+std::string pointer_token(std::string_view key);
+
+}  // namespace otasign::json
