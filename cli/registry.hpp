@@ -22,4 +22,14 @@ struct RegisteredGroup {
 };
 std::vector<RegisteredGroup>& command_groups();
 
+// The subcommand `name` of `parent`, created on first use, so that two files can both add
+// commands under one group (e.g. `key export` and `key generate`).
+inline CLI::App* subcommand_group(CLI::App& parent, const std::string& name,
+                                  const std::string& description) {
+    if (CLI::App* existing = parent.get_subcommand_no_throw(name)) return existing;
+    CLI::App* group = parent.add_subcommand(name, description);
+    group->require_subcommand(1);
+    return group;
+}
+
 }  // namespace otasign::cli
