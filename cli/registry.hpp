@@ -26,7 +26,8 @@ std::vector<RegisteredGroup>& command_groups();
 // commands under one group (e.g. `key export` and `key generate`).
 inline CLI::App* subcommand_group(CLI::App& parent, const std::string& name,
                                   const std::string& description) {
-    if (CLI::App* existing = parent.get_subcommand_no_throw(name)) return existing;
+    for (CLI::App* existing : parent.get_subcommands([&](CLI::App* a) { return a->get_name() == name; }))
+        return existing;
     CLI::App* group = parent.add_subcommand(name, description);
     group->require_subcommand(1);
     return group;
