@@ -232,6 +232,15 @@ std::string quoted_between(const std::string& s, std::size_t from) {
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
+// The first number in a valijson message, integral values without valijson's "%f" decimals.
+std::string first_number(const std::string& d) {
+    std::size_t i = d.find_first_of("-0123456789");
+    if (i == std::string::npos) return "?";
+    const double v = std::strtod(d.c_str() + i, nullptr);
+    if (v == static_cast<double>(static_cast<long long>(v))) return std::to_string(static_cast<long long>(v));
+    return std::to_string(v);
+}
+
 void map_schema_error(const json::Value& root, const valijson::ValidationResults::Error& e,
                       Collector& out) {
     const std::string& d = e.description;
@@ -274,22 +283,19 @@ void map_schema_error(const json::Value& root, const valijson::ValidationResults
     } else if (starts_with(d, "Failed to match regex")) {
         out.add(pointer, "schema.pattern", pattern_message(root, pointer));
     } else if (starts_with(d, "String should be no more than")) {
-        out.add(pointer, "schema.maxLength", "string is too long (" + d.substr(14));
+        out.add(pointer, "schema.maxLength", "string is longer than " + first_number(d) + " characters");
     } else if (starts_with(d, "String should be no fewer than")) {
-        out.add(pointer, "schema.minLength", "string is too short (" + d.substr(14));
-    } else if (starts_with(d, "Expected number greater than or equal to") ||
-               starts_with(d, "Expected number greater than")) {
+        out.add(pointer, "schema.minLength", "string is shorter than " + first_number(d) + " characters");
+    } else if (starts_with(d, "Expected number greater than")) {
         out.add(pointer, "schema.minimum",
-                (value ? value->dump() : std::string("value")) + " is below the minimum (" +
-                    d.substr(d.rfind(' ') + 1) + ")");
+                (value ? value->dump() : std::string("value")) + " is below the minimum " + first_number(d));
     } else if (starts_with(d, "Expected number less than")) {
         out.add(pointer, "schema.maximum",
-                (value ? value->dump() : std::string("value")) + " is above the maximum (" +
-                    d.substr(d.rfind(' ') + 1) + ")");
+                (value ? value->dump() : std::string("value")) + " is above the maximum " + first_number(d));
     } else if (starts_with(d, "Array should contain no fewer than")) {
-        out.add(pointer, "schema.minItems", "too few items (" + d.substr(13) + ")");
+        out.add(pointer, "schema.minItems", "fewer than " + first_number(d) + " items");
     } else if (starts_with(d, "Array should contain no more than")) {
-        out.add(pointer, "schema.maxItems", "too many items (" + d.substr(13) + ")");
+        out.add(pointer, "schema.maxItems", "more than " + first_number(d) + " items");
     } else if (starts_with(d, "Elements at indexes #")) {
         // "Elements at indexes #A and #B violate uniqueness constraint."
         std::size_t b = d.find("and #");
@@ -335,7 +341,10 @@ void check_semantics(const json::Value& root, Collector& out) {
     // Channel policy for rollout and eligibility.
     std::optional<Channel> channel;
     if (const std::string* c = string_at(root, "/release/channel")) channel = channel_from_name(*c);
-    const auto percentage = integer_at(root, "/rollout/percentage");
+    // A value the schema already rejected is not judged again; its semantic verdict would
+    // only repeat the schema's.
+    std::optional<std::int64_t> percentage;
+    if (!out.has_problem_at("/rollout/percentage")) percentage = integer_at(root, "/rollout/percentage");
     const json::Value* waves = at(root, "/rollout/waves");
     if (channel && percentage && *percentage > max_rollout_percentage(*channel)) {
         std::string msg = *channel == Channel::draft
@@ -348,13 +357,15 @@ void check_semantics(const json::Value& root, Collector& out) {
     if (channel == Channel::draft && waves)
         out.add("/rollout/waves", "rollout-channel", "a draft release is never rolled out: remove the waves");
 
+    // Once expires is not after created, comparing rollout times with it only repeats that.
+    const auto usable_expires = (created && expires && *expires > *created) ? expires : std::nullopt;
     const auto rollout_start = checked_time(root, "/rollout/start", out);
     if (rollout_start && created && *rollout_start < *created)
         out.add("/rollout/start", "rollout-window",
                 "rollout start " + rollout_start->text + " is before created " + created->text);
-    if (rollout_start && expires && !(*rollout_start < *expires))
+    if (rollout_start && usable_expires && !(*rollout_start < *usable_expires))
         out.add("/rollout/start", "rollout-window",
-                "rollout start " + rollout_start->text + " is not before expires " + expires->text);
+                "rollout start " + rollout_start->text + " is not before expires " + usable_expires->text);
 
     if (waves && waves->is_array()) {
         std::optional<Timestamp> prev_start = rollout_start;
@@ -374,9 +385,9 @@ void check_semantics(const json::Value& root, Collector& out) {
                 if (created && *start < *created)
                     out.add(base + "/start", "rollout-window",
                             "wave starts " + start->text + ", before created " + created->text);
-                if (expires && !(*start < *expires))
+                if (usable_expires && !(*start < *usable_expires))
                     out.add(base + "/start", "rollout-window",
-                            "wave starts " + start->text + ", not before expires " + expires->text);
+                            "wave starts " + start->text + ", not before expires " + usable_expires->text);
                 // The first wave may open with the rollout; each later one must start later.
                 if (i == 0 && prev_start && *start < *prev_start)
                     out.add(base + "/start", "waves-ordered",
@@ -387,7 +398,8 @@ void check_semantics(const json::Value& root, Collector& out) {
                                 prev_start->text);
                 prev_start = start;
             }
-            const auto pct = integer_at(root, base + "/percentage");
+            std::optional<std::int64_t> pct;
+            if (!out.has_problem_at(base + "/percentage")) pct = integer_at(root, base + "/percentage");
             if (pct) {
                 if (prev_pct && *pct < *prev_pct)
                     out.add(base + "/percentage", "waves-ordered",
