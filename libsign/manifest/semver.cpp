@@ -90,7 +90,7 @@ std::strong_ordering compare_semver(const SemVer& a, const SemVer& b) {
     if (auto c = compare_numeric(a.patch, b.patch); c != 0) return c;
     // A version without pre-release has higher precedence than one with.
     if (a.prerelease.empty() || b.prerelease.empty())
-        return b.prerelease.empty() <=> a.prerelease.empty();
+        return a.prerelease.empty() <=> b.prerelease.empty();
     std::size_t n = std::min(a.prerelease.size(), b.prerelease.size());
     for (std::size_t i = 0; i < n; ++i) {
         const std::string& x = a.prerelease[i];
