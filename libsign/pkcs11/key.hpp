@@ -26,6 +26,8 @@ struct TokenInfo {
     std::string manufacturer;
     std::string model;
     std::string serial;
+    std::string hardware_version;  // "2.6"
+    std::string firmware_version;
     CK_FLAGS flags = 0;            // CKF_* token flags at the time of reading
     std::string uri;               // pkcs11:token=...;manufacturer=...;serial=...;model=...
 

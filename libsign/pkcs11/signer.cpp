@@ -219,7 +219,14 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
             // Nothing between C_SignInit, the context-specific login and C_Sign: PIV cards
             // forget the verification after any other command.
             CK_RV lrv = session.login(CKU_CONTEXT_SPECIFIC, pinpad == PinPad::yes ? nullptr : &pin);
-            if (lrv != CKR_OK) return login_error(key, lrv, CKU_CONTEXT_SPECIFIC);
+            if (lrv != CKR_OK) {
+                // PKCS#11 2.40 has no way to cancel an operation except finishing it: C_Sign
+                // without the context login fails and ends it, so the session can sign again.
+                raw_len = static_cast<CK_ULONG>(raw.size());
+                fn->C_Sign(session.handle(), result.digest.data(), static_cast<CK_ULONG>(result.digest.size()),
+                           raw.data(), &raw_len);
+                return login_error(key, lrv, CKU_CONTEXT_SPECIFIC);
+            }
         }
         raw_len = static_cast<CK_ULONG>(raw.size());
         if (options.touch == TouchPolicy::required) ui.wait_begin("Touch the key now");

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
@@ -205,6 +206,12 @@ TEST_CASE("P-256, P-384 and RSA-PSS signatures verify with OpenSSL") {
         CHECK(ui.secret_requests == 1);
         CHECK(openssl_verifies(*pem, "other", again));
         CHECK(r.token.serial == key.info().token.serial);
+        CHECK(r.token.manufacturer == "SoftHSM project");
+        CHECK(r.token.model == "SoftHSM v2");
+        CHECK(r.token.firmware_version == "2.6");
+        CHECK_FALSE(r.token.slot_description.empty());
+        auto flags = r.token.flag_names();
+        CHECK(std::find(flags.begin(), flags.end(), "login-required") != flags.end());
     }
 }
 
@@ -227,6 +234,10 @@ TEST_CASE("an always-authenticate key gets a context-specific login between C_Si
     REQUIRE_FALSE(wrong.ok());
     CHECK(wrong.error().code == ErrorCode::PinIncorrect);
     CHECK(ui.secret_requests == 3);
+    // The failed attempt left no signing operation behind: the next signature works.
+    ui.secrets = {"123456"};
+    SignResult fourth = sign_ok(key, "fourth", ui);
+    CHECK(openssl_verifies(*pem, "fourth", fourth));
 }
 
 TEST_CASE("a wrong PIN is PinIncorrect at once, never retried, and costs exactly one try") {
