@@ -54,6 +54,15 @@ std::string where(std::string_view source, const Position& pos);
 Result<Document> parse_strict(std::string_view bytes, std::string_view source,
                               const Limits& limits = {});
 
+// Whether parse_strict fills Document::positions. The index costs about as much memory as the
+// value tree itself (one map entry per value); callers that only canonicalize skip it. Parse
+// errors carry line:column either way.
+enum class PositionIndex { full, none };
+
+// As above; with PositionIndex::none, Document::positions stays empty. Errors: as above.
+Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits,
+                              PositionIndex index);
+
 // Escapes one reference token for a JSON pointer (RFC 6901: ~ -> ~0, / -> ~1).
 std::string pointer_token(std::string_view key);
 
