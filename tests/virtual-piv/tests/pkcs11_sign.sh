@@ -47,4 +47,11 @@ make_cert_for "$WORK/pub.pem" "$WORK/cert.pem" "signing key 384"
 expect_success yubico-piv-tool -a import-certificate -s 9c -i "$WORK/cert.pem"
 sign_and_verify P-384 sha384
 grep -q "touch: .* given automatically" "$VIRTUAL_PIV_DIR/card.log" || fail "the card was never asked for a touch"
+
+step "RSA 2048 key in 9a (PIN policy once): the module pads, the card does the raw RSA operation"
+expect_success yubico-piv-tool -a generate -s 9a -A RSA2048 -o "$WORK/rsa.pem"
+make_cert_for "$WORK/rsa.pem" "$WORK/rsa-cert.pem" "rsa key"
+expect_success yubico-piv-tool -a import-certificate -s 9a -i "$WORK/rsa-cert.pem"
+expect_success p11 --login --pin 123456 --sign --id 01 -m SHA256-RSA-PKCS -i "$WORK/data" -o "$WORK/rsa.sig"
+expect_success openssl dgst -sha256 -verify "$WORK/rsa.pem" -signature "$WORK/rsa.sig" "$WORK/data"
 echo PASS
