@@ -84,6 +84,16 @@ expect_success yubico-piv-tool -a import-key -s 9d -i "$WORK/import.key" --pin-p
 apdus $select_piv 00f7009d=9000 00f99d00=6a80
 expect_output "01 01 11 02 02 02 01 03 01 02"
 
+step "an imported RSA 2048 key signs (yubico-piv-tool test-signature checks it against its certificate)"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/rsa.key" 2>/dev/null
+expect_success yubico-piv-tool -a import-key -s 9e -i "$WORK/rsa.key"
+openssl pkey -in "$WORK/rsa.key" -pubout -out "$WORK/rsa.pub"
+rm -f "$WORK/rsa.key"
+make_cert_for "$WORK/rsa.pub" "$WORK/rsa-cert.pem" "imported rsa"
+expect_success yubico-piv-tool -a import-certificate -s 9e -i "$WORK/rsa-cert.pem"
+expect_success yubico-piv-tool -a test-signature -s 9e -i "$WORK/rsa-cert.pem"
+expect_output "Successful RSA verification"
+
 step "a certificate larger than one response comes back through GET RESPONSE"
 head -c 2000 /dev/urandom > "$WORK/big"
 expect_success yubico-piv-tool -a write-object --id 0x5fc10d -i "$WORK/big" -f binary

@@ -17,6 +17,9 @@ expect_failure yubico-piv-tool -a verify-pin -P 654321
 expect_output "2 tries left"
 expect_success yubico-piv-tool -a status
 expect_output "PIN tries left:[[:space:]]+2"
+step "ykcs11 reports the low PIN counter as a token flag"
+expect_success pkcs11-tool --module "$YKCS11_MODULE" --list-token-slots
+expect_output "user PIN count low"
 step "a correct PIN restores the counter"
 expect_success yubico-piv-tool -a verify-pin -P 123456
 expect_success yubico-piv-tool -a status
@@ -34,6 +37,10 @@ step "three wrong PINs block it"
 for attempt in 1 2 3; do expect_failure yubico-piv-tool -a verify-pin -P 999999; done
 expect_failure yubico-piv-tool -a verify-pin -P 24681357
 expect_output "blocked"
+for module in "$OPENSC_MODULE" "$YKCS11_MODULE"; do
+    expect_success pkcs11-tool --module "$module" --list-token-slots
+    expect_output "user PIN locked"
+done
 step "the PUK unblocks it with a new PIN"
 expect_failure yubico-piv-tool -a unblock-pin -P 87654321 -N 112233
 expect_output "2 tries left"

@@ -54,4 +54,15 @@ make_cert_for "$WORK/rsa.pem" "$WORK/rsa-cert.pem" "rsa key"
 expect_success yubico-piv-tool -a import-certificate -s 9a -i "$WORK/rsa-cert.pem"
 expect_success p11 --login --pin 123456 --sign --id 01 -m SHA256-RSA-PKCS -i "$WORK/data" -o "$WORK/rsa.sig"
 expect_success openssl dgst -sha256 -verify "$WORK/rsa.pem" -signature "$WORK/rsa.sig" "$WORK/data"
+
+step "ECDH with a P-256 key in 9d gives the secret openssl computes from the other side"
+expect_success yubico-piv-tool -a generate -s 9d -A ECCP256 -o "$WORK/kex.pem"
+make_cert_for "$WORK/kex.pem" "$WORK/kex-cert.pem" "key agreement"
+expect_success yubico-piv-tool -a import-certificate -s 9d -i "$WORK/kex-cert.pem"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/peer.key" 2>/dev/null
+openssl pkey -in "$WORK/peer.key" -pubout -outform DER -out "$WORK/peer.der"
+expect_success p11 --login --pin 123456 --derive -m ECDH1-DERIVE --id 03 -i "$WORK/peer.der" -o "$WORK/secret"
+cmp "$WORK/secret" <(openssl pkeyutl -derive -inkey "$WORK/peer.key" -peerkey "$WORK/kex.pem") ||
+    fail "the card's ECDH secret differs"
+rm -f "$WORK/peer.key"
 echo PASS
