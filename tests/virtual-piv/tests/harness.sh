@@ -2,7 +2,7 @@
 # run-with-card itself: CMD's exit code comes back, CMD sees only the private pcscd and its
 # virtual reader, the machine's /run/pcscd is untouched, and nothing is left running afterwards.
 source "$(dirname "$0")/lib.sh"
-[[ $(id -u) == 0 ]] || skip "the virtual PIV harness needs root (private mount namespace)"
+can_unshare || skip "the virtual PIV harness needs root or unprivileged user namespaces"
 command -v pcscd >/dev/null || skip "pcscd is not installed"
 [[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ]] || skip "vsmartcard-vpcd is not installed"
 WORK=$(mktemp -d)

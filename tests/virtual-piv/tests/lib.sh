@@ -8,13 +8,17 @@ YKCS11_MODULE=/usr/lib/x86_64-linux-gnu/libykcs11.so
 MGMT_KEY=010203040506070801020304050607080102030405060708
 
 skip() { echo "SKIPPED: $*"; exit 77; }
+# Whether run-with-card can make its private mount namespace here.
+can_unshare() {
+    if [[ $(id -u) == 0 ]]; then unshare --mount true 2>/dev/null; else unshare --user --map-root-user --mount true 2>/dev/null; fi
+}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
 
 # Re-executes the calling test inside a fresh card session, unless already inside one.
 enter_card_session() {
     if [[ -n "${VIRTUAL_PIV_SESSION:-}" ]]; then return 0; fi
-    [[ $(id -u) == 0 ]] || skip "the virtual PIV harness needs root (private mount namespace)"
+    can_unshare || skip "the virtual PIV harness needs root or unprivileged user namespaces"
     local tool
     for tool in pcscd unshare opensc-tool pkcs11-tool yubico-piv-tool openssl ss; do
         command -v "$tool" >/dev/null || skip "$tool is not installed"

@@ -33,7 +33,7 @@ check_state() {
 
 case "${1:-outer}" in
 outer)
-    [[ $(id -u) == 0 ]] || skip "the virtual PIV harness needs root (private mount namespace)"
+    can_unshare || skip "the virtual PIV harness needs root or unprivileged user namespaces"
     command -v pcscd >/dev/null || skip "pcscd is not installed"
     export VIRTUAL_PIV_DIR
     VIRTUAL_PIV_DIR=$(mktemp -d /tmp/virtual-piv-persist.XXXXXX)
