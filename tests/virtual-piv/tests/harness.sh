@@ -49,6 +49,17 @@ done
 [[ ! -e "$dir" ]] || fail "$dir was left behind"
 [[ "$(ls -A /run/pcscd 2>/dev/null | sort | tr '\n' ' ')" == "$host_run_pcscd" ]] || fail "/run/pcscd changed"
 
+step "restart-card --stop leaves an empty reader, --start brings the card back"
+cat > "$WORK/unplug.sh" <<'INSIDE'
+set -e
+"$VPIV_HERE/restart-card" --stop
+opensc-tool --list-readers | grep -E "^0 +No +Yubico YubiKey OTP\+FIDO\+CCID 00 00"
+if yubico-piv-tool -a status; then echo "status worked without a card"; exit 1; fi
+"$VPIV_HERE/restart-card" --start
+yubico-piv-tool -a status
+INSIDE
+VPIV_HERE=$VPIV_HERE "$rwc" bash "$WORK/unplug.sh" > "$WORK/out" 2>&1 || { cat "$WORK/out"; fail "unplug and replug failed"; }
+
 step "a failing command still cleans up"
 set +e
 "$rwc" bash -c 'echo "$VIRTUAL_PIV_DIR" > '"$WORK/dir"'; kill -TERM $$'
