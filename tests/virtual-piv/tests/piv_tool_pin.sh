@@ -57,12 +57,27 @@ expect_success yubico-piv-tool -a set-mgm-key -n "$new_key"
 expect_failure yubico-piv-tool -a generate -s 9a -o "$WORK/pub.pem"
 expect_success yubico-piv-tool -k"$new_key" -a generate -s 9a -A ECCP256 -o "$WORK/pub.pem"
 
+step "CHUID and CCC can be written and show in status"
+expect_success yubico-piv-tool -k"$new_key" -a set-chuid -a set-ccc
+expect_success yubico-piv-tool -a status
+expect_output "CHUID:[[:space:]]+30"
+expect_output "CCC:[[:space:]]+f0"
+
+step "pin-retries sets new counts and puts PIN and PUK back to their defaults"
+expect_success yubico-piv-tool -k"$new_key" -a verify-pin -P 112233 -a pin-retries --pin-retries=5 --puk-retries=4
+expect_success yubico-piv-tool -a status
+expect_output "PIN tries left:[[:space:]]+5"
+expect_success yubico-piv-tool -a verify-pin -P 123456
+expect_success yubico-piv-tool -a change-puk -P 12345678 -N 87654321
+
 step "reset is refused while the PIN or PUK still works"
 expect_failure yubico-piv-tool -a reset
 step "with PIN and PUK blocked, reset restores the defaults and keeps the attestation key"
-for attempt in 1 2 3; do yubico-piv-tool -a verify-pin -P 999999 >/dev/null 2>&1 || true; done
-for attempt in 1 2 3; do yubico-piv-tool -a unblock-pin -P 99999999 -N 999999 >/dev/null 2>&1 || true; done
+for attempt in 1 2 3 4 5; do yubico-piv-tool -a verify-pin -P 999999 >/dev/null 2>&1 || true; done
+for attempt in 1 2 3 4; do yubico-piv-tool -a unblock-pin -P 99999999 -N 999999 >/dev/null 2>&1 || true; done
 expect_success yubico-piv-tool -a reset
+expect_success yubico-piv-tool -a status
+expect_output "PIN tries left:[[:space:]]+3"
 expect_success yubico-piv-tool -a verify-pin -P 123456
 expect_success yubico-piv-tool -a generate -s 9a -A ECCP256 -o "$WORK/pub.pem"
 expect_success yubico-piv-tool -a attest -s 9a -o "$WORK/att.pem"
