@@ -74,6 +74,11 @@ Applet::Applet(CardState& state, std::function<void()> persist, TouchSensor& tou
     : m_state(state), m_persist(std::move(persist)), m_touch(touch), m_touch_cache(touch_cache) {}
 
 void Applet::reset_session() {
+    deselect();
+    m_last_touch.clear();
+}
+
+void Applet::deselect() {
     m_selected = false;
     m_pin_verified = false;
     m_pin_fresh = false;
@@ -83,7 +88,6 @@ void Applet::reset_session() {
     m_chain.clear();
     m_chaining = false;
     m_pending.clear();
-    m_last_touch.clear();
 }
 
 Bytes Applet::process(const Bytes& apdu) {
@@ -190,13 +194,16 @@ Applet::Reply Applet::select(const Command& c) {
     bool piv = c.data.size() >= piv_aid.size() && c.data.size() <= 11 &&
                std::equal(piv_aid.begin(), piv_aid.end(), c.data.begin());
     if (!piv) {
+        // Like a YubiKey (OpenSC's CI_OTHER_AID_LOSE_STATE), selecting anything else, even an
+        // AID the card does not have, leaves the PIV applet and ends its security status.
+        // Re-selecting PIV keeps it (SP 800-73-4 part 2, 3.1.1).
+        deselect();
         auto is = [&](const Bytes& aid) {
             return c.data.size() >= aid.size() && std::equal(aid.begin(), aid.end(), c.data.begin());
         };
         if (!is(management_aid) && !is(otp_aid)) return {{}, sw_not_found};
-        // Leaving the PIV applet ends its session. The other applets are not emulated beyond
-        // their SELECT: the management applet answers with its version string.
-        reset_session();
+        // The other applets are not emulated beyond their SELECT; the management applet
+        // answers with its version string.
         char version[16];
         int n = std::snprintf(version, sizeof version, "%u.%u.%u", m_state.version[0], m_state.version[1],
                               m_state.version[2]);

@@ -55,11 +55,11 @@ expect_output "01 01 11 02 02 03 01 03 01 01 04 43 86 41 04"
 step "PIN policy once: one VERIFY serves the session, a new session needs another"
 expect_success yubico-piv-tool -a generate -s 9a -A ECCP256 --pin-policy=once -o "$WORK/pub9a.pem"
 apdus $select_piv "$sign9a=6982" $verify_pin "$sign9a=9000" "$sign9a=9000"
-# opensc-tool leaves the card powered: the next session still has the PIN verified, as on a
-# YubiKey. libykpiv resets the card when it disconnects, which ends the session.
-apdus $select_piv "$sign9a=9000"
-expect_success yubico-piv-tool -a status
+# A new OpenSC session starts with OpenSC's card drivers selecting their AIDs; like a YubiKey,
+# the card drops the PIV security status when another AID is selected.
 apdus $select_piv "$sign9a=6982"
+step "re-selecting the PIV applet keeps the security status, selecting another AID ends it"
+apdus $select_piv $verify_pin $select_piv "$sign9a=9000" 00a4040006d27600012401=6a82 $select_piv "$sign9a=6982"
 step "PIN policy never"
 expect_success yubico-piv-tool -a generate -s 9e -A ECCP256 --pin-policy=never -o "$WORK/pub9e.pem"
 apdus $select_piv "0087119e267c2482008120${digest32}=9000"
