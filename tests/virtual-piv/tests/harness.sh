@@ -25,6 +25,7 @@ opensc-tool --list-readers
 findmnt -n -o FSTYPE /run/pcscd
 findmnt -n -o FSTYPE /usr/lib/pcsc/drivers
 ls -A /usr/lib/pcsc/drivers | wc -l
+echo "links=$(ip -brief link | awk '{print $1}' | tr '\n' ' ')"
 echo "dir=$VIRTUAL_PIV_DIR"
 echo "root=$VIRTUAL_PIV_ROOT_CA"
 cat /run/pcscd/pcscd.pid 2>/dev/null || pgrep -f -- "--config $VIRTUAL_PIV_DIR/pcsc" | head -1
@@ -37,6 +38,7 @@ grep -E "^0 +Yes +Yubico YubiKey OTP\+FIDO\+CCID 00 00" "$WORK/out" >/dev/null |
 [[ $(grep -c -E "^[0-9]+ +(Yes|No) " "$WORK/out") == 2 ]] || fail "readers other than vpcd's two slots are visible"
 [[ $(grep -c '^tmpfs$' "$WORK/out") == 2 ]] || fail "/run/pcscd or the driver dir is not private"
 grep -q '^0$' "$WORK/out" || fail "USB reader drivers are visible to the private pcscd"
+grep -q '^links=lo $' "$WORK/out" || fail "the command sees network interfaces other than loopback"
 dir=$(sed -n 's/^dir=//p' "$WORK/out")
 root=$(sed -n 's/^root=//p' "$WORK/out")
 [[ "$root" == "$dir/root-ca.pem" ]] || fail "VIRTUAL_PIV_ROOT_CA is $root"
@@ -48,6 +50,12 @@ for pid in $(tail -2 "$WORK/out"); do
 done
 [[ ! -e "$dir" ]] || fail "$dir was left behind"
 [[ "$(ls -A /run/pcscd 2>/dev/null | sort | tr '\n' ' ')" == "$host_run_pcscd" ]] || fail "/run/pcscd changed"
+
+step "VIRTUAL_PIV_NETWORK=host keeps the machine's network"
+VIRTUAL_PIV_NETWORK=host "$rwc" bash -c 'yubico-piv-tool -a status >/dev/null && ip -brief link' > "$WORK/out" 2>&1 ||
+    { cat "$WORK/out"; fail "the card did not work with the host network"; }
+[[ "$(ip -brief link | awk '{print $1}' | sort)" == "$(awk '{print $1}' "$WORK/out" | sort)" ]] ||
+    fail "VIRTUAL_PIV_NETWORK=host did not keep the machine's interfaces"
 
 step "restart-card --stop leaves an empty reader, --start brings the card back"
 cat > "$WORK/unplug.sh" <<'INSIDE'

@@ -10,7 +10,8 @@ MGMT_KEY=010203040506070801020304050607080102030405060708
 skip() { echo "SKIPPED: $*"; exit 77; }
 # Whether run-with-card can make its private mount namespace here.
 can_unshare() {
-    if [[ $(id -u) == 0 ]]; then unshare --mount true 2>/dev/null; else unshare --user --map-root-user --mount true 2>/dev/null; fi
+    if [[ $(id -u) == 0 ]]; then unshare --mount --net true 2>/dev/null
+    else unshare --user --map-root-user --mount --net true 2>/dev/null; fi
 }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
@@ -20,7 +21,7 @@ enter_card_session() {
     if [[ -n "${VIRTUAL_PIV_SESSION:-}" ]]; then return 0; fi
     can_unshare || skip "the virtual PIV harness needs root or unprivileged user namespaces"
     local tool
-    for tool in pcscd unshare opensc-tool pkcs11-tool yubico-piv-tool openssl ss; do
+    for tool in pcscd unshare opensc-tool pkcs11-tool yubico-piv-tool openssl ss ip; do
         command -v "$tool" >/dev/null || skip "$tool is not installed"
     done
     [[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ]] || skip "vsmartcard-vpcd is not installed"
