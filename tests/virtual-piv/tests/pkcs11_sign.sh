@@ -41,10 +41,11 @@ expect_success p11 --login --pin 123456 --list-objects --type privkey
 expect_output "Private Key Object; EC"
 sign_and_verify P-256 sha256
 
-step "P-384 key in 9c, PIN policy always, touch policy always (touch given by the fixture)"
-expect_success yubico-piv-tool -a generate -s 9c -A ECCP384 --pin-policy=always --touch-policy=always -o "$WORK/pub.pem"
-make_cert_for "$WORK/pub.pem" "$WORK/cert.pem" "signing key 384"
-expect_success yubico-piv-tool -a import-certificate -s 9c -i "$WORK/cert.pem"
+step "P-384 key in 9c, PIN policy always, touch policy always (touch given by the fixture), by provision"
+expect_success "$VPIV_HERE/provision" 9c ECCP384 always always
+cp "$VIRTUAL_PIV_DIR/slot-9c.pub.pem" "$WORK/pub.pem"
+expect_success p11 --list-objects
+expect_output "CN=Virtual PIV slot 9c"
 sign_and_verify P-384 sha384
 grep -q "touch: .* given automatically" "$VIRTUAL_PIV_DIR/card.log" || fail "the card was never asked for a touch"
 
