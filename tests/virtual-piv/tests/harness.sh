@@ -31,7 +31,7 @@ echo "root=$VIRTUAL_PIV_ROOT_CA"
 cat /run/pcscd/pcscd.pid 2>/dev/null || pgrep -f -- "--config $VIRTUAL_PIV_DIR/pcsc" | head -1
 cat "$VIRTUAL_PIV_DIR/card.pid"
 INSIDE
-"$rwc" bash "$WORK/inside.sh" > "$WORK/out" 2>&1 || { cat "$WORK/out"; fail "inside checks failed"; }
+PCSCLITE_CSOCK_NAME=/run/pcscd/elsewhere.comm "$rwc" bash "$WORK/inside.sh" > "$WORK/out" 2>&1 || { cat "$WORK/out"; fail "inside checks failed"; }
 cat "$WORK/out"
 [[ $(grep -c "Yubico YubiKey OTP+FIDO+CCID 00 00" "$WORK/out") == 1 ]] || fail "the virtual reader is not listed once"
 grep -E "^0 +Yes +Yubico YubiKey OTP\+FIDO\+CCID 00 00" "$WORK/out" >/dev/null || fail "no card in the virtual reader"
