@@ -24,6 +24,14 @@ signer=$!
 wait "$signer" || { cat "$WORK/sign.log"; fail "signing with a touch failed"; }
 expect_success openssl dgst -sha256 -verify "$WORK/pub.pem" -signature "$WORK/sig.der" "$WORK/data"
 
+step "the same through ykcs11"
+pkcs11-tool --module "$YKCS11_MODULE" --login --pin 123456 --sign --id 02 -m ECDSA-SHA256 \
+    --signature-format openssl -i "$WORK/data" -o "$WORK/sig-yk.der" > "$WORK/sign.log" 2>&1 &
+signer=$!
+"$VPIV_HERE/touch" 10 || { kill "$signer"; fail "the card never asked for a touch"; }
+wait "$signer" || { cat "$WORK/sign.log"; fail "signing with a touch failed through ykcs11"; }
+expect_success openssl dgst -sha256 -verify "$WORK/pub.pem" -signature "$WORK/sig-yk.der" "$WORK/data"
+
 step "without a touch the card answers 6982 (security status not satisfied)"
 expect_failure yubico-piv-tool -v2 -a verify-pin -P 123456 -a test-signature -s 9c -i "$WORK/cert.pem"
 expect_output "69 82"
