@@ -66,16 +66,12 @@ apdus $select_piv "0087119e267c2482008120${digest32}=9000"
 
 step "the signature is DER ECDSA over the raw digest"
 apdus $select_piv $verify_pin "$sign9c=9000"
-sed -n '/Sending: 00 87/,$p' "$WORK/out" | sed -n '3,$p' | grep -E '^[0-9A-F]{2} ' | cut -c1-48 | tr -d ' \n' |
-    xxd -r -p > "$WORK/resp"
-# 7C len 82 len DER
-python3 - "$WORK/resp" "$WORK/sig.der" <<'PY'
-import sys
-b = open(sys.argv[1], 'rb').read()
-assert b[0] == 0x7c and b[2] == 0x82, b.hex()
-open(sys.argv[2], 'wb').write(b[4:4 + b[3]])
-PY
-printf '%064x' 7 | xxd -r -p > "$WORK/digest"
+# The response data: 7C len 82 len DER-signature (short lengths for P-256).
+resp=$(sed -n '/Sending: 00 87/,$p' "$WORK/out" | sed -n '3,$p' | grep -E '^[0-9A-F]{2} ' | cut -c1-48 | tr -d ' \n')
+[[ ${resp:0:2} == 7C && ${resp:4:2} == 82 ]] || fail "not a 7C/82 template: $resp"
+hex_to_file() { printf '%b' "$(sed -E 's/(..)/\\x\1/g' <<< "$1")" > "$2"; }
+hex_to_file "${resp:8:$(( 16#${resp:6:2} * 2 ))}" "$WORK/sig.der"
+hex_to_file "$digest32" "$WORK/digest"
 expect_success openssl pkeyutl -verify -pubin -inkey "$WORK/pub9c.pem" -in "$WORK/digest" -sigfile "$WORK/sig.der"
 
 step "an imported key: metadata says imported, attestation is refused"
