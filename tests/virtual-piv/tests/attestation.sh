@@ -23,6 +23,14 @@ step "the attested key is the generated key"
 cmp <(openssl x509 -in "$WORK/att.pem" -pubkey -noout) "$WORK/pub.pem" || fail "attested key differs"
 expect_success openssl x509 -in "$WORK/att.pem" -noout -subject -issuer
 expect_output "subject=CN = YubiKey PIV Attestation 9c"
+expect_output "issuer=CN = Yubico PIV Attestation"
+step "signed by the f9 key with SHA-256, RSA by default as on a YubiKey"
+expect_success openssl x509 -in "$WORK/att.pem" -noout -text
+if [[ "${VIRTUAL_PIV_ATTESTATION_KEY:-rsa}" == ec ]]; then
+    expect_output "Signature Algorithm: ecdsa-with-SHA256"
+else
+    expect_output "Signature Algorithm: sha256WithRSAEncryption"
+fi
 step "Yubico extensions: firmware 5.4.3, serial, PIN policy always (3), touch policy always (2)"
 openssl x509 -in "$WORK/att.pem" -outform DER -out "$WORK/att.der"
 openssl asn1parse -inform DER -in "$WORK/att.der" > "$WORK/asn1"
