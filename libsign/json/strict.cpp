@@ -154,6 +154,13 @@ public:
         if (literal.find_first_of(".eE") == std::string::npos)
             return fail_at_token("integer outside the I-JSON range +-(2^53-1): " + printable_ascii(literal));
         if (!std::isfinite(v)) return fail_at_token("number overflows a double: " + printable_ascii(literal));
+        // Every double from 2^53 up to 1e21 is an integer that RFC 8785 writes in integer form,
+        // e.g. 3.1e19 -> 31000000000000000000, an integer literal outside the I-JSON range that
+        // this reader rejects. Rejecting the value whatever its spelling keeps the rule
+        // "parse_strict accepts canonicalize's output" true, so signed bytes always re-read.
+        if (std::fabs(v) >= 9007199254740992.0 && std::fabs(v) < 1e21)
+            return fail_at_token("number " + printable_ascii(literal) +
+                                 " is an integer outside the I-JSON range +-(2^53-1) (write it as a string)");
         return scalar(Value(v), number_length());
     }
 

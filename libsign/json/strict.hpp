@@ -5,7 +5,9 @@
 // Built on nlohmann/json's SAX interface. Rejected (beyond RFC 8259 syntax): duplicate keys
 // (compared after unescaping), nesting deeper than Limits::max_depth, input over
 // Limits::max_bytes, invalid/overlong UTF-8, lone surrogates, a byte-order mark, raw control
-// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON),
+// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON)
+// whether spelled as integers or not (3.1e19 too: its canonical form 31000000000000000000 is an
+// integer literal, and canonical output must always parse again),
 // trailing content, comments, trailing commas, leading zeros; and, by default, Unicode
 // noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF), which I-JSON forbids.
 
