@@ -5,7 +5,9 @@
 // Built on nlohmann/json's SAX interface. Rejected (beyond RFC 8259 syntax): duplicate keys
 // (compared after unescaping), nesting deeper than Limits::max_depth, input over
 // Limits::max_bytes, invalid/overlong UTF-8, lone surrogates, a byte-order mark, raw control
-// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON),
+// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON)
+// whether spelled as integers or not (3.1e19 too: its canonical form 31000000000000000000 is an
+// integer literal, and canonical output must always parse again),
 // trailing content, comments, trailing commas, leading zeros; and, by default, Unicode
 // noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF), which I-JSON forbids.
 
@@ -28,6 +30,10 @@ struct Limits {
     std::size_t max_depth = 64;                    // arrays+objects open at once
     std::uint64_t max_bytes = 64ull * 1024 * 1024;  // whole input
     Noncharacters noncharacters = Noncharacters::reject;
+    // Memory Document::positions may use (estimated). Each entry copies its pointer, so hostile
+    // input (a long key above a long array) could otherwise need terabytes. Past the budget,
+    // later values are not indexed and position_of names their nearest indexed ancestor.
+    std::uint64_t max_index_bytes = 256ull * 1024 * 1024;
 };
 
 struct Position {

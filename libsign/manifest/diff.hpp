@@ -5,10 +5,9 @@
 // Risk codes and the text layout are specified in schemas/MANIFEST-FORMAT.md, "Diff".
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "manifest/manifest.hpp"
 
@@ -17,7 +16,7 @@ namespace otasign::manifest {
 struct DiffOptions {
     int max_rollout_step = 25;  // percentage points one release may add to the rollout
     int max_expiry_days = 90;   // longest validity window, expires - created
-    Timestamp now;              // expiry is judged against this instant
+    Timestamp now;  // expiry is judged against this; the caller reads the clock (libsign does not)
 };
 
 enum class Severity { high, medium };

@@ -3,7 +3,6 @@
 // each case shows the rule it guards.
 
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -27,7 +26,9 @@ std::string read_source(const std::string& rel) {
     return ss.str();
 }
 
-Json example(const std::string& name) { return Json::parse(read_source("schemas/examples/" + name)); }
+Json example(const std::string& name) {
+    return Json::parse(read_source("schemas/examples/" + name));
+}
 
 std::vector<Problem> problems_of(const Json& doc) {
     auto checked = check_manifest(doc.dump(2), "case.json");
@@ -79,53 +80,145 @@ TEST_CASE("the embedded schema is the file in schemas/", "[manifest][schema]") {
 TEST_CASE("each rule rejects the manifest that breaks it", "[manifest][schema][semantic]") {
     const std::string hex64 = std::string(64, 'a');
     const std::vector<InvalidCase> cases = {
-        {"semver: two parts", "release-1.json", [](Json& d) { d["release"]["version"] = "1.4"; }, "schema.pattern", "/release/version"},
-        {"semver: leading zero", "release-1.json", [](Json& d) { d["release"]["version"] = "1.04.0"; }, "schema.pattern", "/release/version"},
-        {"semver: empty pre-release identifier", "release-1.json", [](Json& d) { d["release"]["version"] = "1.4.0-rc..1"; }, "schema.pattern", "/release/version"},
-        {"path traversal with ..", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "images/../../etc/passwd"; }, "schema.pattern", "/artifacts/0/path"},
-        {"path . segment", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "./system.img"; }, "schema.pattern", "/artifacts/0/path"},
-        {"absolute path", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "/system.img"; }, "schema.pattern", "/artifacts/0/path"},
-        {"backslash path", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "images\\system.img"; }, "schema.pattern", "/artifacts/0/path"},
-        {"empty segment", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "images//system.img"; }, "schema.pattern", "/artifacts/0/path"},
-        {"trailing slash", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "images/"; }, "schema.pattern", "/artifacts/0/path"},
-        {"duplicate path", "release-1.json", [](Json& d) { d["artifacts"][1]["path"] = d["artifacts"][0]["path"]; }, "artifact-path-unique", "/artifacts/1/path"},
-        {"duplicate path up to case", "release-1.json", [](Json& d) { d["artifacts"][1]["path"] = "Images/System.img"; }, "artifact-path-unique", "/artifacts/1/path"},
-        {"expires before created", "release-1.json", [](Json& d) { d["expires"] = "2026-11-01T00:00:00Z"; }, "expires-after-created", "/expires"},
-        {"expires equal to created", "release-1.json", [](Json& d) { d["expires"] = d["created"]; }, "expires-after-created", "/expires"},
-        {"February 30", "release-1.json", [](Json& d) { d["created"] = "2026-02-30T00:00:00Z"; }, "timestamp-valid", "/created"},
-        {"February 29 outside a leap year", "release-1.json", [](Json& d) { d["expires"] = "2027-02-29T00:00:00Z"; }, "timestamp-valid", "/expires"},
-        {"hour 24", "release-1.json", [](Json& d) { d["created"] = "2026-11-02T24:00:00Z"; }, "timestamp-valid", "/created"},
-        {"timestamp with offset", "release-1.json", [](Json& d) { d["created"] = "2026-11-02T09:00:00+01:00"; }, "schema.pattern", "/created"},
-        {"draft rolled out", "release-1.json", [](Json& d) { d["release"]["channel"] = "draft"; d["rollout"] = {{"percentage", 1}}; }, "rollout-channel", "/rollout/percentage"},
-        {"draft with waves", "release-1.json", [](Json& d) { d["release"]["channel"] = "draft"; }, "rollout-channel", "/rollout/waves"},
-        {"validation beyond 5%", "release-1.json", [](Json& d) { d["release"]["channel"] = "validation"; }, "rollout-channel", "/rollout/percentage"},
-        {"limited beyond 25%", "release-1.json", [](Json& d) { d["rollout"] = {{"percentage", 30}}; }, "rollout-channel", "/rollout/percentage"},
-        {"waves out of order", "release-1.json", [](Json& d) { d["rollout"]["waves"][1]["start"] = "2026-11-03T07:00:00Z"; }, "waves-ordered", "/rollout/waves/1/start"},
-        {"waves shrink", "release-2.json", [](Json& d) { d["rollout"]["waves"][1]["percentage"] = 3; }, "waves-ordered", "/rollout/waves/1/percentage"},
-        {"last wave differs from percentage", "release-1.json", [](Json& d) { d["rollout"]["percentage"] = 12; }, "waves-final-percentage", "/rollout/percentage"},
-        {"duplicate wave name", "release-2.json", [](Json& d) { d["rollout"]["waves"][2]["name"] = "canary"; }, "wave-name-unique", "/rollout/waves/2/name"},
-        {"wave before created", "release-1.json", [](Json& d) { d["rollout"].erase("start"); d["rollout"]["waves"][0]["start"] = "2026-11-01T00:00:00Z"; }, "rollout-window", "/rollout/waves/0/start"},
-        {"stable without attestation", "release-2.json", [](Json& d) { d["eligibility"]["attestationRequired"] = false; }, "protected-channel-attestation", "/eligibility/attestationRequired"},
-        {"stable without enrollment", "release-2.json", [](Json& d) { d["eligibility"]["enrollmentRequired"] = false; }, "protected-channel-enrollment", "/eligibility/enrollmentRequired"},
-        {"security without attestation", "release-2.json", [](Json& d) { d["release"]["channel"] = "security"; d["eligibility"]["attestationRequired"] = false; }, "protected-channel-attestation", "/eligibility/attestationRequired"},
-        {"unknown top-level field", "release-1.json", [](Json& d) { d["signature"] = "x"; }, "schema.additionalProperties", "/signature"},
-        {"unknown nested field", "release-1.json", [](Json& d) { d["artifacts"][0]["url"] = "https://x"; }, "schema.additionalProperties", "/artifacts/0/url"},
-        {"uppercase sha256", "release-1.json", [](Json& d) { d["artifacts"][0]["sha256"] = std::string(64, 'A'); }, "schema.pattern", "/artifacts/0/sha256"},
-        {"short sha256", "release-1.json", [](Json& d) { d["artifacts"][0]["sha256"] = std::string(63, 'a'); }, "schema.pattern", "/artifacts/0/sha256"},
-        {"sha512 of the wrong length", "release-1.json", [hex64](Json& d) { d["artifacts"][0]["sha512"] = hex64; }, "schema.pattern", "/artifacts/0/sha512"},
-        {"negative rollbackIndex", "release-1.json", [](Json& d) { d["rollbackIndex"] = -1; }, "schema.minimum", "/rollbackIndex"},
-        {"fractional rollbackIndex", "release-1.json", [](Json& d) { d["rollbackIndex"] = 1.5; }, "schema.type", "/rollbackIndex"},
-        {"missing expires", "release-1.json", [](Json& d) { d.erase("expires"); }, "schema.required", ""},
-        {"missing artifact size", "release-1.json", [](Json& d) { d["artifacts"][0].erase("size"); }, "schema.required", "/artifacts/0"},
-        {"schemaVersion 2", "release-1.json", [](Json& d) { d["schemaVersion"] = 2; }, "schema.const", "/schemaVersion"},
-        {"unknown channel", "release-1.json", [](Json& d) { d["release"]["channel"] = "beta"; }, "schema.enum", "/release/channel"},
-        {"unknown role", "release-1.json", [](Json& d) { d["artifacts"][0]["role"] = "kernel"; }, "schema.enum", "/artifacts/0/role"},
-        {"no artifacts", "release-1.json", [](Json& d) { d["artifacts"] = Json::array(); }, "schema.minItems", "/artifacts"},
-        {"duplicate model", "release-1.json", [](Json& d) { d["eligibility"]["models"].push_back("eos-phone-a1"); }, "schema.uniqueItems", "/eligibility/models/2"},
-        {"lowercase region", "release-1.json", [](Json& d) { d["eligibility"]["regions"][0] = "de"; }, "schema.pattern", "/eligibility/regions/0"},
-        {"rollout over 100", "release-2.json", [](Json& d) { d["rollout"]["percentage"] = 101; }, "schema.maximum", "/rollout/percentage"},
-        {"overlong release id", "release-1.json", [](Json& d) { d["release"]["id"] = std::string(65, 'a'); }, "schema.maxLength", "/release/id"},
-        {"oversized string refused before the schema", "release-1.json", [](Json& d) { d["release"]["id"] = std::string(100000, 'a'); }, "schema.maxLength", "/release/id"},
+        {"semver: two parts", "release-1.json", [](Json& d) { d["release"]["version"] = "1.4"; },
+         "schema.pattern", "/release/version"},
+        {"semver: leading zero", "release-1.json",
+         [](Json& d) { d["release"]["version"] = "1.04.0"; }, "schema.pattern", "/release/version"},
+        {"semver: empty pre-release identifier", "release-1.json",
+         [](Json& d) { d["release"]["version"] = "1.4.0-rc..1"; }, "schema.pattern",
+         "/release/version"},
+        {"path traversal with ..", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["path"] = "images/../../etc/passwd"; }, "schema.pattern",
+         "/artifacts/0/path"},
+        {"path . segment", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["path"] = "./system.img"; }, "schema.pattern",
+         "/artifacts/0/path"},
+        {"absolute path", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["path"] = "/system.img"; }, "schema.pattern",
+         "/artifacts/0/path"},
+        {"backslash path", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["path"] = "images\\system.img"; }, "schema.pattern",
+         "/artifacts/0/path"},
+        {"empty segment", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["path"] = "images//system.img"; }, "schema.pattern",
+         "/artifacts/0/path"},
+        {"trailing slash", "release-1.json", [](Json& d) { d["artifacts"][0]["path"] = "images/"; },
+         "schema.pattern", "/artifacts/0/path"},
+        {"duplicate path", "release-1.json",
+         [](Json& d) { d["artifacts"][1]["path"] = d["artifacts"][0]["path"]; },
+         "artifact-path-unique", "/artifacts/1/path"},
+        {"duplicate path up to case", "release-1.json",
+         [](Json& d) { d["artifacts"][1]["path"] = "Images/System.img"; }, "artifact-path-unique",
+         "/artifacts/1/path"},
+        {"expires before created", "release-1.json",
+         [](Json& d) { d["expires"] = "2026-11-01T00:00:00Z"; }, "expires-after-created",
+         "/expires"},
+        {"expires equal to created", "release-1.json", [](Json& d) { d["expires"] = d["created"]; },
+         "expires-after-created", "/expires"},
+        {"February 30", "release-1.json", [](Json& d) { d["created"] = "2026-02-30T00:00:00Z"; },
+         "timestamp-valid", "/created"},
+        {"February 29 outside a leap year", "release-1.json",
+         [](Json& d) { d["expires"] = "2027-02-29T00:00:00Z"; }, "timestamp-valid", "/expires"},
+        {"hour 24", "release-1.json", [](Json& d) { d["created"] = "2026-11-02T24:00:00Z"; },
+         "timestamp-valid", "/created"},
+        {"timestamp with offset", "release-1.json",
+         [](Json& d) { d["created"] = "2026-11-02T09:00:00+01:00"; }, "schema.pattern", "/created"},
+        {"draft rolled out", "release-1.json",
+         [](Json& d) {
+             d["release"]["channel"] = "draft";
+             d["rollout"] = {{"percentage", 1}};
+         },
+         "rollout-channel", "/rollout/percentage"},
+        {"draft with waves", "release-1.json", [](Json& d) { d["release"]["channel"] = "draft"; },
+         "rollout-channel", "/rollout/waves"},
+        {"validation beyond 5%", "release-1.json",
+         [](Json& d) { d["release"]["channel"] = "validation"; }, "rollout-channel",
+         "/rollout/percentage"},
+        {"limited beyond 25%", "release-1.json",
+         [](Json& d) {
+             d["rollout"] = {{"percentage", 30}};
+         },
+         "rollout-channel", "/rollout/percentage"},
+        {"waves out of order", "release-1.json",
+         [](Json& d) { d["rollout"]["waves"][1]["start"] = "2026-11-03T07:00:00Z"; },
+         "waves-ordered", "/rollout/waves/1/start"},
+        {"waves shrink", "release-2.json",
+         [](Json& d) { d["rollout"]["waves"][1]["percentage"] = 3; }, "waves-ordered",
+         "/rollout/waves/1/percentage"},
+        {"last wave differs from percentage", "release-1.json",
+         [](Json& d) { d["rollout"]["percentage"] = 12; }, "waves-final-percentage",
+         "/rollout/percentage"},
+        {"duplicate wave name", "release-2.json",
+         [](Json& d) { d["rollout"]["waves"][2]["name"] = "canary"; }, "wave-name-unique",
+         "/rollout/waves/2/name"},
+        {"wave before created", "release-1.json",
+         [](Json& d) {
+             d["rollout"].erase("start");
+             d["rollout"]["waves"][0]["start"] = "2026-11-01T00:00:00Z";
+         },
+         "rollout-window", "/rollout/waves/0/start"},
+        {"stable without attestation", "release-2.json",
+         [](Json& d) { d["eligibility"]["attestationRequired"] = false; },
+         "protected-channel-attestation", "/eligibility/attestationRequired"},
+        {"stable without enrollment", "release-2.json",
+         [](Json& d) { d["eligibility"]["enrollmentRequired"] = false; },
+         "protected-channel-enrollment", "/eligibility/enrollmentRequired"},
+        {"security without attestation", "release-2.json",
+         [](Json& d) {
+             d["release"]["channel"] = "security";
+             d["eligibility"]["attestationRequired"] = false;
+         },
+         "protected-channel-attestation", "/eligibility/attestationRequired"},
+        {"unknown top-level field", "release-1.json", [](Json& d) { d["signature"] = "x"; },
+         "schema.additionalProperties", "/signature"},
+        {"unknown nested field", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["url"] = "https://x"; }, "schema.additionalProperties",
+         "/artifacts/0/url"},
+        {"uppercase sha256", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["sha256"] = std::string(64, 'A'); }, "schema.pattern",
+         "/artifacts/0/sha256"},
+        {"short sha256", "release-1.json",
+         [](Json& d) { d["artifacts"][0]["sha256"] = std::string(63, 'a'); }, "schema.pattern",
+         "/artifacts/0/sha256"},
+        {"sha512 of the wrong length", "release-1.json",
+         [hex64](Json& d) { d["artifacts"][0]["sha512"] = hex64; }, "schema.pattern",
+         "/artifacts/0/sha512"},
+        {"negative rollbackIndex", "release-1.json", [](Json& d) { d["rollbackIndex"] = -1; },
+         "schema.minimum", "/rollbackIndex"},
+        {"fractional rollbackIndex", "release-1.json", [](Json& d) { d["rollbackIndex"] = 1.5; },
+         "schema.type", "/rollbackIndex"},
+        {"missing expires", "release-1.json", [](Json& d) { d.erase("expires"); },
+         "schema.required", ""},
+        {"missing artifact size", "release-1.json",
+         [](Json& d) { d["artifacts"][0].erase("size"); }, "schema.required", "/artifacts/0"},
+        {"schemaVersion 2", "release-1.json", [](Json& d) { d["schemaVersion"] = 2; },
+         "schema.const", "/schemaVersion"},
+        {"unknown channel", "release-1.json", [](Json& d) { d["release"]["channel"] = "beta"; },
+         "schema.enum", "/release/channel"},
+        {"unknown role", "release-1.json", [](Json& d) { d["artifacts"][0]["role"] = "kernel"; },
+         "schema.enum", "/artifacts/0/role"},
+        {"no artifacts", "release-1.json", [](Json& d) { d["artifacts"] = Json::array(); },
+         "schema.minItems", "/artifacts"},
+        {"duplicate model", "release-1.json",
+         [](Json& d) { d["eligibility"]["models"].push_back("eos-phone-a1"); },
+         "schema.uniqueItems", "/eligibility/models/2"},
+        {"lowercase region", "release-1.json",
+         [](Json& d) { d["eligibility"]["regions"][0] = "de"; }, "schema.pattern",
+         "/eligibility/regions/0"},
+        {"rollout over 100", "release-2.json", [](Json& d) { d["rollout"]["percentage"] = 101; },
+         "schema.maximum", "/rollout/percentage"},
+        {"overlong release id", "release-1.json",
+         [](Json& d) { d["release"]["id"] = std::string(65, 'a'); }, "schema.maxLength",
+         "/release/id"},
+        {"oversized string refused before the schema", "release-1.json",
+         [](Json& d) { d["release"]["id"] = std::string(100000, 'a'); }, "schema.maxLength",
+         "/release/id"},
+        {"huge array refused before the schema", "release-1.json",
+         [](Json& d) {
+             for (int i = 0; i < 200000; ++i)
+                 d["eligibility"]["models"].push_back("m" + std::to_string(i));
+         },
+         "schema.maxItems", "/eligibility/models"},
         {"not an object", "release-1.json", [](Json& d) { d = Json::array(); }, "schema.type", ""},
     };
     for (const auto& c : cases) {
@@ -148,7 +241,8 @@ TEST_CASE("every problem is reported, in document order, with positions", "[mani
     auto ps = problems_of(doc);
     INFO(describe(ps));
     REQUIRE(ps.size() == 4);
-    for (std::size_t i = 1; i < ps.size(); ++i) CHECK(ps[i - 1].position.offset <= ps[i].position.offset);
+    for (std::size_t i = 1; i < ps.size(); ++i)
+        CHECK(ps[i - 1].position.offset <= ps[i].position.offset);
     CHECK(has(ps, "schema.additionalProperties", "/release/codename"));
     CHECK(has(ps, "expires-after-created", "/expires"));
     CHECK(has(ps, "schema.pattern", "/artifacts/0/path"));
@@ -157,7 +251,8 @@ TEST_CASE("every problem is reported, in document order, with positions", "[mani
 }
 
 TEST_CASE("a strict-parser failure becomes a problem with its position", "[manifest][json]") {
-    auto checked = check_manifest("{\n  \"schemaVersion\": 1,\n  \"schemaVersion\": 1\n}", "dup.json");
+    auto checked =
+        check_manifest("{\n  \"schemaVersion\": 1,\n  \"schemaVersion\": 1\n}", "dup.json");
     REQUIRE(checked.ok());
     REQUIRE(checked->problems.size() == 1);
     CHECK_FALSE(checked->document.has_value());
@@ -168,7 +263,8 @@ TEST_CASE("a strict-parser failure becomes a problem with its position", "[manif
     CHECK(format_problem("dup.json", p).rfind("dup.json:3:", 0) == 0);
 }
 
-TEST_CASE("load_manifest returns the model and the digest of the canonical bytes", "[manifest][load]") {
+TEST_CASE("load_manifest returns the model and the digest of the canonical bytes",
+          "[manifest][load]") {
     const std::string bytes = read_source("schemas/examples/release-2.json");
     auto loaded = load_manifest(bytes, "release-2.json");
     REQUIRE(loaded.ok());
@@ -208,10 +304,20 @@ TEST_CASE("load_manifest names the first problem and counts the rest", "[manifes
 TEST_CASE("SemVer precedence follows semver.org section 11", "[manifest][semver]") {
     // Each version has lower precedence than the next (the example list from semver.org plus
     // long numeric parts that overflow 64 bits).
-    const std::vector<std::string> ordered = {
-        "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-        "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.2.0", "1.10.0", "2.0.0",
-        "18446744073709551616.0.0", "18446744073709551617.0.0"};
+    const std::vector<std::string> ordered = {"1.0.0-alpha",
+                                              "1.0.0-alpha.1",
+                                              "1.0.0-alpha.beta",
+                                              "1.0.0-beta",
+                                              "1.0.0-beta.2",
+                                              "1.0.0-beta.11",
+                                              "1.0.0-rc.1",
+                                              "1.0.0",
+                                              "1.0.1",
+                                              "1.2.0",
+                                              "1.10.0",
+                                              "2.0.0",
+                                              "18446744073709551616.0.0",
+                                              "18446744073709551617.0.0"};
     for (std::size_t i = 1; i < ordered.size(); ++i) {
         INFO(ordered[i - 1] << " < " << ordered[i]);
         auto a = parse_semver(ordered[i - 1]);
@@ -226,7 +332,8 @@ TEST_CASE("SemVer precedence follows semver.org section 11", "[manifest][semver]
     REQUIRE(x.ok());
     REQUIRE(y.ok());
     CHECK(compare_semver(*x, *y) == std::strong_ordering::equal);
-    for (const char* bad : {"1", "1.0", "1.0.0.0", "01.0.0", "1.0.0-", "1.0.0-01", "1.0.0+", "1.0.0-a..b", "v1.0.0", ""}) {
+    for (const char* bad : {"1", "1.0", "1.0.0.0", "01.0.0", "1.0.0-", "1.0.0-01", "1.0.0+",
+                            "1.0.0-a..b", "v1.0.0", ""}) {
         INFO(bad);
         CHECK_FALSE(parse_semver(bad).ok());
     }
@@ -265,7 +372,8 @@ TEST_CASE("RFC 3339 UTC timestamps: real dates only", "[manifest][rfc3339]") {
         CHECK(t.ok() == c.ok);
         if (c.ok && t.ok()) {
             CHECK(t->seconds == c.seconds);
-            CHECK(timestamp_from_unix(t->seconds).text.substr(0, 19) == std::string(c.text).substr(0, 19));
+            CHECK(timestamp_from_unix(t->seconds).text.substr(0, 19) ==
+                  std::string(c.text).substr(0, 19));
         }
     }
     auto half = parse_rfc3339_utc("2026-11-23T12:00:00.5Z");
@@ -301,7 +409,8 @@ void check_risk_everywhere(const Diff& d, const std::string& code) {
     const Json j = to_json(d);
     bool found = false;
     for (const auto& r : j["risks"])
-        if (r["code"] == code) found = !r["reason"].get<std::string>().empty() && r.contains("severity");
+        if (r["code"] == code)
+            found = !r["reason"].get<std::string>().empty() && r.contains("severity");
     CHECK(found);
     // Risks come first in the text.
     CHECK(text.find(code) < text.find("RELEASE"));
@@ -356,7 +465,9 @@ TEST_CASE("diff: each risk is raised and shown in text and JSON", "[manifest][di
         Diff d = diff(&r1.manifest, next, opt);
         bool widened = false;
         for (const auto& r : d.risks)
-            if (r.code == "eligibility-broadened" && r.reason.find("regions widened") != std::string::npos) widened = true;
+            if (r.code == "eligibility-broadened" &&
+                r.reason.find("regions widened") != std::string::npos)
+                widened = true;
         CHECK(widened);
     }
     SECTION("security is entered from stable") {
@@ -377,7 +488,8 @@ TEST_CASE("diff: each risk is raised and shown in text and JSON", "[manifest][di
         check_risk_everywhere(diff(&r1.manifest, r2.manifest, strict), "expiry-too-long");
     }
     SECTION("already expired") {
-        check_risk_everywhere(diff(&r1.manifest, r2.manifest, options_at("2027-03-01T00:00:00Z")), "expired");
+        check_risk_everywhere(diff(&r1.manifest, r2.manifest, options_at("2027-03-01T00:00:00Z")),
+                              "expired");
     }
     SECTION("no risk when nothing widens") {
         Manifest next = r1.manifest;
