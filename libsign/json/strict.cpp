@@ -425,7 +425,8 @@ Position Document::position_of(std::string_view pointer) const {
         auto it = positions.find(p);
         if (it != positions.end()) return it->second;
         if (p.empty()) return Position{};
-        p.resize(p.rfind('/'));
+        std::size_t slash = p.rfind('/');
+        p.resize(slash == std::string::npos ? 0 : slash);  // "x" is no pointer: fall back to the root
     }
 }
 

@@ -207,6 +207,8 @@ TEST_CASE("positions of values name line and byte column", "[strict]") {
     CHECK(p.line == 4);
     CHECK(p.column == 7);
     CHECK(doc->position_of("/nothing").offset == 0);
+    CHECK(doc->position_of("not-a-pointer").line == 1);
+    CHECK(doc->position_of("").column == 1);
     CHECK(where("r.json", doc->position_of("/release/id")) == "r.json:2:21");
 }
 
@@ -221,4 +223,39 @@ TEST_CASE("pointer_token escapes ~ and / per RFC 6901", "[strict]") {
     CHECK(pointer_token("a/b~c") == "a~1b~0c");
     CHECK(pointer_token("~1") == "~01");
     CHECK(pointer_token("") == "");
+}
+
+TEST_CASE("every recorded position is the first byte of its value", "[strict]") {
+    // A document with irregular whitespace, escapes and multi-byte characters; each indexed
+    // position must point at the byte that starts the value its pointer names, with line and
+    // column consistent with the offset.
+    const std::string text =
+        "\r\n{ \"a\" :[ 1 ,-2.5e3,\n\t\"x\\\"y\"\r\n,[ ],{ } ] ,\n"
+        "\"\\u00e9\\/~\":{\"k\":  true,\"l\" :false ,\"m\":null},\"\xF0\x9F\x98\x80\" : [[[\"\xE2\x82\xAC\"]]] ,\n"
+        "  \"n\":\"\\ud83d\\ude00\\n\",\"\":0 }  \n";
+    auto doc = parse_strict(text, "p.json");
+    REQUIRE(doc.ok());
+    CHECK(doc->positions.size() == 17);
+    for (const auto& [pointer, pos] : doc->positions) {
+        INFO("pointer " << pointer);
+        REQUIRE(pos.offset < text.size());
+        std::uint64_t line = 1, line_start = 0;
+        for (std::uint64_t i = 0; i < pos.offset; ++i)
+            if (text[i] == '\n') {
+                ++line;
+                line_start = i + 1;
+            }
+        CHECK(pos.line == line);
+        CHECK(pos.column == pos.offset - line_start + 1);
+        const Value& v = doc->value.at(Value::json_pointer(pointer));
+        char c = text[pos.offset];
+        switch (v.type()) {
+            case Value::value_t::object: CHECK(c == '{'); break;
+            case Value::value_t::array: CHECK(c == '['); break;
+            case Value::value_t::string: CHECK(c == '"'); break;
+            case Value::value_t::boolean: CHECK((c == 't' || c == 'f')); break;
+            case Value::value_t::null: CHECK(c == 'n'); break;
+            default: CHECK((c == '-' || (c >= '0' && c <= '9'))); break;
+        }
+    }
 }
