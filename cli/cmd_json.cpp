@@ -1,0 +1,92 @@
+// `otasign canonicalize` and `otasign digest`: the RFC 8785 bytes that otasign signs, so an
+// operator or CI job can reproduce them with nothing but this tool.
+
+#include <cstdio>
+#include <string>
+
+#include "core/atomic_file.hpp"
+#include "core/digest.hpp"
+#include "exit_codes.hpp"
+#include "json/canonical.hpp"
+#include "json/strict.hpp"
+#include "registry.hpp"
+
+namespace otasign::cli {
+namespace {
+
+struct JsonOptions {
+    std::string input;
+    std::string output;
+    std::size_t max_depth = json::Limits{}.max_depth;
+    std::uint64_t max_bytes = json::Limits{}.max_bytes;
+};
+
+Result<std::string> canonical_bytes(const JsonOptions& opts) {
+    json::Limits limits;
+    limits.max_depth = opts.max_depth;
+    limits.max_bytes = opts.max_bytes;
+    const std::string source = opts.input == "-" ? "<stdin>" : opts.input;
+    OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(opts.input, limits.max_bytes));
+    OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source, limits));
+    return json::canonicalize(doc.value);
+}
+
+Status write_stdout(std::string_view bytes) {
+    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
+        return make_error(ErrorCode::Io, "cannot write to standard output");
+    return ok_status();
+}
+
+void add_limit_options(CLI::App* cmd, JsonOptions& opts) {
+    cmd->add_option("--max-depth", opts.max_depth, "Reject nesting deeper than N arrays/objects")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--max-bytes", opts.max_bytes, "Reject input larger than N bytes")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+}
+
+CommandGroup g(90, [](CLI::App& app, int& exit_code) {
+    auto opts = std::make_shared<JsonOptions>();
+
+    CLI::App* canon = app.add_subcommand(
+        "canonicalize", "Read one JSON document strictly and print its RFC 8785 canonical bytes");
+    canon->add_option("FILE", opts->input, "JSON file, or - for standard input")->required();
+    canon->add_option("-o,--output", opts->output, "Write the canonical bytes to OUT (atomically) instead of stdout");
+    add_limit_options(canon, *opts);
+    canon->footer(
+        "Prints the canonical bytes with no trailing newline. Rejects duplicate keys, lone\n"
+        "surrogates, integers beyond 2^53-1 and other non-I-JSON input with exit code 3.\n\n"
+        "Example:\n  otasign canonicalize release.json -o release.canonical.json\n");
+    canon->callback([opts, &exit_code] {
+        auto bytes = canonical_bytes(*opts);
+        if (!bytes) {
+            exit_code = report(bytes.error());
+            return;
+        }
+        Status st = opts->output.empty() ? write_stdout(*bytes)
+                                         : write_file_atomic(opts->output, *bytes, Overwrite::yes);
+        exit_code = st ? kOk : report(st.error());
+    });
+
+    CLI::App* digest = app.add_subcommand(
+        "digest", "Print the SHA-256 of a JSON document's RFC 8785 canonical bytes");
+    digest->add_option("FILE", opts->input, "JSON file, or - for standard input")->required();
+    add_limit_options(digest, *opts);
+    digest->footer(
+        "Prints sha256:<64 hex digits> and a newline; equal for any two spellings of the\n"
+        "same document.\n\n"
+        "Example:\n  otasign digest release.json\n");
+    digest->callback([opts, &exit_code] {
+        auto bytes = canonical_bytes(*opts);
+        if (!bytes) {
+            exit_code = report(bytes.error());
+            return;
+        }
+        Status st = write_stdout("sha256:" + sha256_hex(*bytes) + "\n");
+        exit_code = st ? kOk : report(st.error());
+    });
+});
+
+}  // namespace
+}  // namespace otasign::cli

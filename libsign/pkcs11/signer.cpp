@@ -1,0 +1,259 @@
+#include "pkcs11/signer.hpp"
+
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace otasign::pkcs11 {
+
+namespace {
+
+// A C_Sign that fails after the operator had this long to touch the key is taken as a touch
+// timeout. A YubiKey gives up after 15 s and ykcs11/OpenSC report it as CKR_DEVICE_ERROR,
+// CKR_FUNCTION_FAILED or CKR_GENERAL_ERROR; a failure well before that is some other error.
+constexpr auto kTouchTimeoutAfter = std::chrono::seconds(10);
+
+bool looks_like_touch_timeout(CK_RV rv) {
+    return rv == CKR_FUNCTION_FAILED || rv == CKR_DEVICE_ERROR || rv == CKR_GENERAL_ERROR ||
+           rv == CKR_FUNCTION_CANCELED;
+}
+
+std::size_t field_bytes(KeyAlgorithm algorithm) {
+    return algorithm == KeyAlgorithm::ec_p384 ? 48 : 32;
+}
+
+// The error for a failed C_Login, with how the PIN stands now (read after the attempt).
+Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user) {
+    std::string who = "'" + key.info().token.label + "'";
+    std::string now;
+    if (auto info = key.refresh_token_info(); info.ok()) now = pin_status_from_flags(info->flags).state;
+    std::string status = now.empty() ? "" : "; PIN status now: " + now;
+    if (rv == CKR_PIN_LOCKED || now == "locked")
+        return make_error(ErrorCode::PinLocked, "the PIN of token " + who + " is locked (" + rv_name(rv) + ")",
+                          "unblock it with the PUK or the security officer PIN");
+    if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE) {
+        std::string hint = "otasign never retries a PIN: each wrong attempt uses up one of the token's tries";
+        if (now == "final-try") hint += "; one try is left, so the next wrong PIN locks it";
+        else if (now == "low") hint += "; few tries are left";
+        return make_error(ErrorCode::PinIncorrect,
+                          "token " + who + " rejected the PIN (" + rv_name(rv) + ", not retried" + status + ")", hint);
+    }
+    return make_error(ErrorCode::TokenError,
+                      std::string(user == CKU_CONTEXT_SPECIFIC ? "context-specific login" : "login") + " to token " +
+                          who + " failed: " + rv_name(rv) + status);
+}
+
+enum class PinPad { no, yes };
+
+// Checks the PIN flags and, unless the token has a PIN pad, gets the PIN; the returned
+// SecretBuffer is empty on a PIN pad. Errors: PinLocked, PinFinalTry, InvalidInput, Declined, TokenError.
+Result<SecretBuffer> prepare_pin(const KeyHandle& key, const SignOptions& options, OperatorUi& ui,
+                                 std::string_view prompt, PinPad* pinpad) {
+    OTASIGN_ASSIGN_OR_RETURN(TokenInfo token, key.refresh_token_info());
+    OTASIGN_TRY(check_pin_flags(token.flags, options.allow_final_pin_try));
+    if (token.flags & CKF_USER_PIN_COUNT_LOW)
+        ui.display("warning: token '" + token.label + "' reports few PIN tries left; a wrong PIN brings it closer to locking");
+    if (token.flags & CKF_USER_PIN_FINAL_TRY)
+        ui.display("warning: token '" + token.label + "' has one PIN try left; a wrong PIN locks it");
+    if (token.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
+        *pinpad = PinPad::yes;
+        ui.display("enter the PIN on the PIN pad of token '" + token.label + "'");
+        return SecretBuffer();
+    }
+    *pinpad = PinPad::no;
+    return obtain_pin(options.pin_source, key.uri_pin_source(), ui, prompt);
+}
+
+struct Mechanism {
+    CK_MECHANISM mech{};
+    CK_RSA_PKCS_PSS_PARAMS pss{};
+};
+
+}  // namespace
+
+PinStatus pin_status_from_flags(CK_FLAGS flags) {
+    PinStatus s;
+    if (flags & CKF_USER_PIN_LOCKED) s.state = "locked";
+    else if (flags & CKF_USER_PIN_FINAL_TRY) s.state = "final-try";
+    else if (flags & CKF_USER_PIN_COUNT_LOW) s.state = "low";
+    return s;
+}
+
+Status check_pin_flags(CK_FLAGS flags, AllowFinalPinTry allow_final_try) {
+    if (flags & CKF_USER_PIN_LOCKED)
+        return make_error(ErrorCode::PinLocked, "the token's user PIN is locked; otasign will not try it",
+                          "unblock it with the PUK or the security officer PIN");
+    if ((flags & CKF_USER_PIN_FINAL_TRY) && allow_final_try == AllowFinalPinTry::no)
+        return make_error(ErrorCode::PinFinalTry,
+                          "the token has one PIN try left; otasign will not use it unless told to",
+                          "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
+    return ok_status();
+}
+
+std::string signature_algorithm_name(KeyAlgorithm algorithm) {
+    switch (algorithm) {
+        case KeyAlgorithm::ec_p256: return "ecdsa-p256-sha256";
+        case KeyAlgorithm::ec_p384: return "ecdsa-p384-sha384";
+        case KeyAlgorithm::rsa: return "rsa-pss-sha256";
+    }
+    return "unknown";
+}
+
+HashAlg hash_for(KeyAlgorithm algorithm) {
+    return algorithm == KeyAlgorithm::ec_p384 ? HashAlg::sha384 : HashAlg::sha256;
+}
+
+Result<std::vector<std::uint8_t>> ecdsa_raw_to_der(std::span<const std::uint8_t> raw) {
+    if (raw.empty() || raw.size() % 2 != 0)
+        return make_error(ErrorCode::InvalidInput,
+                          "a raw ECDSA signature must be r||s of equal widths, got " + std::to_string(raw.size()) + " bytes");
+    const int half = static_cast<int>(raw.size() / 2);
+    ossl::Ptr<BIGNUM> r(BN_bin2bn(raw.data(), half, nullptr));
+    ossl::Ptr<BIGNUM> s(BN_bin2bn(raw.data() + half, half, nullptr));
+    ossl::Ptr<ECDSA_SIG> sig(ECDSA_SIG_new());
+    if (!r || !s || !sig) return make_error(ErrorCode::Internal, "out of memory: " + ossl::last_error());
+    if (ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1)
+        return make_error(ErrorCode::Internal, "ECDSA_SIG_set0 failed: " + ossl::last_error());
+    r.release();  // owned by sig now
+    s.release();
+    unsigned char* der = nullptr;
+    int len = i2d_ECDSA_SIG(sig.get(), &der);
+    if (len <= 0) return make_error(ErrorCode::Internal, "i2d_ECDSA_SIG failed: " + ossl::last_error());
+    std::vector<std::uint8_t> out(der, der + len);
+    OPENSSL_free(der);
+    return out;
+}
+
+Status verify_digest(EVP_PKEY* key, KeyAlgorithm algorithm, std::span<const std::uint8_t> digest,
+                     std::span<const std::uint8_t> signature) {
+    ossl::Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    const EVP_MD* md = hash_for(algorithm) == HashAlg::sha384 ? EVP_sha384() : EVP_sha256();
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1)
+        return make_error(ErrorCode::Internal, "cannot set up signature verification: " + ossl::last_error());
+    if (algorithm == KeyAlgorithm::rsa &&
+        (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
+         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) != 1))
+        return make_error(ErrorCode::Internal, "cannot set up RSA-PSS verification: " + ossl::last_error());
+    int rc = EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(), digest.size());
+    ERR_clear_error();
+    if (rc != 1) return make_error(ErrorCode::BadSignature, "the signature does not verify with the public key");
+    return ok_status();
+}
+
+Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOptions& options, OperatorUi& ui) {
+    Session& session = key.session();
+    CK_FUNCTION_LIST* fn = session.fn();
+    const std::string who = "token '" + key.info().token.label + "'";
+
+    OTASIGN_ASSIGN_OR_RETURN(TokenInfo token, key.refresh_token_info());
+    SignResult result;
+    result.pin_before = pin_status_from_flags(token.flags);
+    result.pin_before.retries_left = options.pin_retries_left;
+
+    // The user PIN is kept (wiped on return) for the context-specific login of the same call.
+    SecretBuffer pin;
+    PinPad pinpad = PinPad::no;
+    bool have_pin = false;
+    if ((token.flags & CKF_LOGIN_REQUIRED) && !session.user_logged_in()) {
+        OTASIGN_ASSIGN_OR_RETURN(pin, prepare_pin(key, options, ui, "PIN for " + who + ": ", &pinpad));
+        have_pin = true;
+        CK_RV rv = session.login(CKU_USER, pinpad == PinPad::yes ? nullptr : &pin);
+        if (rv != CKR_OK) return login_error(key, rv, CKU_USER);
+    }
+
+    // Exactly one private key must match, now that a login has made private objects visible.
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    std::vector<CK_ATTRIBUTE> templ = key.uri().object_template();
+    templ.push_back({CKA_CLASS, &cls, sizeof cls});
+    OTASIGN_ASSIGN_OR_RETURN(auto objects, session.find(templ));
+    if (objects.empty())
+        return make_error(ErrorCode::TokenNotFound, "no private key matches " + key.uri().text() + " on " + who,
+                          "the public key was found, but not its private key");
+    if (objects.size() > 1)
+        return make_error(ErrorCode::AmbiguousKey,
+                          std::to_string(objects.size()) + " private keys match " + key.uri().text() + " on " + who,
+                          "add object= or id= to the URI so that exactly one key matches");
+    const CK_OBJECT_HANDLE private_key = objects.front();
+    OTASIGN_ASSIGN_OR_RETURN(auto id, session.attribute(private_key, CKA_ID));
+    if (!key.info().id.empty() && (!id || *id != key.info().id))
+        return make_error(ErrorCode::TokenError,
+                          "the private key matching " + key.uri().text() + " has a different id than its public key",
+                          "add id= to the URI");
+    OTASIGN_ASSIGN_OR_RETURN(auto always, session.bool_attribute(private_key, CKA_ALWAYS_AUTHENTICATE));
+    const bool always_authenticate = always.value_or(false);
+    if (always_authenticate && !have_pin) {
+        OTASIGN_ASSIGN_OR_RETURN(pin, prepare_pin(key, options, ui, "PIN for signing with " + who + ": ", &pinpad));
+        have_pin = true;
+    }
+
+    const KeyAlgorithm algorithm = key.algorithm();
+    result.algorithm = signature_algorithm_name(algorithm);
+    result.hash = hash_for(algorithm);
+    result.digest = hash_bytes(result.hash, message);
+    result.key_id = key.key_id();
+
+    Mechanism m;
+    if (algorithm == KeyAlgorithm::rsa) {
+        m.pss = CK_RSA_PKCS_PSS_PARAMS{CKM_SHA256, CKG_MGF1_SHA256, 32};
+        m.mech = CK_MECHANISM{CKM_RSA_PKCS_PSS, &m.pss, sizeof m.pss};
+    } else {
+        m.mech = CK_MECHANISM{CKM_ECDSA, nullptr, 0};
+    }
+
+    std::vector<std::uint8_t> raw(1024);
+    CK_ULONG raw_len = 0;
+    CK_RV rv = CKR_OK;
+    // A failed C_Sign ends the operation, so a second attempt starts again at C_SignInit. Only a
+    // lapsed context login (CKR_USER_NOT_LOGGED_IN) is retried, once: it is not a PIN failure.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        rv = fn->C_SignInit(session.handle(), &m.mech, private_key);
+        if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_SignInit on " + who + " failed: " + rv_name(rv));
+        if (always_authenticate) {
+            // Nothing between C_SignInit, the context-specific login and C_Sign: PIV cards
+            // forget the verification after any other command.
+            CK_RV lrv = session.login(CKU_CONTEXT_SPECIFIC, pinpad == PinPad::yes ? nullptr : &pin);
+            if (lrv != CKR_OK) return login_error(key, lrv, CKU_CONTEXT_SPECIFIC);
+        }
+        raw_len = static_cast<CK_ULONG>(raw.size());
+        if (options.touch == TouchPolicy::required) ui.wait_begin("Touch the key now");
+        auto started = std::chrono::steady_clock::now();
+        rv = fn->C_Sign(session.handle(), result.digest.data(), static_cast<CK_ULONG>(result.digest.size()),
+                        raw.data(), &raw_len);
+        auto waited = std::chrono::steady_clock::now() - started;
+        if (options.touch == TouchPolicy::required) ui.wait_done();
+        if (rv == CKR_OK) break;
+        if (options.touch == TouchPolicy::required && looks_like_touch_timeout(rv) && waited >= kTouchTimeoutAfter)
+            return make_error(ErrorCode::TouchTimeout,
+                              "the key on " + who + " was not touched in time (C_Sign: " + rv_name(rv) + " after " +
+                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) + " s)",
+                              "run the command again and touch the key when asked");
+        if (!(rv == CKR_USER_NOT_LOGGED_IN && always_authenticate)) break;
+    }
+    pin.clear();
+    if (rv != CKR_OK)
+        return make_error(ErrorCode::TokenError, "C_Sign on " + who + " failed: " + rv_name(rv),
+                          options.touch == TouchPolicy::required ? "the key wants a touch: touch it while it blinks" : "");
+    raw.resize(raw_len);
+
+    if (algorithm == KeyAlgorithm::rsa) {
+        result.signature = std::move(raw);
+    } else {
+        if (raw.size() != 2 * field_bytes(algorithm))
+            return make_error(ErrorCode::TokenError, who + " returned a " + std::to_string(raw.size()) +
+                                                         "-byte ECDSA signature, expected " +
+                                                         std::to_string(2 * field_bytes(algorithm)));
+        OTASIGN_ASSIGN_OR_RETURN(result.signature, ecdsa_raw_to_der(raw));
+    }
+    Status verified = verify_digest(key.public_key(), algorithm, result.digest, result.signature);
+    if (!verified.ok())
+        return make_error(ErrorCode::BadSignature, "the token produced a signature that does not verify with key " + key.key_id(),
+                          "the token's public key object may not belong to its private key; check the key with 'otasign key list'");
+    OTASIGN_ASSIGN_OR_RETURN(result.token, key.refresh_token_info());
+    return result;
+}
+
+}  // namespace otasign::pkcs11
