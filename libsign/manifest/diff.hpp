@@ -1,0 +1,65 @@
+#pragma once
+// The semantic diff an operator reviews before signing: risk highlights first (each with a
+// stable code, a severity and a reason), then every change grouped by section. The text form
+// and the JSON form carry the same content; the text form is stable (snapshot-tested).
+// Risk codes and the text layout are specified in schemas/MANIFEST-FORMAT.md, "Diff".
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "manifest/manifest.hpp"
+
+namespace otasign::manifest {
+
+struct DiffOptions {
+    int max_rollout_step = 25;  // percentage points one release may add to the rollout
+    int max_expiry_days = 90;   // longest validity window, expires - created
+    Timestamp now;              // expiry is judged against this instant
+};
+
+enum class Severity { high, medium };
+const char* severity_name(Severity severity) noexcept;
+
+struct Risk {
+    std::string code;  // e.g. "rollback-index-decreased" (MANIFEST-FORMAT.md lists them all)
+    Severity severity = Severity::high;
+    std::string reason;
+};
+
+enum class ChangeKind { added, removed, changed, unchanged };
+const char* change_kind_name(ChangeKind kind) noexcept;
+
+struct Change {
+    ChangeKind kind = ChangeKind::unchanged;
+    std::string field;      // "version", "models", "system.img", ...
+    std::string old_value;  // empty for added
+    std::string new_value;  // empty for removed
+};
+
+struct Section {
+    std::string name;  // release, rollbackIndex, validity, rollout, eligibility, artifacts
+    std::vector<Change> changes;
+};
+
+struct Diff {
+    bool first_release = false;  // no previous manifest: everything is "added"
+    std::vector<Risk> risks;
+    std::vector<Section> sections;
+};
+
+// Compares `next` with the release before it (`previous`, null for a first release).
+Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& options);
+
+enum class Color { never, always };
+
+// The stable text form; with Color::always, ANSI colour codes mark risks and changes.
+std::string render_text(const Diff& diff, Color color);
+
+// The same content as data: {firstRelease, risks:[{code,severity,reason}],
+// sections:[{name, changes:[{kind, field, old?, new?}]}]}.
+nlohmann::json to_json(const Diff& diff);
+
+}  // namespace otasign::manifest
