@@ -32,7 +32,7 @@ struct Approval {
     TokenEvidence token;
     std::string key_label;                  // slot or object label of the signing key
     std::optional<std::int64_t> pin_retries_left;  // absent when the token does not tell
-    std::string pin_status;                 // "ok", "count-low", "final-try" (token flags)
+    std::string pin_status;                 // "ok", "low", "final-try" (pkcs11::PinStatus::state)
     std::string tool;                       // "otasign 0.1.0"
     std::string host;                       // gethostname()
 };
