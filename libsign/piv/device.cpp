@@ -408,8 +408,9 @@ Result<std::vector<std::uint8_t>> PivDevice::sign_digest(std::uint8_t slot, Algo
 Result<std::optional<std::vector<std::uint8_t>>> PivDevice::read_certificate(std::uint8_t slot) {
     UtilBuffer cert{m_state};
     ykpiv_rc rc = ykpiv_util_read_cert(m_state, slot, &cert.data, &cert.size);
-    // A missing object comes back as a generic error (SW 6A82) or as an empty object.
-    if (rc == YKPIV_GENERIC_ERROR || (rc == YKPIV_OK && cert.size == 0)) return std::optional<std::vector<std::uint8_t>>{};
+    // libykpiv maps SW 6A82 (no such object) to YKPIV_INVALID_OBJECT; some tools leave an
+    // empty object behind instead.
+    if (rc == YKPIV_INVALID_OBJECT || (rc == YKPIV_OK && cert.size == 0)) return std::optional<std::vector<std::uint8_t>>{};
     if (rc != YKPIV_OK) return ykpiv_error("reading the certificate of slot " + slot_name(slot), rc);
     return std::optional<std::vector<std::uint8_t>>(std::vector<std::uint8_t>(cert.data, cert.data + cert.size));
 }
