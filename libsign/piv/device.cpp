@@ -230,7 +230,13 @@ Result<std::optional<SlotMetadata>> PivDevice::slot_metadata(std::uint8_t slot) 
     md.pin_policy = parsed.pin_policy;
     md.touch_policy = parsed.touch_policy;
     md.origin = parsed.origin;
-    md.public_key.assign(parsed.pubkey, parsed.pubkey + parsed.pubkey_len);
+    // The public key comes wrapped as in a GENERATE response: 0x86 holds an EC point,
+    // 0x81/0x82 an RSA modulus and exponent (Yubico's GET METADATA description; ykman and
+    // piv-go unwrap it the same way).
+    if (auto point = tlv_find(parsed.pubkey, parsed.pubkey_len, 0x86))
+        md.public_key = std::move(*point);
+    else
+        md.public_key.assign(parsed.pubkey, parsed.pubkey + parsed.pubkey_len);
     return std::optional<SlotMetadata>(std::move(md));
 }
 

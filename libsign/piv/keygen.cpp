@@ -107,6 +107,9 @@ Result<GeneratedKey> generate_signing_key(PivDevice& device, const GenerateReque
                           "check 'otasign token status'; to replace the key on purpose pass --replace-existing-key "
                           "and confirm");
 
+    // A wrong PIN must leave the slot as it was: prove the PIN before anything is generated
+    // (the certificate step needs it anyway).
+    OTASIGN_TRY(device.verify_pin(pin));
     OTASIGN_TRY(authenticate_admin(device, pin, management, management_key));
     ui.display("Generating a " + algorithm_name(std::uint8_t(request.algorithm)) + " key in slot " +
                slot_name(request.slot) + " (PIN policy " + pin_policy_name(std::uint8_t(request.pin_policy)) +
