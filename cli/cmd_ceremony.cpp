@@ -215,6 +215,11 @@ int run_record(const CeremonyArgs& a) {
         return report(make_error(ErrorCode::PolicyViolation, "the attestation is from card " + std::to_string(*r->serial) +
                                                                  ", not the card present (" + std::to_string(st->serial) + ")"));
 
+    // A broken log is never extended: find out before anyone types a PIN or touches the key.
+    auto existing_log = std::filesystem::exists(a.log) ? read_file(a.log) : Result<std::string>(std::string());
+    if (!existing_log.ok()) return report(existing_log.error());
+    if (auto n = piv::check_ceremony_log(*existing_log, a.log); !n.ok()) return report(n.error());
+
     piv::CeremonyFacts facts;
     facts.created = now_rfc3339();
     facts.operator_name = a.operator_name;
@@ -256,8 +261,6 @@ int run_record(const CeremonyArgs& a) {
     auto verified = piv::verify_ceremony_record(record, a.output);
     if (!verified.ok()) return report(verified.error());
 
-    auto existing_log = std::filesystem::exists(a.log) ? read_file(a.log) : Result<std::string>(std::string());
-    if (!existing_log.ok()) return report(existing_log.error());
     auto new_log = piv::append_ceremony_log(*existing_log, a.log, facts.created, a.output, record, r->public_key_id, st->serial);
     if (!new_log.ok()) return report(new_log.error());
     if (auto s = write_file_atomic(a.output, record, Overwrite::no); !s.ok()) return report(s.error());

@@ -283,6 +283,9 @@ Result<TokenStatus> PivDevice::status() {
             case YKPIV_CONFIG_MGM_MANUAL: st.management_key_mode = ManagementKeyMode::manual; break;
             case YKPIV_CONFIG_MGM_DERIVED: st.management_key_mode = ManagementKeyMode::derived; break;
             case YKPIV_CONFIG_MGM_PROTECTED: st.management_key_mode = ManagementKeyMode::pin_protected; break;
+            // With verbosity 0, libykpiv 2.2 says INVALID when the admin data flags a
+            // PIN-protected key whose object cannot be read yet: the PIN is not verified here.
+            case YKPIV_CONFIG_MGM_INVALID: st.management_key_mode = ManagementKeyMode::pin_protected; break;
             default: break;
         }
     }
