@@ -27,7 +27,8 @@ Result<std::string> canonical_bytes(const JsonOptions& opts) {
     limits.max_bytes = opts.max_bytes;
     const std::string source = opts.input == "-" ? "<stdin>" : opts.input;
     OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(opts.input, limits.max_bytes));
-    OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source, limits));
+    OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source, limits, json::PositionIndex::none));
+    std::string().swap(bytes);  // the input is no longer needed: lower the peak for large files
     return json::canonicalize(doc.value);
 }
 

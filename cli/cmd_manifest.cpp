@@ -39,10 +39,11 @@ int run_validate(const std::string& file, bool as_json) {
         loaded = std::move(l).value();
     }
     if (as_json) {
-        nlohmann::json out{{"file", file},
-                           {"valid", problems.empty()},
-                           {"digest", loaded ? nlohmann::json("sha256:" + loaded->sha256_hex) : nlohmann::json()},
-                           {"problems", nlohmann::json::array()}};
+        nlohmann::json out{
+            {"file", file},
+            {"valid", problems.empty()},
+            {"digest", loaded ? nlohmann::json("sha256:" + loaded->sha256_hex) : nlohmann::json()},
+            {"problems", nlohmann::json::array()}};
         for (const Problem& p : problems) out["problems"].push_back(problem_json(p));
         std::cout << out.dump(2) << '\n';
         return problems.empty() ? kOk : kInvalidInput;
@@ -105,14 +106,16 @@ int run_diff(const DiffArgs& args) {
         manifest::diff(previous ? &previous->manifest : nullptr, next->manifest, options);
     if (args.as_json) {
         nlohmann::json out;
-        out["old"] = previous ? nlohmann::json{{"file", args.files.front()}, {"digest", "sha256:" + previous->sha256_hex}}
+        out["old"] = previous ? nlohmann::json{{"file", args.files.front()},
+                                               {"digest", "sha256:" + previous->sha256_hex}}
                               : nlohmann::json();
         out["new"] = {{"file", next_file}, {"digest", "sha256:" + next->sha256_hex}};
         out["diff"] = manifest::to_json(d);
         std::cout << out.dump(2) << '\n';
         return kOk;
     }
-    if (previous) std::cout << "old: " << args.files.front() << " (sha256:" << previous->sha256_hex << ")\n";
+    if (previous)
+        std::cout << "old: " << args.files.front() << " (sha256:" << previous->sha256_hex << ")\n";
     std::cout << "new: " << next_file << " (sha256:" << next->sha256_hex << ")\n\n";
     std::cout << manifest::render_text(d, pick_color(args.color));
     return kOk;
@@ -124,7 +127,8 @@ const CommandGroup group(20, [](CLI::App& app, int& exit_code) {
     CLI::App* validate = app.add_subcommand(
         "validate", "Check a release manifest against the schema and the semantic rules");
     validate->add_option("FILE", *file, "Manifest to check ('-' reads standard input)")->required();
-    validate->add_flag("--json", *as_json, "Print the result as JSON: {file, valid, digest, problems}");
+    validate->add_flag("--json", *as_json,
+                       "Print the result as JSON: {file, valid, digest, problems}");
     validate->footer(
         "Lists every problem as FILE:LINE:COL: MESSAGE (at /pointer). Exit 0 valid, 3 invalid.\n"
         "Example:\n  otasign validate schemas/examples/release-2.json");
@@ -133,7 +137,8 @@ const CommandGroup group(20, [](CLI::App& app, int& exit_code) {
     auto args = std::make_shared<DiffArgs>();
     CLI::App* d = app.add_subcommand(
         "diff", "Show what a release manifest changes against the previous one, risks first");
-    d->add_option("FILES", args->files, "[OLD] NEW: the previous manifest (omit for a first release) and the new one")
+    d->add_option("FILES", args->files,
+                  "[OLD] NEW: the previous manifest (omit for a first release) and the new one")
         ->required()
         ->expected(1, 2);
     d->add_flag("--json", args->as_json, "Print the diff as JSON");
@@ -146,10 +151,12 @@ const CommandGroup group(20, [](CLI::App& app, int& exit_code) {
                   "Flag a validity window (expires - created) longer than N days (default 90)")
         ->check(CLI::Range(1, 36500));
     d->add_option("--at", args->at,
-                  "Judge expiry as of this RFC 3339 UTC instant, e.g. the planned publication time (default now)");
+                  "Judge expiry as of this RFC 3339 UTC instant, e.g. the planned publication time "
+                  "(default now)");
     d->footer(
         "Risks: version-not-increased, rollback-index-decreased, channel-widened, rollout-jump,\n"
-        "eligibility-broadened, attestation-dropped, enrollment-dropped, artifact-changed-same-version,\n"
+        "eligibility-broadened, attestation-dropped, enrollment-dropped, "
+        "artifact-changed-same-version,\n"
         "expiry-too-long, expired. Exit 0 when both manifests are valid, 3 otherwise.\n"
         "Example:\n  otasign diff release-1.json release-2.json --max-rollout-step 20");
     d->callback([args, &exit_code] { exit_code = run_diff(*args); });

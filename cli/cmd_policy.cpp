@@ -1,6 +1,7 @@
 // otasign policy init|add-key|threshold|show: editing the trust policy. Every write replaces
 // the file atomically and only after the edited policy re-validated.
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -28,8 +29,13 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
 
     CLI::App* init = group->add_subcommand("init", "Create an empty trust policy (both roles empty, threshold 1)");
     init->add_option("POLICY", args->path, "Policy file to create (never overwritten)")->required();
-    init->footer("Example:\n  otasign policy init policy.json");
+    init->footer("Exit 3 when POLICY exists.\nExample:\n  otasign policy init policy.json");
     init->callback([args, &exit_code] {
+        if (std::filesystem::exists(args->path)) {
+            exit_code = report(make_error(ErrorCode::InvalidInput, args->path + " exists; policy init never overwrites a policy",
+                                          "edit it with 'otasign policy add-key' and 'otasign policy threshold'"));
+            return;
+        }
         auto st = write_file_atomic(args->path, policy::serialize_policy(policy::empty_policy_document()), Overwrite::no);
         if (!st) {
             exit_code = report(st.error());

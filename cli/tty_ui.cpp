@@ -22,7 +22,7 @@ struct termios g_saved;
 struct sigaction g_old_int, g_old_term, g_old_hup;
 
 extern "C" void on_abort_signal(int) {
-    if (g_saved_valid && g_tty_fd >= 0) tcsetattr(g_tty_fd, TCSAFLUSH, &g_saved);
+    if (g_saved_valid && g_tty_fd >= 0) tcsetattr(g_tty_fd, TCSANOW, &g_saved);
     static const char msg[] = "\notasign: error: aborted by the operator\n";
     if (g_tty_fd >= 0) (void)!::write(g_tty_fd, msg, sizeof msg - 1);
     _exit(kDeclined);
@@ -107,7 +107,9 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     struct termios quiet = t;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
-    if (tcsetattr(m_fd, TCSAFLUSH, &quiet) != 0) {
+    // TCSANOW rather than TCSAFLUSH: a PIN typed ahead (or fed by a scripted terminal) is read
+    // with echo off instead of being silently discarded.
+    if (tcsetattr(m_fd, TCSANOW, &quiet) != 0) {
         g_saved_valid = 0;
         return make_error(ErrorCode::Declined, "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
     }
@@ -118,7 +120,7 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
         if (!secret.push_back(static_cast<std::uint8_t>(c))) too_long = true;
         return !too_long;
     });
-    tcsetattr(m_fd, TCSAFLUSH, &t);
+    tcsetattr(m_fd, TCSANOW, &t);
     g_saved_valid = 0;
     write_all(m_fd, "\n");
     if (!got_line) return make_error(ErrorCode::Declined, "no PIN entered (end of input)");

@@ -128,8 +128,9 @@ struct Frame {
 // exactly, and counting newlines on the way gives line:column, in one pass over the input.
 class Builder {
 public:
-    Builder(std::string_view bytes, std::string_view source, const Limits& limits, Document& doc)
-        : m_bytes(bytes), m_source(source), m_limits(limits), m_doc(doc) {}
+    Builder(std::string_view bytes, std::string_view source, const Limits& limits, PositionIndex index,
+            Document& doc)
+        : m_bytes(bytes), m_source(source), m_limits(limits), m_index(index), m_doc(doc) {}
 
     bool null() { return scalar(Value(nullptr), 4); }
     bool boolean(bool v) { return scalar(Value(v), v ? 4 : 5); }
@@ -153,6 +154,13 @@ public:
         if (literal.find_first_of(".eE") == std::string::npos)
             return fail_at_token("integer outside the I-JSON range +-(2^53-1): " + printable_ascii(literal));
         if (!std::isfinite(v)) return fail_at_token("number overflows a double: " + printable_ascii(literal));
+        // Every double from 2^53 up to 1e21 is an integer that RFC 8785 writes in integer form,
+        // e.g. 3.1e19 -> 31000000000000000000, an integer literal outside the I-JSON range that
+        // this reader rejects. Rejecting the value whatever its spelling keeps the rule
+        // "parse_strict accepts canonicalize's output" true, so signed bytes always re-read.
+        if (std::fabs(v) >= 9007199254740992.0 && std::fabs(v) < 1e21)
+            return fail_at_token("number " + printable_ascii(literal) +
+                                 " is an integer outside the I-JSON range +-(2^53-1) (write it as a string)");
         return scalar(Value(v), number_length());
     }
 
@@ -200,6 +208,22 @@ public:
     // Errors raised before nlohmann runs (size, BOM).
     bool fail_before(std::uint64_t offset, std::string message) {
         return fail(locate(offset), "", std::move(message));
+    }
+
+    // nlohmann reads a NUL byte outside a string as the end of input, so "1\0 junk" would
+    // parse as 1. A raw NUL is never valid JSON: name it wherever nlohmann stopped at or after it.
+    void check_nul() {
+        std::size_t nul = m_bytes.find('\0');
+        if (nul == std::string_view::npos || (m_error && m_error_offset < nul)) return;
+        m_error.reset();
+        fail(locate(nul), pending_pointer(), "raw NUL byte is not allowed");
+    }
+
+    // Defence in depth: the shadow scanner and nlohmann must agree on where the value ended.
+    void check_consumed_all() {
+        if (m_error) return;
+        token_start();
+        if (m_scan != m_bytes.size()) fail(locate(m_scan), "", "unexpected content after the JSON value");
     }
 
     bool failed() const { return m_error.has_value(); }
@@ -309,7 +333,7 @@ private:
     bool scalar(Value&& v, std::size_t token_len) {
         Position pos = token_start();
         enter_value();
-        m_doc.positions.emplace(m_pointer, pos);
+        if (m_index == PositionIndex::full) m_doc.positions.emplace(m_pointer, pos);
         advance(token_len);
         place(std::move(v));
         return true;
@@ -321,7 +345,7 @@ private:
         if (m_frames.size() >= m_limits.max_depth)
             return fail(pos, m_pointer,
                         "nesting deeper than " + std::to_string(m_limits.max_depth) + " levels");
-        m_doc.positions.emplace(m_pointer, pos);
+        if (m_index == PositionIndex::full) m_doc.positions.emplace(m_pointer, pos);
         advance(1);
         Value* container = place(kind == Kind::array ? Value::array() : Value::object());
         m_frames.push_back(Frame{kind, container, m_pointer.size()});
@@ -349,8 +373,9 @@ private:
     }
 
     bool fail(const Position& pos, const std::string& pointer, std::string message) {
-        if (!m_error)
-            m_error = make_error(ErrorCode::InvalidInput,
+        if (m_error) return false;
+        m_error_offset = pos.offset;
+        m_error = make_error(ErrorCode::InvalidInput,
                                  where(m_source, pos) + ": " + message + " (at JSON pointer " +
                                      (pointer.empty() ? std::string("\"\"") : printable(pointer)) +
                                      ", byte " + std::to_string(pos.offset) + ")");
@@ -360,6 +385,7 @@ private:
     std::string_view m_bytes;
     std::string_view m_source;
     const Limits& m_limits;
+    PositionIndex m_index;
     Document& m_doc;
     std::vector<Frame> m_frames;
     std::string m_pointer;
@@ -368,6 +394,7 @@ private:
     std::uint64_t m_line = 1;
     std::uint64_t m_line_start = 0;
     std::optional<Error> m_error;
+    std::uint64_t m_error_offset = 0;
 };
 
 }  // namespace
@@ -401,9 +428,14 @@ std::string pointer_token(std::string_view key) {
 }
 
 Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits) {
+    return parse_strict(bytes, source, limits, PositionIndex::full);
+}
+
+Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits,
+                              PositionIndex index) {
     try {
         Document doc;
-        Builder builder(bytes, source, limits, doc);
+        Builder builder(bytes, source, limits, index, doc);
         if (bytes.size() > limits.max_bytes) {
             builder.fail_before(limits.max_bytes, "input is " + std::to_string(bytes.size()) +
                                                       " bytes, over the limit of " +
@@ -418,6 +450,8 @@ Result<Document> parse_strict(std::string_view bytes, std::string_view source, c
         }
         bool ok = Value::sax_parse(bytes.begin(), bytes.end(), &builder, nlohmann::json::input_format_t::json,
                                    /*strict=*/true, /*ignore_comments=*/false);
+        builder.check_nul();
+        if (ok) builder.check_consumed_all();
         if (builder.failed()) return builder.take_error();
         if (!ok) return make_error(ErrorCode::Internal, std::string(source) + ": JSON parser stopped without an error");
         return doc;

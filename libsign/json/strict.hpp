@@ -5,7 +5,9 @@
 // Built on nlohmann/json's SAX interface. Rejected (beyond RFC 8259 syntax): duplicate keys
 // (compared after unescaping), nesting deeper than Limits::max_depth, input over
 // Limits::max_bytes, invalid/overlong UTF-8, lone surrogates, a byte-order mark, raw control
-// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON),
+// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON)
+// whether spelled as integers or not (3.1e19 too: its canonical form 31000000000000000000 is an
+// integer literal, and canonical output must always parse again),
 // trailing content, comments, trailing commas, leading zeros; and, by default, Unicode
 // noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF), which I-JSON forbids.
 
@@ -53,6 +55,15 @@ std::string where(std::string_view source, const Position& pos);
 // Errors: InvalidInput, detail "SOURCE:LINE:COL: MESSAGE (at JSON pointer P, byte OFFSET)".
 Result<Document> parse_strict(std::string_view bytes, std::string_view source,
                               const Limits& limits = {});
+
+// Whether parse_strict fills Document::positions. The index costs about as much memory as the
+// value tree itself (one map entry per value); callers that only canonicalize skip it. Parse
+// errors carry line:column either way.
+enum class PositionIndex { full, none };
+
+// As above; with PositionIndex::none, Document::positions stays empty. Errors: as above.
+Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits,
+                              PositionIndex index);
 
 // Escapes one reference token for a JSON pointer (RFC 6901: ~ -> ~0, / -> ~1).
 std::string pointer_token(std::string_view key);

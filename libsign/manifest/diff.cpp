@@ -12,10 +12,14 @@ const char* severity_name(Severity severity) noexcept {
 
 const char* change_kind_name(ChangeKind kind) noexcept {
     switch (kind) {
-        case ChangeKind::added: return "added";
-        case ChangeKind::removed: return "removed";
-        case ChangeKind::changed: return "changed";
-        case ChangeKind::unchanged: return "unchanged";
+        case ChangeKind::added:
+            return "added";
+        case ChangeKind::removed:
+            return "removed";
+        case ChangeKind::changed:
+            return "changed";
+        case ChangeKind::unchanged:
+            return "unchanged";
     }
     return "unchanged";
 }
@@ -25,11 +29,15 @@ namespace {
 // Position on the widening ladder; security is off the ladder (see channel_widens).
 int channel_rank(Channel c) {
     switch (c) {
-        case Channel::draft: return 0;
-        case Channel::validation: return 1;
-        case Channel::limited: return 2;
+        case Channel::draft:
+            return 0;
+        case Channel::validation:
+            return 1;
+        case Channel::limited:
+            return 2;
         case Channel::stable:
-        case Channel::security: return 3;
+        case Channel::security:
+            return 3;
     }
     return 0;
 }
@@ -60,20 +68,25 @@ std::string artifact_text(const Artifact& a) {
 }
 
 class Builder {
-public:
+  public:
     explicit Builder(bool first) : m_first(first) {}
 
     Section& section(std::string name) {
         m_diff.sections.push_back(Section{std::move(name), {}});
         return m_diff.sections.back();
     }
-    void scalar(Section& s, const std::string& field, const std::string* old_value, const std::string& new_value) {
-        if (!old_value) s.changes.push_back({ChangeKind::added, field, "", new_value});
-        else if (*old_value != new_value) s.changes.push_back({ChangeKind::changed, field, *old_value, new_value});
-        else s.changes.push_back({ChangeKind::unchanged, field, *old_value, new_value});
+    void scalar(Section& s, const std::string& field, const std::string* old_value,
+                const std::string& new_value) {
+        if (!old_value)
+            s.changes.push_back({ChangeKind::added, field, "", new_value});
+        else if (*old_value != new_value)
+            s.changes.push_back({ChangeKind::changed, field, *old_value, new_value});
+        else
+            s.changes.push_back({ChangeKind::unchanged, field, *old_value, new_value});
     }
     // Per-item changes of a set-like list; returns the added items.
-    std::vector<std::string> items(Section& s, const std::string& field, const std::vector<std::string>* old_items,
+    std::vector<std::string> items(Section& s, const std::string& field,
+                                   const std::vector<std::string>* old_items,
                                    const std::vector<std::string>& new_items) {
         std::vector<std::string> added;
         std::set<std::string> old_set;
@@ -83,7 +96,8 @@ public:
             for (const auto& o : *old_items)
                 if (!new_set.count(o)) s.changes.push_back({ChangeKind::removed, field, o, ""});
         for (const auto& n : new_items) {
-            if (old_set.count(n)) s.changes.push_back({ChangeKind::unchanged, field, n, n});
+            if (old_set.count(n))
+                s.changes.push_back({ChangeKind::unchanged, field, n, n});
             else {
                 s.changes.push_back({ChangeKind::added, field, "", n});
                 added.push_back(n);
@@ -99,19 +113,22 @@ public:
         return std::move(m_diff);
     }
 
-private:
+  private:
     bool m_first;
     Diff m_diff;
 };
 
 // A list where "absent" means "everything" (hardware, regions). Returns a reason when the
 // change widens eligibility, else "".
-std::string optional_items(Builder& b, Section& s, const std::string& field, const std::string& everything,
+std::string optional_items(Builder& b, Section& s, const std::string& field,
+                           const std::string& everything,
                            const std::optional<std::vector<std::string>>* old_items,
                            const std::optional<std::vector<std::string>>& new_items) {
     if (!old_items) {
-        if (new_items) b.items(s, field, nullptr, *new_items);
-        else s.changes.push_back({ChangeKind::added, field, "", everything});
+        if (new_items)
+            b.items(s, field, nullptr, *new_items);
+        else
+            s.changes.push_back({ChangeKind::added, field, "", everything});
         return {};
     }
     if (*old_items && new_items) {
@@ -145,7 +162,8 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
     if (p && compare_semver(next.release.semver, p->release.semver) <= 0)
         b.risk("version-not-increased", Severity::high,
                "version " + next.release.version +
-                   (same_version ? " does not increase over " : " is lower than ") + p->release.version);
+                   (same_version ? " does not increase over " : " is lower than ") +
+                   p->release.version);
     if (p && channel_widens(p->release.channel, next.release.channel))
         b.risk("channel-widened", Severity::high,
                "channel widens from " + old_channel + " to " + channel_name(next.release.channel));
@@ -155,8 +173,10 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
     b.scalar(rb, "rollbackIndex", p ? &old_rb : nullptr, std::to_string(next.rollback_index));
     if (p && next.rollback_index < p->rollback_index)
         b.risk("rollback-index-decreased", Severity::high,
-               "rollback index decreases from " + old_rb + " to " + std::to_string(next.rollback_index) +
-                   "; devices that installed the previous release will refuse it, and accepting it would "
+               "rollback index decreases from " + old_rb + " to " +
+                   std::to_string(next.rollback_index) +
+                   "; devices that installed the previous release will refuse it, and accepting it "
+                   "would "
                    "reopen older releases to rollback");
 
     Section& val = b.section("validity");
@@ -176,8 +196,10 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
     const std::string old_pct = p ? percent(p->rollout.percentage) : "";
     b.scalar(ro, "percentage", p ? &old_pct : nullptr, percent(next.rollout.percentage));
     const std::string from_created = "(from created)";
-    const std::string old_start = p ? (p->rollout.start ? p->rollout.start->text : from_created) : "";
-    b.scalar(ro, "start", p ? &old_start : nullptr, next.rollout.start ? next.rollout.start->text : from_created);
+    const std::string old_start =
+        p ? (p->rollout.start ? p->rollout.start->text : from_created) : "";
+    b.scalar(ro, "start", p ? &old_start : nullptr,
+             next.rollout.start ? next.rollout.start->text : from_created);
     {
         std::map<std::string, const Wave*> old_waves;
         if (p)
@@ -186,39 +208,44 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
         for (const auto& w : next.rollout.waves) new_names.insert(w.name);
         if (p)
             for (const auto& w : p->rollout.waves)
-                if (!new_names.count(w.name)) ro.changes.push_back({ChangeKind::removed, "wave " + w.name, wave_text(w), ""});
+                if (!new_names.count(w.name))
+                    ro.changes.push_back({ChangeKind::removed, "wave " + w.name, wave_text(w), ""});
         for (const auto& w : next.rollout.waves) {
             auto it = old_waves.find(w.name);
-            const std::string old_text = it == old_waves.end() ? std::string() : wave_text(*it->second);
-            b.scalar(ro, "wave " + w.name, it == old_waves.end() ? nullptr : &old_text, wave_text(w));
+            const std::string old_text =
+                it == old_waves.end() ? std::string() : wave_text(*it->second);
+            b.scalar(ro, "wave " + w.name, it == old_waves.end() ? nullptr : &old_text,
+                     wave_text(w));
         }
     }
     const int base = p ? p->rollout.percentage : 0;
     if (next.rollout.percentage - base > options.max_rollout_step)
         b.risk("rollout-jump", Severity::medium,
-               "rollout jumps from " + percent(base) + " to " + percent(next.rollout.percentage) + " (+" +
-                   std::to_string(next.rollout.percentage - base) + " points, more than " +
+               "rollout jumps from " + percent(base) + " to " + percent(next.rollout.percentage) +
+                   " (+" + std::to_string(next.rollout.percentage - base) + " points, more than " +
                    std::to_string(options.max_rollout_step) + ")");
     for (std::size_t i = 1; i < next.rollout.waves.size(); ++i) {
         const Wave& a = next.rollout.waves[i - 1];
         const Wave& w = next.rollout.waves[i];
         if (w.percentage - a.percentage > options.max_rollout_step)
             b.risk("rollout-jump", Severity::medium,
-                   "wave " + w.name + " jumps from " + percent(a.percentage) + " to " + percent(w.percentage) +
-                       " (+" + std::to_string(w.percentage - a.percentage) + " points, more than " +
-                       std::to_string(options.max_rollout_step) + ")");
+                   "wave " + w.name + " jumps from " + percent(a.percentage) + " to " +
+                       percent(w.percentage) + " (+" + std::to_string(w.percentage - a.percentage) +
+                       " points, more than " + std::to_string(options.max_rollout_step) + ")");
     }
 
     Section& el = b.section("eligibility");
     const Eligibility* pe = p ? &p->eligibility : nullptr;
     std::vector<std::string> broadened;
-    if (auto added = b.items(el, "models", pe ? &pe->models : nullptr, next.eligibility.models); pe && !added.empty())
+    if (auto added = b.items(el, "models", pe ? &pe->models : nullptr, next.eligibility.models);
+        pe && !added.empty())
         broadened.push_back("models added: " + join(added));
     if (auto r = optional_items(b, el, "hardware", "(all revisions)", pe ? &pe->hardware : nullptr,
                                 next.eligibility.hardware);
         !r.empty())
         broadened.push_back(r);
-    if (auto added = b.items(el, "fromBuilds", pe ? &pe->from_builds : nullptr, next.eligibility.from_builds);
+    if (auto added = b.items(el, "fromBuilds", pe ? &pe->from_builds : nullptr,
+                             next.eligibility.from_builds);
         pe && !added.empty())
         broadened.push_back("fromBuilds added: " + join(added));
     if (auto r = optional_items(b, el, "regions", "(all regions)", pe ? &pe->regions : nullptr,
@@ -229,14 +256,18 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
     const auto yes_no = [](bool v) { return std::string(v ? "true" : "false"); };
     const std::string old_enr = pe ? yes_no(pe->enrollment_required) : "";
     const std::string old_att = pe ? yes_no(pe->attestation_required) : "";
-    b.scalar(el, "enrollmentRequired", pe ? &old_enr : nullptr, yes_no(next.eligibility.enrollment_required));
-    b.scalar(el, "attestationRequired", pe ? &old_att : nullptr, yes_no(next.eligibility.attestation_required));
+    b.scalar(el, "enrollmentRequired", pe ? &old_enr : nullptr,
+             yes_no(next.eligibility.enrollment_required));
+    b.scalar(el, "attestationRequired", pe ? &old_att : nullptr,
+             yes_no(next.eligibility.attestation_required));
     if (pe && pe->attestation_required && !next.eligibility.attestation_required)
         b.risk("attestation-dropped", Severity::high,
-               "attestationRequired drops from true to false: devices that cannot prove their hardware key may install");
+               "attestationRequired drops from true to false: devices that cannot prove their "
+               "hardware key may install");
     if (pe && pe->enrollment_required && !next.eligibility.enrollment_required)
         b.risk("enrollment-dropped", Severity::high,
-               "enrollmentRequired drops from true to false: devices outside fleet management may install");
+               "enrollmentRequired drops from true to false: devices outside fleet management may "
+               "install");
 
     Section& arts = b.section("artifacts");
     std::vector<std::string> content_changed;
@@ -261,13 +292,16 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
             }
             const Artifact& o = *it->second;
             if (artifact_text(o) == artifact_text(a)) {
-                arts.changes.push_back({ChangeKind::unchanged, a.path, artifact_text(o), artifact_text(a)});
+                arts.changes.push_back(
+                    {ChangeKind::unchanged, a.path, artifact_text(o), artifact_text(a)});
                 continue;
             }
             // One line per changed attribute, so a hash change cannot hide in a long line.
             const std::string none = "(none)";
-            const auto attr = [&](const std::string& name, const std::string& ov, const std::string& nv) {
-                if (ov != nv) arts.changes.push_back({ChangeKind::changed, a.path + " " + name, ov, nv});
+            const auto attr = [&](const std::string& name, const std::string& ov,
+                                  const std::string& nv) {
+                if (ov != nv)
+                    arts.changes.push_back({ChangeKind::changed, a.path + " " + name, ov, nv});
             };
             attr("role", o.role, a.role);
             attr("size", std::to_string(o.size), std::to_string(a.size));
@@ -280,12 +314,14 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
     if (same_version && !content_changed.empty())
         b.risk("artifact-changed-same-version", Severity::high,
                "artifact content changes while the version stays " + next.release.version + ": " +
-                   join(content_changed) + "; devices and caches keyed by version would mix two builds");
+                   join(content_changed) +
+                   "; devices and caches keyed by version would mix two builds");
 
     Diff d = b.take();
     // Highest severity first; within a severity, the order in which the sections raised them.
-    std::stable_sort(d.risks.begin(), d.risks.end(),
-                     [](const Risk& x, const Risk& y) { return x.severity == Severity::high && y.severity != Severity::high; });
+    std::stable_sort(d.risks.begin(), d.risks.end(), [](const Risk& x, const Risk& y) {
+        return x.severity == Severity::high && y.severity != Severity::high;
+    });
     return d;
 }
 
@@ -331,7 +367,9 @@ std::string render_text(const Diff& diff, Color color) {
                     out += paint(kRed, "  - " + ch.field + ": " + ch.old_value) + "\n";
                     break;
                 case ChangeKind::changed:
-                    out += paint(kYellow, "  ~ " + ch.field + ": " + ch.old_value + " -> " + ch.new_value) + "\n";
+                    out += paint(kYellow,
+                                 "  ~ " + ch.field + ": " + ch.old_value + " -> " + ch.new_value) +
+                           "\n";
                     break;
                 case ChangeKind::unchanged:
                     out += "  = " + ch.field + ": " + ch.new_value + "\n";
@@ -347,7 +385,8 @@ nlohmann::json to_json(const Diff& diff) {
     j["firstRelease"] = diff.first_release;
     j["risks"] = nlohmann::json::array();
     for (const Risk& r : diff.risks)
-        j["risks"].push_back({{"code", r.code}, {"severity", severity_name(r.severity)}, {"reason", r.reason}});
+        j["risks"].push_back(
+            {{"code", r.code}, {"severity", severity_name(r.severity)}, {"reason", r.reason}});
     j["sections"] = nlohmann::json::array();
     for (const Section& s : diff.sections) {
         nlohmann::json changes = nlohmann::json::array();

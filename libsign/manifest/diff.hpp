@@ -5,10 +5,9 @@
 // Risk codes and the text layout are specified in schemas/MANIFEST-FORMAT.md, "Diff".
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "manifest/manifest.hpp"
 

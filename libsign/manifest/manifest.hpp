@@ -53,7 +53,7 @@ struct Eligibility {
     std::vector<std::string> models;
     std::optional<std::vector<std::string>> hardware;  // absent: every revision
     std::vector<std::string> from_builds;
-    std::optional<std::vector<std::string>> regions;   // absent: every region
+    std::optional<std::vector<std::string>> regions;  // absent: every region
     bool enrollment_required = false;
     bool attestation_required = false;
 };

@@ -8,17 +8,23 @@ namespace otasign::manifest {
 
 const char* channel_name(Channel channel) noexcept {
     switch (channel) {
-        case Channel::draft: return "draft";
-        case Channel::validation: return "validation";
-        case Channel::limited: return "limited";
-        case Channel::stable: return "stable";
-        case Channel::security: return "security";
+        case Channel::draft:
+            return "draft";
+        case Channel::validation:
+            return "validation";
+        case Channel::limited:
+            return "limited";
+        case Channel::stable:
+            return "stable";
+        case Channel::security:
+            return "security";
     }
     return "draft";
 }
 
 std::optional<Channel> channel_from_name(std::string_view name) noexcept {
-    for (Channel c : {Channel::draft, Channel::validation, Channel::limited, Channel::stable, Channel::security})
+    for (Channel c : {Channel::draft, Channel::validation, Channel::limited, Channel::stable,
+                      Channel::security})
         if (name == channel_name(c)) return c;
     return std::nullopt;
 }
@@ -29,11 +35,15 @@ bool is_protected(Channel channel) noexcept {
 
 int max_rollout_percentage(Channel channel) noexcept {
     switch (channel) {
-        case Channel::draft: return 0;
-        case Channel::validation: return 5;
-        case Channel::limited: return 25;
+        case Channel::draft:
+            return 0;
+        case Channel::validation:
+            return 5;
+        case Channel::limited:
+            return 25;
         case Channel::stable:
-        case Channel::security: return 100;
+        case Channel::security:
+            return 100;
     }
     return 0;
 }
@@ -73,8 +83,8 @@ Manifest build_model(const json::Value& root) {
     if (ro.contains("start")) m.rollout.start = time_of(ro.at("start"));
     if (ro.contains("waves"))
         for (const auto& w : ro.at("waves"))
-            m.rollout.waves.push_back(Wave{w.at("name").get<std::string>(), w.at("percentage").get<int>(),
-                                           time_of(w.at("start"))});
+            m.rollout.waves.push_back(Wave{w.at("name").get<std::string>(),
+                                           w.at("percentage").get<int>(), time_of(w.at("start"))});
     const auto& el = root.at("eligibility");
     m.eligibility.models = strings(el.at("models"));
     if (el.contains("hardware")) m.eligibility.hardware = strings(el.at("hardware"));
@@ -98,7 +108,8 @@ Result<Manifest> build_checked(const json::Value& root) {
     try {
         return build_model(root);
     } catch (const std::exception& e) {
-        return make_error(ErrorCode::Internal, std::string("validated manifest does not map to the model: ") + e.what());
+        return make_error(ErrorCode::Internal,
+                          std::string("validated manifest does not map to the model: ") + e.what());
     }
 }
 
@@ -155,7 +166,8 @@ Result<Manifest> to_manifest(const json::Document& document) {
     return build_checked(document.value);
 }
 
-Result<Checked> check_manifest(std::string_view bytes, std::string_view source, const json::Limits& limits) {
+Result<Checked> check_manifest(std::string_view bytes, std::string_view source,
+                               const json::Limits& limits) {
     Checked out;
     auto doc = json::parse_strict(bytes, source, limits);
     if (!doc) {
@@ -168,14 +180,16 @@ Result<Checked> check_manifest(std::string_view bytes, std::string_view source, 
     return out;
 }
 
-Result<LoadedManifest> load_manifest(std::string_view bytes, std::string_view source, const json::Limits& limits) {
+Result<LoadedManifest> load_manifest(std::string_view bytes, std::string_view source,
+                                     const json::Limits& limits) {
     OTASIGN_ASSIGN_OR_RETURN(Checked checked, check_manifest(bytes, source, limits));
     return load_checked(std::move(checked), source);
 }
 
 Result<LoadedManifest> load_checked(Checked checked, std::string_view source) {
     if (!checked.problems.empty() || !checked.document) {
-        if (checked.problems.empty()) return make_error(ErrorCode::Internal, "checked manifest without a document");
+        if (checked.problems.empty())
+            return make_error(ErrorCode::Internal, "checked manifest without a document");
         const std::size_t n = checked.problems.size();
         return make_error(ErrorCode::InvalidInput, format_problem(source, checked.problems.front()),
                           n == 1 ? std::string()

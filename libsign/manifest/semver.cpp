@@ -6,7 +6,8 @@ namespace otasign::manifest {
 namespace {
 
 bool is_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_ident_char(char c) {
@@ -48,8 +49,9 @@ std::strong_ordering compare_ascii(std::string_view a, std::string_view b) {
 }
 
 Error bad(std::string_view text, std::string_view why) {
-    return make_error(ErrorCode::InvalidInput,
-                      "'" + std::string(text) + "' is not a SemVer 2.0.0 version: " + std::string(why));
+    return make_error(
+        ErrorCode::InvalidInput,
+        "'" + std::string(text) + "' is not a SemVer 2.0.0 version: " + std::string(why));
 }
 
 }  // namespace
@@ -90,16 +92,19 @@ std::strong_ordering compare_semver(const SemVer& a, const SemVer& b) {
     if (auto c = compare_numeric(a.patch, b.patch); c != 0) return c;
     // A version without pre-release has higher precedence than one with.
     if (a.prerelease.empty() || b.prerelease.empty())
-        return b.prerelease.empty() <=> a.prerelease.empty();
+        return a.prerelease.empty() <=> b.prerelease.empty();
     std::size_t n = std::min(a.prerelease.size(), b.prerelease.size());
     for (std::size_t i = 0; i < n; ++i) {
         const std::string& x = a.prerelease[i];
         const std::string& y = b.prerelease[i];
         bool xn = is_digits(x), yn = is_digits(y);
         std::strong_ordering c = std::strong_ordering::equal;
-        if (xn && yn) c = compare_numeric(x, y);
-        else if (xn != yn) c = xn ? std::strong_ordering::less : std::strong_ordering::greater;
-        else c = compare_ascii(x, y);
+        if (xn && yn)
+            c = compare_numeric(x, y);
+        else if (xn != yn)
+            c = xn ? std::strong_ordering::less : std::strong_ordering::greater;
+        else
+            c = compare_ascii(x, y);
         if (c != 0) return c;
     }
     return a.prerelease.size() <=> b.prerelease.size();

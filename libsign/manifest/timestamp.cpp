@@ -23,8 +23,9 @@ std::int64_t days_from_civil(std::int64_t y, int m, int d) {
 }
 
 Error bad(std::string_view text, std::string_view why) {
-    return make_error(ErrorCode::InvalidInput,
-                      "'" + std::string(text) + "' is not an RFC 3339 UTC timestamp: " + std::string(why));
+    return make_error(
+        ErrorCode::InvalidInput,
+        "'" + std::string(text) + "' is not an RFC 3339 UTC timestamp: " + std::string(why));
 }
 
 bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
@@ -66,7 +67,8 @@ Result<Timestamp> parse_rfc3339_utc(std::string_view text) {
     if (month < 1 || month > 12) return bad(text, "month out of range");
     if (day < 1 || day > days_in_month(year, month))
         return bad(text, "day " + std::to_string(day) + " does not exist in " +
-                             std::to_string(year) + "-" + (month < 10 ? "0" : "") + std::to_string(month));
+                             std::to_string(year) + "-" + (month < 10 ? "0" : "") +
+                             std::to_string(month));
     if (hour > 23) return bad(text, "hour out of range");
     if (minute > 59) return bad(text, "minute out of range");
     if (second == 60) return bad(text, "leap seconds are not accepted");
@@ -81,7 +83,10 @@ Result<Timestamp> parse_rfc3339_utc(std::string_view text) {
 Timestamp timestamp_from_unix(std::int64_t seconds) {
     std::int64_t days = seconds / 86400;
     std::int64_t rem = seconds % 86400;
-    if (rem < 0) { rem += 86400; --days; }
+    if (rem < 0) {
+        rem += 86400;
+        --days;
+    }
     // civil_from_days, the inverse of days_from_civil.
     days += 719468;
     const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;

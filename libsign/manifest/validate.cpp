@@ -9,7 +9,6 @@
 #include <memory>
 #include <mutex>
 #include <set>
-
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -54,20 +53,28 @@ const SchemaHolder& compiled_schema() {
 
 const char* type_name(const json::Value& v) {
     switch (v.type()) {
-        case json::Value::value_t::null: return "null";
-        case json::Value::value_t::boolean: return "boolean";
+        case json::Value::value_t::null:
+            return "null";
+        case json::Value::value_t::boolean:
+            return "boolean";
         case json::Value::value_t::number_integer:
-        case json::Value::value_t::number_unsigned: return "integer";
-        case json::Value::value_t::number_float: return "number";
-        case json::Value::value_t::string: return "string";
-        case json::Value::value_t::array: return "array";
-        case json::Value::value_t::object: return "object";
-        default: return "value";
+        case json::Value::value_t::number_unsigned:
+            return "integer";
+        case json::Value::value_t::number_float:
+            return "number";
+        case json::Value::value_t::string:
+            return "string";
+        case json::Value::value_t::array:
+            return "array";
+        case json::Value::value_t::object:
+            return "object";
+        default:
+            return "value";
     }
 }
 
 class Collector {
-public:
+  public:
     explicit Collector(const json::Document& doc) : m_doc(doc) {}
 
     void add(std::string pointer, std::string rule, std::string message) {
@@ -85,13 +92,14 @@ public:
                            [&](const Problem& p) { return p.pointer == pointer; });
     }
     std::vector<Problem> take() {
-        std::stable_sort(m_problems.begin(), m_problems.end(), [](const Problem& a, const Problem& b) {
-            return a.position.offset < b.position.offset;
-        });
+        std::stable_sort(m_problems.begin(), m_problems.end(),
+                         [](const Problem& a, const Problem& b) {
+                             return a.position.offset < b.position.offset;
+                         });
         return std::move(m_problems);
     }
 
-private:
+  private:
     const json::Document& m_doc;
     std::vector<Problem> m_problems;
 };
@@ -168,7 +176,8 @@ std::string field_of(std::string_view pointer) {
     while (!pointer.empty()) {
         std::size_t slash = pointer.rfind('/');
         std::string_view last = pointer.substr(slash + 1);
-        if (!last.empty() && std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (!last.empty() &&
+            std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             pointer = pointer.substr(0, slash);
             continue;
         }
@@ -178,12 +187,15 @@ std::string field_of(std::string_view pointer) {
 }
 
 std::string diagnose_path(const std::string& path) {
-    if (path.find('\\') != std::string::npos) return "artifact path '" + path + "' contains a backslash";
-    if (!path.empty() && path.front() == '/') return "artifact path '" + path + "' is absolute (leading '/')";
+    if (path.find('\\') != std::string::npos)
+        return "artifact path '" + path + "' contains a backslash";
+    if (!path.empty() && path.front() == '/')
+        return "artifact path '" + path + "' is absolute (leading '/')";
     std::size_t start = 0;
     for (;;) {
         std::size_t end = path.find('/', start);
-        std::string seg = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string seg =
+            path.substr(start, end == std::string::npos ? std::string::npos : end - start);
         if (seg.empty()) return "artifact path '" + path + "' has an empty segment";
         if (seg == "..") return "artifact path '" + path + "' contains a '..' segment";
         if (seg == ".") return "artifact path '" + path + "' contains a '.' segment";
@@ -209,28 +221,47 @@ std::string pattern_message(const json::Value& root, const std::string& pointer)
     }
     if (field == "sha256" || field == "sha512") {
         const std::string digits = field == "sha256" ? "64" : "128";
-        bool upper = std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+        bool upper =
+            std::any_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'F'; });
         return field + " must be " + digits + " lowercase hex digits" +
                (upper ? " (found upper case)" : "");
     }
-    if (field == "id") return "release id '" + text + "' must be a-z, 0-9, '.', '_', '-', starting with a letter or digit";
+    if (field == "id")
+        return "release id '" + text +
+               "' must be a-z, 0-9, '.', '_', '-', starting with a letter or digit";
     if (field == "build" || field == "fromBuilds")
-        return "build '" + text + "' must be A-Z, a-z, 0-9, '.', '_', '+', '-', starting with a letter or digit";
-    if (field == "models") return "model '" + text + "' must be a-z, 0-9, '-', starting with a letter or digit";
-    if (field == "hardware") return "hardware revision '" + text + "' must be A-Z, a-z, 0-9, '.', '_', '-'";
-    if (field == "regions") return "region '" + text + "' must be an upper-case ISO 3166-1 alpha-2 code such as DE";
-    if (field == "name") return "wave name '" + text + "' must be a-z, 0-9, '-', starting with a letter or digit";
+        return "build '" + text +
+               "' must be A-Z, a-z, 0-9, '.', '_', '+', '-', starting with a letter or digit";
+    if (field == "models")
+        return "model '" + text + "' must be a-z, 0-9, '-', starting with a letter or digit";
+    if (field == "hardware")
+        return "hardware revision '" + text + "' must be A-Z, a-z, 0-9, '.', '_', '-'";
+    if (field == "regions")
+        return "region '" + text + "' must be an upper-case ISO 3166-1 alpha-2 code such as DE";
+    if (field == "name")
+        return "wave name '" + text + "' must be a-z, 0-9, '-', starting with a letter or digit";
     return "'" + text + "' does not match the required pattern";
 }
 
 std::string quoted_between(const std::string& s, std::size_t from) {
     std::size_t a = s.find('\'', from);
     std::size_t b = s.rfind('\'');
-    return (a == std::string::npos || b == std::string::npos || b <= a) ? std::string()
-                                                                        : s.substr(a + 1, b - a - 1);
+    return (a == std::string::npos || b == std::string::npos || b <= a)
+               ? std::string()
+               : s.substr(a + 1, b - a - 1);
 }
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// The first number in a valijson message, integral values without valijson's "%f" decimals.
+std::string first_number(const std::string& d) {
+    std::size_t i = d.find_first_of("-0123456789");
+    if (i == std::string::npos) return "?";
+    const double v = std::strtod(d.c_str() + i, nullptr);
+    if (v == static_cast<double>(static_cast<long long>(v)))
+        return std::to_string(static_cast<long long>(v));
+    return std::to_string(v);
+}
 
 void map_schema_error(const json::Value& root, const valijson::ValidationResults::Error& e,
                       Collector& out) {
@@ -244,14 +275,16 @@ void map_schema_error(const json::Value& root, const valijson::ValidationResults
     std::string pointer = pointer_from_context(root, e.context);
     const json::Value* value = at(root, pointer);
     if (starts_with(d, "Missing required property")) {
-        out.add(pointer, "schema.required", "missing required field '" + quoted_between(d, 0) + "'");
+        out.add(pointer, "schema.required",
+                "missing required field '" + quoted_between(d, 0) + "'");
     } else if (starts_with(d, "Object contains a property")) {
         std::string key = quoted_between(d, d.find(": '"));
         out.add(pointer + "/" + json::pointer_token(key), "schema.additionalProperties",
                 "unknown field '" + key + "'");
     } else if (starts_with(d, "Value type not permitted")) {
         out.add(pointer, "schema.type",
-                std::string("wrong type: ") + (value ? type_name(*value) : "value") + " is not allowed here");
+                std::string("wrong type: ") + (value ? type_name(*value) : "value") +
+                    " is not allowed here");
     } else if (starts_with(d, "Failed to match expected value set by 'const'")) {
         if (pointer == "/schemaVersion")
             out.add(pointer, "schema.const",
@@ -264,36 +297,40 @@ void map_schema_error(const json::Value& root, const valijson::ValidationResults
         std::string field = field_of(pointer);
         if (field == "channel")
             out.add(pointer, "schema.enum",
-                    "unknown channel " + got + ": expected draft, validation, limited, stable or security");
+                    "unknown channel " + got +
+                        ": expected draft, validation, limited, stable or security");
         else if (field == "role")
             out.add(pointer, "schema.enum",
                     "unknown artifact role " + got +
-                        ": expected system-image, vendor-image, boot-image, bootloader, recovery, firmware or metadata");
+                        ": expected system-image, vendor-image, boot-image, bootloader, recovery, "
+                        "firmware or metadata");
         else
             out.add(pointer, "schema.enum", got + " is not one of the allowed values");
     } else if (starts_with(d, "Failed to match regex")) {
         out.add(pointer, "schema.pattern", pattern_message(root, pointer));
     } else if (starts_with(d, "String should be no more than")) {
-        out.add(pointer, "schema.maxLength", "string is too long (" + d.substr(14));
+        out.add(pointer, "schema.maxLength",
+                "string is longer than " + first_number(d) + " characters");
     } else if (starts_with(d, "String should be no fewer than")) {
-        out.add(pointer, "schema.minLength", "string is too short (" + d.substr(14));
-    } else if (starts_with(d, "Expected number greater than or equal to") ||
-               starts_with(d, "Expected number greater than")) {
+        out.add(pointer, "schema.minLength",
+                "string is shorter than " + first_number(d) + " characters");
+    } else if (starts_with(d, "Expected number greater than")) {
         out.add(pointer, "schema.minimum",
-                (value ? value->dump() : std::string("value")) + " is below the minimum (" +
-                    d.substr(d.rfind(' ') + 1) + ")");
+                (value ? value->dump() : std::string("value")) + " is below the minimum " +
+                    first_number(d));
     } else if (starts_with(d, "Expected number less than")) {
         out.add(pointer, "schema.maximum",
-                (value ? value->dump() : std::string("value")) + " is above the maximum (" +
-                    d.substr(d.rfind(' ') + 1) + ")");
+                (value ? value->dump() : std::string("value")) + " is above the maximum " +
+                    first_number(d));
     } else if (starts_with(d, "Array should contain no fewer than")) {
-        out.add(pointer, "schema.minItems", "too few items (" + d.substr(13) + ")");
+        out.add(pointer, "schema.minItems", "fewer than " + first_number(d) + " items");
     } else if (starts_with(d, "Array should contain no more than")) {
-        out.add(pointer, "schema.maxItems", "too many items (" + d.substr(13) + ")");
+        out.add(pointer, "schema.maxItems", "more than " + first_number(d) + " items");
     } else if (starts_with(d, "Elements at indexes #")) {
         // "Elements at indexes #A and #B violate uniqueness constraint."
         std::size_t b = d.find("and #");
-        std::string second = b == std::string::npos ? std::string() : d.substr(b + 5, d.find(' ', b + 5) - (b + 5));
+        std::string second =
+            b == std::string::npos ? std::string() : d.substr(b + 5, d.find(' ', b + 5) - (b + 5));
         std::string first = d.substr(21, d.find(' ', 21) - 21);
         out.add(pointer + "/" + second, "schema.uniqueItems",
                 "duplicate entry (same as " + pointer + "/" + first + ")");
@@ -322,7 +359,8 @@ std::string lower(std::string s) {
 }
 
 void check_semantics(const json::Value& root, Collector& out) {
-    if (const std::string* v = string_at(root, "/release/version"); v && !out.has_problem_at("/release/version")) {
+    if (const std::string* v = string_at(root, "/release/version");
+        v && !out.has_problem_at("/release/version")) {
         if (auto r = parse_semver(*v); !r) out.add("/release/version", "semver", r.error().detail);
     }
 
@@ -335,26 +373,36 @@ void check_semantics(const json::Value& root, Collector& out) {
     // Channel policy for rollout and eligibility.
     std::optional<Channel> channel;
     if (const std::string* c = string_at(root, "/release/channel")) channel = channel_from_name(*c);
-    const auto percentage = integer_at(root, "/rollout/percentage");
+    // A value the schema already rejected is not judged again; its semantic verdict would
+    // only repeat the schema's.
+    std::optional<std::int64_t> percentage;
+    if (!out.has_problem_at("/rollout/percentage"))
+        percentage = integer_at(root, "/rollout/percentage");
     const json::Value* waves = at(root, "/rollout/waves");
     if (channel && percentage && *percentage > max_rollout_percentage(*channel)) {
         std::string msg = *channel == Channel::draft
                               ? "a draft release is never rolled out: rollout percentage must be 0"
-                              : std::string("channel ") + channel_name(*channel) + " allows at most " +
+                              : std::string("channel ") + channel_name(*channel) +
+                                    " allows at most " +
                                     std::to_string(max_rollout_percentage(*channel)) +
                                     "% rollout, not " + std::to_string(*percentage) + "%";
         out.add("/rollout/percentage", "rollout-channel", msg);
     }
     if (channel == Channel::draft && waves)
-        out.add("/rollout/waves", "rollout-channel", "a draft release is never rolled out: remove the waves");
+        out.add("/rollout/waves", "rollout-channel",
+                "a draft release is never rolled out: remove the waves");
 
+    // Once expires is not after created, comparing rollout times with it only repeats that.
+    const auto usable_expires =
+        (created && expires && *expires > *created) ? expires : std::nullopt;
     const auto rollout_start = checked_time(root, "/rollout/start", out);
     if (rollout_start && created && *rollout_start < *created)
         out.add("/rollout/start", "rollout-window",
                 "rollout start " + rollout_start->text + " is before created " + created->text);
-    if (rollout_start && expires && !(*rollout_start < *expires))
+    if (rollout_start && usable_expires && !(*rollout_start < *usable_expires))
         out.add("/rollout/start", "rollout-window",
-                "rollout start " + rollout_start->text + " is not before expires " + expires->text);
+                "rollout start " + rollout_start->text + " is not before expires " +
+                    usable_expires->text);
 
     if (waves && waves->is_array()) {
         std::optional<Timestamp> prev_start = rollout_start;
@@ -374,25 +422,29 @@ void check_semantics(const json::Value& root, Collector& out) {
                 if (created && *start < *created)
                     out.add(base + "/start", "rollout-window",
                             "wave starts " + start->text + ", before created " + created->text);
-                if (expires && !(*start < *expires))
+                if (usable_expires && !(*start < *usable_expires))
                     out.add(base + "/start", "rollout-window",
-                            "wave starts " + start->text + ", not before expires " + expires->text);
+                            "wave starts " + start->text + ", not before expires " +
+                                usable_expires->text);
                 // The first wave may open with the rollout; each later one must start later.
                 if (i == 0 && prev_start && *start < *prev_start)
                     out.add(base + "/start", "waves-ordered",
-                            "first wave starts " + start->text + ", before the rollout start " + prev_start->text);
+                            "first wave starts " + start->text + ", before the rollout start " +
+                                prev_start->text);
                 if (i > 0 && prev_start && !(*start > *prev_start))
                     out.add(base + "/start", "waves-ordered",
-                            "wave starts " + start->text + ", not after the previous wave's start " +
-                                prev_start->text);
+                            "wave starts " + start->text +
+                                ", not after the previous wave's start " + prev_start->text);
                 prev_start = start;
             }
-            const auto pct = integer_at(root, base + "/percentage");
+            std::optional<std::int64_t> pct;
+            if (!out.has_problem_at(base + "/percentage"))
+                pct = integer_at(root, base + "/percentage");
             if (pct) {
                 if (prev_pct && *pct < *prev_pct)
                     out.add(base + "/percentage", "waves-ordered",
-                            "wave percentage " + std::to_string(*pct) + " is below the previous wave's " +
-                                std::to_string(*prev_pct));
+                            "wave percentage " + std::to_string(*pct) +
+                                " is below the previous wave's " + std::to_string(*prev_pct));
                 prev_pct = pct;
             }
             last_pct = pct;
@@ -424,10 +476,12 @@ void check_semantics(const json::Value& root, Collector& out) {
             auto [it, inserted] = seen.emplace(lower(*path), ptr);
             if (!inserted) {
                 const std::string* first = string_at(root, it->second);
-                out.add(ptr, "artifact-path-unique",
-                        "duplicate artifact path '" + *path + "'" +
-                            (first && *first != *path ? " (differs only in case from '" + *first + "')" : "") +
-                            " (first at " + it->second + ")");
+                out.add(
+                    ptr, "artifact-path-unique",
+                    "duplicate artifact path '" + *path + "'" +
+                        (first && *first != *path ? " (differs only in case from '" + *first + "')"
+                                                  : "") +
+                        " (first at " + it->second + ")");
             }
         }
     }
@@ -445,12 +499,14 @@ std::string format_problem(std::string_view source, const Problem& problem) {
 Result<std::vector<Problem>> validate(const json::Document& document) {
     const SchemaHolder& schema = compiled_schema();
     if (!schema.error.empty())
-        return make_error(ErrorCode::Internal, "the embedded manifest schema does not load: " + schema.error);
+        return make_error(ErrorCode::Internal,
+                          "the embedded manifest schema does not load: " + schema.error);
     Collector out(document);
     check_string_lengths(document.value, "", out);
     if (!document.value.is_object())
-        out.add("", "schema.type", std::string("wrong type: a manifest is an object, not ") +
-                                       type_name(document.value));
+        out.add(
+            "", "schema.type",
+            std::string("wrong type: a manifest is an object, not ") + type_name(document.value));
     if (std::vector<Problem> early = out.take(); !early.empty()) return early;
     try {
         valijson::Validator validator;
@@ -460,7 +516,8 @@ Result<std::vector<Problem>> validate(const json::Document& document) {
         valijson::ValidationResults::Error e;
         while (results.popError(e)) map_schema_error(document.value, e, out);
     } catch (const std::exception& e) {
-        return make_error(ErrorCode::Internal, std::string("schema validation failed: ") + e.what());
+        return make_error(ErrorCode::Internal,
+                          std::string("schema validation failed: ") + e.what());
     }
     check_semantics(document.value, out);
     return out.take();

@@ -46,6 +46,10 @@ Result<TokenInfo> read_token_info(const Module& module, CK_SLOT_ID slot, CK_SLOT
     out.manufacturer = trimmed(token_info.manufacturerID, sizeof token_info.manufacturerID);
     out.model = trimmed(token_info.model, sizeof token_info.model);
     out.serial = trimmed(token_info.serialNumber, sizeof token_info.serialNumber);
+    out.hardware_version = std::to_string(token_info.hardwareVersion.major) + "." +
+                           std::to_string(token_info.hardwareVersion.minor);
+    out.firmware_version = std::to_string(token_info.firmwareVersion.major) + "." +
+                           std::to_string(token_info.firmwareVersion.minor);
     out.flags = token_info.flags;
     OTASIGN_ASSIGN_OR_RETURN(out.uri, format_token_uri(token_info));
     if (slot_out) *slot_out = slot_info;

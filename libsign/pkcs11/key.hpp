@@ -26,6 +26,8 @@ struct TokenInfo {
     std::string manufacturer;
     std::string model;
     std::string serial;
+    std::string hardware_version;  // "2.6"
+    std::string firmware_version;
     CK_FLAGS flags = 0;            // CKF_* token flags at the time of reading
     std::string uri;               // pkcs11:token=...;manufacturer=...;serial=...;model=...
 
@@ -77,9 +79,16 @@ public:
     // Re-reads the token information (flags change with failed PIN attempts). Errors: TokenError.
     Result<TokenInfo> refresh_token_info() const;
 
-    // For the signer: the session, the URI's object template and the module.
+    // For the signer: the session, the URI's object template, and the private key once it has
+    // been found after login (object handles stay valid while the session is open).
     Session& session() noexcept { return m_session; }
     const KeyUri& uri() const noexcept { return m_uri; }
+    struct PrivateKey {
+        CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
+        bool always_authenticate = false;
+    };
+    const std::optional<PrivateKey>& private_key() const noexcept { return m_private; }
+    void set_private_key(PrivateKey key) noexcept { m_private = key; }
 
 private:
     friend Result<KeyHandle> open_key(std::string_view, const KeyOptions&);
@@ -93,6 +102,7 @@ private:
     ossl::Ptr<EVP_PKEY> m_public;
     std::string m_spki_der;
     std::optional<std::string> m_pin_source;
+    std::optional<PrivateKey> m_private;
 };
 
 // Opens the one private key the URI selects and reads its public key from the token, without

@@ -166,25 +166,28 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
     }
 
     // Exactly one private key must match, now that a login has made private objects visible.
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-    std::vector<CK_ATTRIBUTE> templ = key.uri().object_template();
-    templ.push_back({CKA_CLASS, &cls, sizeof cls});
-    OTASIGN_ASSIGN_OR_RETURN(auto objects, session.find(templ));
-    if (objects.empty())
-        return make_error(ErrorCode::TokenNotFound, "no private key matches " + key.uri().text() + " on " + who,
-                          "the public key was found, but not its private key");
-    if (objects.size() > 1)
-        return make_error(ErrorCode::AmbiguousKey,
-                          std::to_string(objects.size()) + " private keys match " + key.uri().text() + " on " + who,
-                          "add object= or id= to the URI so that exactly one key matches");
-    const CK_OBJECT_HANDLE private_key = objects.front();
-    OTASIGN_ASSIGN_OR_RETURN(auto id, session.attribute(private_key, CKA_ID));
-    if (!key.info().id.empty() && (!id || *id != key.info().id))
-        return make_error(ErrorCode::TokenError,
-                          "the private key matching " + key.uri().text() + " has a different id than its public key",
-                          "add id= to the URI");
-    OTASIGN_ASSIGN_OR_RETURN(auto always, session.bool_attribute(private_key, CKA_ALWAYS_AUTHENTICATE));
-    const bool always_authenticate = always.value_or(false);
+    if (!key.private_key()) {
+        CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+        std::vector<CK_ATTRIBUTE> templ = key.uri().object_template();
+        templ.push_back({CKA_CLASS, &cls, sizeof cls});
+        OTASIGN_ASSIGN_OR_RETURN(auto objects, session.find(templ));
+        if (objects.empty())
+            return make_error(ErrorCode::TokenNotFound, "no private key matches " + key.uri().text() + " on " + who,
+                              "the public key was found, but not its private key");
+        if (objects.size() > 1)
+            return make_error(ErrorCode::AmbiguousKey,
+                              std::to_string(objects.size()) + " private keys match " + key.uri().text() + " on " + who,
+                              "add object= or id= to the URI so that exactly one key matches");
+        OTASIGN_ASSIGN_OR_RETURN(auto id, session.attribute(objects.front(), CKA_ID));
+        if (!key.info().id.empty() && (!id || *id != key.info().id))
+            return make_error(ErrorCode::TokenError,
+                              "the private key matching " + key.uri().text() + " has a different id than its public key",
+                              "add id= to the URI");
+        OTASIGN_ASSIGN_OR_RETURN(auto always, session.bool_attribute(objects.front(), CKA_ALWAYS_AUTHENTICATE));
+        key.set_private_key({objects.front(), always.value_or(false)});
+    }
+    const CK_OBJECT_HANDLE private_key = key.private_key()->handle;
+    const bool always_authenticate = key.private_key()->always_authenticate;
     if (always_authenticate && !have_pin) {
         OTASIGN_ASSIGN_OR_RETURN(pin, prepare_pin(key, options, ui, "PIN for signing with " + who + ": ", &pinpad));
         have_pin = true;
@@ -216,7 +219,14 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
             // Nothing between C_SignInit, the context-specific login and C_Sign: PIV cards
             // forget the verification after any other command.
             CK_RV lrv = session.login(CKU_CONTEXT_SPECIFIC, pinpad == PinPad::yes ? nullptr : &pin);
-            if (lrv != CKR_OK) return login_error(key, lrv, CKU_CONTEXT_SPECIFIC);
+            if (lrv != CKR_OK) {
+                // PKCS#11 2.40 has no way to cancel an operation except finishing it: C_Sign
+                // without the context login fails and ends it, so the session can sign again.
+                raw_len = static_cast<CK_ULONG>(raw.size());
+                fn->C_Sign(session.handle(), result.digest.data(), static_cast<CK_ULONG>(result.digest.size()),
+                           raw.data(), &raw_len);
+                return login_error(key, lrv, CKU_CONTEXT_SPECIFIC);
+            }
         }
         raw_len = static_cast<CK_ULONG>(raw.size());
         if (options.touch == TouchPolicy::required) ui.wait_begin("Touch the key now");

@@ -77,14 +77,3 @@ TEST_CASE("canonical form is idempotent", "[canonical]") {
         CHECK(canon(once) == once);
     }
 }
-
-TEST_CASE("canonicalize handles deep nesting without recursion", "[canonical][attack]") {
-    const std::size_t depth = 100000;
-    std::string text(depth, '[');
-    text.append(depth, ']');
-    Limits limits;
-    limits.max_depth = depth;
-    auto doc = parse_strict(text, "deep.json", limits);
-    REQUIRE(doc.ok());
-    CHECK(canonicalize(doc->value) == text);
-}

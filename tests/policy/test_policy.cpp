@@ -168,7 +168,7 @@ TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
     }
     SECTION("required token serial") {
         json::Value doc = *add_key(empty_policy_document(), Role::manifest, a.pub.pem, "a", std::string("SERIAL1"), "k");
-        Policy p = *parse_policy(serialize_policy(doc), "p");
+        Policy p = parse_policy(serialize_policy(doc), "p").value();
         CHECK(verify_bundle(envelope::Bundle{{sign_with(a)}}, p, Role::manifest, binding(), "s").threshold_met);
         auto v = verify_bundle(envelope::Bundle{{sign_with(a, "OTHER")}}, p, Role::manifest, binding(), "s");
         CHECK_FALSE(v.threshold_met);
