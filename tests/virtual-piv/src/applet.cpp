@@ -1,6 +1,7 @@
 #include "applet.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace vpiv {
 namespace {
@@ -25,6 +26,10 @@ constexpr std::uint32_t object_attestation_cert = 0x5fff01;
 constexpr std::uint32_t object_printed = 0x5fc109;
 
 const Bytes piv_aid{0xa0, 0x00, 0x00, 0x03, 0x08};
+// Other YubiKey applets: libykpiv selects the management applet (the OTP applet on older keys)
+// to drop the PIV security status before it reads the PIN retry counter.
+const Bytes management_aid{0xa0, 0x00, 0x00, 0x05, 0x27, 0x47, 0x11, 0x17};
+const Bytes otp_aid{0xa0, 0x00, 0x00, 0x05, 0x27, 0x20, 0x01};
 
 bool is_key_slot(std::uint8_t ref) {
     return ref == 0x9a || ref == 0x9c || ref == 0x9d || ref == 0x9e || (ref >= 0x82 && ref <= 0x95) ||
@@ -69,6 +74,11 @@ Applet::Applet(CardState& state, std::function<void()> persist, TouchSensor& tou
     : m_state(state), m_persist(std::move(persist)), m_touch(touch), m_touch_cache(touch_cache) {}
 
 void Applet::reset_session() {
+    deselect();
+    m_last_touch.clear();
+}
+
+void Applet::deselect() {
     m_selected = false;
     m_pin_verified = false;
     m_pin_fresh = false;
@@ -78,7 +88,6 @@ void Applet::reset_session() {
     m_chain.clear();
     m_chaining = false;
     m_pending.clear();
-    m_last_touch.clear();
 }
 
 Bytes Applet::process(const Bytes& apdu) {
@@ -94,6 +103,9 @@ Bytes Applet::process(const Bytes& apdu) {
     c.p1 = apdu[2];
     c.p2 = apdu[3];
     std::size_t n = apdu.size();
+    // Le: how much the host accepts (0 means 256 for short APDUs). libykpiv sends none and
+    // takes whatever comes, so "absent" is treated as 256 as well.
+    std::size_t le = 256;
     if (n > 5 && apdu[4] == 0 && n >= 7) {
         c.extended = true;
         std::size_t lc = static_cast<std::size_t>(apdu[5]) << 8 | apdu[6];
@@ -105,16 +117,23 @@ Bytes Applet::process(const Bytes& apdu) {
         std::size_t lc = apdu[4];
         if (n != 5 + lc && n != 6 + lc) return finish({}, sw_wrong_length);
         c.data.assign(apdu.begin() + 5, apdu.begin() + 5 + static_cast<std::ptrdiff_t>(lc));
+        if (n == 6 + lc && apdu[n - 1] != 0) le = apdu[n - 1];
+    } else if (n == 5 && apdu[4] != 0) {
+        le = apdu[4];
     }
+    // 61xx: more data waits for GET RESPONSE; xx = 00 when 256 or more bytes remain.
+    auto more_data = [](std::size_t remaining) {
+        return static_cast<std::uint16_t>(0x6100 | (remaining > 0xff ? 0 : remaining));
+    };
     if ((c.cla & ~0x10) != 0x00) return finish({}, sw_cla_not_supported);
 
     if (c.ins == 0xc0) {
         if (m_pending.empty()) return finish({}, sw_conditions);
-        std::size_t take = std::min<std::size_t>(m_pending.size(), 256);
+        std::size_t take = std::min<std::size_t>(m_pending.size(), le);
         Bytes out(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(take));
         m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(take));
         if (m_pending.empty()) return finish(out, sw_ok);
-        return finish(out, static_cast<std::uint16_t>(0x6100 | std::min<std::size_t>(m_pending.size(), 0xff)));
+        return finish(out, more_data(m_pending.size()));
     }
     m_pending.clear();
 
@@ -138,7 +157,7 @@ Bytes Applet::process(const Bytes& apdu) {
     if (!c.extended && r.data.size() > 256) {
         Bytes first(r.data.begin(), r.data.begin() + 256);
         m_pending.assign(r.data.begin() + 256, r.data.end());
-        return finish(first, static_cast<std::uint16_t>(0x6100 | std::min<std::size_t>(m_pending.size(), 0xff)));
+        return finish(first, more_data(m_pending.size()));
     }
     return finish(std::move(r.data), r.sw);
 }
@@ -174,7 +193,22 @@ Applet::Reply Applet::select(const Command& c) {
     // Partial AIDs select too: SP 800-73-4 lets the host send the 5-byte RID+PIX prefix.
     bool piv = c.data.size() >= piv_aid.size() && c.data.size() <= 11 &&
                std::equal(piv_aid.begin(), piv_aid.end(), c.data.begin());
-    if (!piv) return {{}, sw_not_found};
+    if (!piv) {
+        // Like a YubiKey (OpenSC's CI_OTHER_AID_LOSE_STATE), selecting anything else, even an
+        // AID the card does not have, leaves the PIV applet and ends its security status.
+        // Re-selecting PIV keeps it (SP 800-73-4 part 2, 3.1.1).
+        deselect();
+        auto is = [&](const Bytes& aid) {
+            return c.data.size() >= aid.size() && std::equal(aid.begin(), aid.end(), c.data.begin());
+        };
+        if (!is(management_aid) && !is(otp_aid)) return {{}, sw_not_found};
+        // The other applets are not emulated beyond their SELECT; the management applet
+        // answers with its version string.
+        char version[16];
+        int n = std::snprintf(version, sizeof version, "%u.%u.%u", m_state.version[0], m_state.version[1],
+                              m_state.version[2]);
+        return {Bytes(version, version + n), sw_ok};
+    }
     m_selected = true;
     // Application property template: PIX of the applet and the coexistent tag allocation authority.
     Bytes apt{0x4f, 0x06, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00, 0x79, 0x07, 0x4f, 0x05, 0xa0, 0x00, 0x00, 0x03, 0x08};
@@ -356,7 +390,7 @@ Applet::Reply Applet::management_authenticate(const Command& c, const std::vecto
     if (witness && witness->value.empty() && !challenge && !response) {
         m_mgmt_authenticated = false;
         Bytes plain = random_bytes(8);
-        auto encrypted = tdes_block(m_state.mgmt_key, plain, true);
+        auto encrypted = tdes_block(m_state.mgmt_key, plain, CipherDirection::encrypt);
         if (!encrypted) return fail();
         m_mgmt_witness = plain;
         m_mgmt_challenge.reset();
@@ -368,7 +402,7 @@ Applet::Reply Applet::management_authenticate(const Command& c, const std::vecto
             return fail();
         m_mgmt_witness.reset();
         if (m_state.mgmt_touch == 2 && m_touch.wait_for_touch(key_mgmt) != TouchResult::touched) return fail();
-        auto encrypted = tdes_block(m_state.mgmt_key, challenge->value, true);
+        auto encrypted = tdes_block(m_state.mgmt_key, challenge->value, CipherDirection::encrypt);
         if (!encrypted) return fail();
         m_mgmt_authenticated = true;
         return {tlv(0x7c, tlv(0x82, *encrypted)), sw_ok};
@@ -382,7 +416,7 @@ Applet::Reply Applet::management_authenticate(const Command& c, const std::vecto
     }
     if (response && !witness && !challenge) {
         if (!m_mgmt_challenge) return fail();
-        auto expected = tdes_block(m_state.mgmt_key, *m_mgmt_challenge, true);
+        auto expected = tdes_block(m_state.mgmt_key, *m_mgmt_challenge, CipherDirection::encrypt);
         m_mgmt_challenge.reset();
         if (!expected || !constant_time_equal(*expected, response->value)) return fail();
         if (m_state.mgmt_touch == 2 && m_touch.wait_for_touch(key_mgmt) != TouchResult::touched) return fail();

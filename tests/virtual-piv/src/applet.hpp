@@ -31,7 +31,7 @@ public:
 
     // One command APDU in, one response APDU (data followed by SW1 SW2) out.
     Bytes process(const Bytes& apdu);
-    // Power off, power on or warm reset: the session's security status is gone.
+    // Power off, power on or warm reset: the session's security status and cached touches are gone.
     void reset_session();
 
 private:
@@ -45,6 +45,8 @@ private:
         std::uint16_t sw = 0x9000;
     };
 
+    // Leaving the PIV applet: its security status is gone (a cached touch stays).
+    void deselect();
     Reply dispatch(const Command& c);
     Reply select(const Command& c);
     Reply get_data(const Command& c);

@@ -228,10 +228,11 @@ std::optional<Bytes> rsa_raw_private(EVP_PKEY* key, const Bytes& block) {
     return out;
 }
 
-std::optional<Bytes> tdes_block(const Bytes& key, const Bytes& block, bool encrypt) {
+std::optional<Bytes> tdes_block(const Bytes& key, const Bytes& block, CipherDirection direction) {
+    const int encrypt = direction == CipherDirection::encrypt ? 1 : 0;
     if (key.size() != 24 || block.size() != 8) return std::nullopt;
     std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-    if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_des_ede3_ecb(), nullptr, key.data(), nullptr, encrypt ? 1 : 0) != 1)
+    if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_des_ede3_ecb(), nullptr, key.data(), nullptr, encrypt) != 1)
         return std::nullopt;
     EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
     Bytes out(16);

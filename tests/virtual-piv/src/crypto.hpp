@@ -48,8 +48,9 @@ std::optional<Bytes> ecdh(EVP_PKEY* key, const Bytes& peer_point);
 // Raw RSA private-key operation on a modulus-sized block (the host pads).
 std::optional<Bytes> rsa_raw_private(EVP_PKEY* key, const Bytes& block);
 
+enum class CipherDirection { encrypt, decrypt };
 // Single-block 3DES-ECB with a 24-byte key.
-std::optional<Bytes> tdes_block(const Bytes& key, const Bytes& block, bool encrypt);
+std::optional<Bytes> tdes_block(const Bytes& key, const Bytes& block, CipherDirection direction);
 
 Bytes random_bytes(std::size_t n);
 

@@ -51,15 +51,20 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+enum class TouchMode { automatic, manual };
+
+// Touches are files in the state dir: the card creates touch-pending and waits for
+// touch-approved (written by tests/virtual-piv/touch), so a test can see when a prompt is due.
 class FileTouchSensor final : public vpiv::TouchSensor {
 public:
-    FileTouchSensor(std::string dir, bool manual, std::chrono::milliseconds timeout)
-        : m_pending(dir + "/touch-pending"), m_approved(dir + "/touch-approved"), m_manual(manual),
+    FileTouchSensor(std::string dir, TouchMode mode, std::chrono::milliseconds timeout)
+        : m_pending(dir + "/touch-pending"), m_approved(dir + "/touch-approved"), m_mode(mode),
           m_timeout(timeout) {}
 
     vpiv::TouchResult wait_for_touch(std::uint8_t slot) override {
-        if (!m_manual) {
-            log_line("touch: %s given automatically\n", std::to_string(slot));
+        const std::string slot_hex = vpiv::to_hex(Bytes{slot});
+        if (m_mode == TouchMode::automatic) {
+            log_line("touch: slot %s given automatically\n", slot_hex);
             return vpiv::TouchResult::touched;
         }
         ::unlink(m_approved.c_str());
@@ -67,7 +72,7 @@ public:
             std::fprintf(f, "%02x\n", slot);
             std::fclose(f);
         }
-        log_line("touch: waiting for slot %s\n", std::to_string(slot));
+        log_line("touch: waiting for slot %s\n", slot_hex);
         auto deadline = std::chrono::steady_clock::now() + m_timeout;
         vpiv::TouchResult result = vpiv::TouchResult::timed_out;
         while (std::chrono::steady_clock::now() < deadline) {
@@ -86,7 +91,7 @@ public:
 private:
     std::string m_pending;
     std::string m_approved;
-    bool m_manual;
+    TouchMode m_mode;
     std::chrono::milliseconds m_timeout;
 };
 
@@ -105,6 +110,10 @@ bool send_frame(int fd, const Bytes& payload) {
 bool recv_exact(int fd, std::uint8_t* buffer, std::size_t size) {
     std::size_t got = 0;
     while (got < size) {
+        // vpcd writes the length and the message in two sends; with Nagle on its side, a delayed
+        // ACK on ours would stall every APDU by 40 ms. Linux clears QUICKACK, so set it each time.
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
         ssize_t n = ::recv(fd, buffer + got, size - got, 0);
         if (n <= 0) return false;
         got += static_cast<std::size_t>(n);
@@ -145,11 +154,11 @@ int serve(const std::string& state_path, const std::string& host, std::uint16_t 
         return 1;
     }
     const char* mode = std::getenv("VIRTUAL_PIV_TOUCH");
-    bool manual = mode && std::string(mode) == "manual";
+    TouchMode touch_mode = mode && std::string(mode) == "manual" ? TouchMode::manual : TouchMode::automatic;
     long timeout_s = 15;
     if (const char* t = std::getenv("VIRTUAL_PIV_TOUCH_TIMEOUT")) timeout_s = std::strtol(t, nullptr, 10);
     if (timeout_s <= 0) timeout_s = 15;
-    FileTouchSensor touch(dir_of(state_path), manual, std::chrono::seconds(timeout_s));
+    FileTouchSensor touch(dir_of(state_path), touch_mode, std::chrono::seconds(timeout_s));
     auto persist = [&]() {
         std::string e;
         if (!vpiv::save_state(*state, state_path, e)) {
