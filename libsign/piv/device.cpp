@@ -240,6 +240,13 @@ Result<std::optional<SlotMetadata>> PivDevice::slot_metadata(std::uint8_t slot) 
     return std::optional<SlotMetadata>(std::move(md));
 }
 
+Result<std::uint32_t> PivDevice::serial() {
+    std::uint32_t value = 0;
+    ykpiv_rc rc = ykpiv_get_serial(m_state, &value);
+    if (rc != YKPIV_OK) return ykpiv_error("reading the serial number", rc);
+    return value;
+}
+
 Result<TokenStatus> PivDevice::status() {
     TokenStatus st;
     st.reader = m_reader;
@@ -451,6 +458,29 @@ Result<std::vector<std::uint8_t>> PivDevice::read_attestation_device_certificate
         return make_error(ErrorCode::TokenError, "the card has no attestation certificate in slot f9",
                           "the f9 certificate is loaded at the factory; a card without it cannot prove key origin");
     return std::move(*cert);
+}
+
+Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
+    OTASIGN_ASSIGN_OR_RETURN(auto readers, PivDevice::list_readers());
+    for (const auto& reader : readers) {
+        auto device = PivDevice::open(reader);
+        if (!device.ok()) continue;  // a reader without a PIV card
+        for (std::uint8_t slot : kSlots) {
+            auto md = device->slot_metadata(slot);
+            if (!md.ok() || !*md) continue;
+            auto& m = **md;
+            if (m.algorithm != 0x11 && m.algorithm != 0x14) continue;
+            auto pk = ec_public_key(Algorithm(m.algorithm), m.public_key.data(), m.public_key.size());
+            if (!pk.ok() || public_key_id(pk->get()) != key_id) continue;
+            LocatedKey found;
+            found.reader = reader;
+            found.slot = slot;
+            found.metadata = std::move(m);
+            if (auto serial = device->serial(); serial.ok()) found.serial = *serial;
+            return std::optional<LocatedKey>(std::move(found));
+        }
+    }
+    return std::optional<LocatedKey>{};
 }
 
 }  // namespace otasign::piv

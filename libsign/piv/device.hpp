@@ -80,6 +80,8 @@ public:
     ~PivDevice();
 
     const std::string& reader() const { return m_reader; }
+    // The card's serial number. Errors: TokenError.
+    Result<std::uint32_t> serial();
 
     // Model, serial, firmware, retry counters (read before any PIN is verified: the fallback
     // ykpiv_get_pin_retries un-verifies the PIN), defaults, and the four key slots. Errors: TokenError.
@@ -126,6 +128,17 @@ private:
     ykpiv_state* m_state = nullptr;
     std::string m_reader;
 };
+
+// Where a public key lives among the connected PIV cards: reader, serial, slot and metadata.
+struct LocatedKey {
+    std::string reader;
+    std::uint32_t serial = 0;
+    std::uint8_t slot = 0;
+    SlotMetadata metadata;
+};
+// Searches 9a 9c 9d 9e of every connected PIV card for the key whose SPKI sha256 is `key_id`;
+// nullopt when none holds it. Errors: TokenError (PC/SC unavailable).
+Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
 
 // An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
 Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point, std::size_t size);
