@@ -241,4 +241,22 @@ Result<AttestationReport> verify_attestation_bundle(std::string_view pem, std::s
     return verify_attestation(certs[0], certs[1], roots_dir);
 }
 
+Status check_attestation_requirements(const AttestationReport& report, const AttestationRequirements& required) {
+    std::string problems;
+    auto add = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
+    auto listed = [](const std::vector<std::string>& allowed, const std::string& v) {
+        return allowed.empty() || std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+    };
+    if (report.public_key_id != required.key_id)
+        add("the attestation is for key " + report.public_key_id + ", not the signing key " + required.key_id);
+    if (required.require_generated && report.origin != "generated") add("the key was not generated on the device");
+    if (!listed(required.allowed_pin_policies, report.pin_policy)) add("PIN policy is " + report.pin_policy);
+    if (!listed(required.allowed_touch_policies, report.touch_policy)) add("touch policy is " + report.touch_policy);
+    if (required.serial && report.serial != required.serial)
+        add("the key is on card " + (report.serial ? std::to_string(*report.serial) : std::string("(no serial)")) +
+            ", not card " + std::to_string(*required.serial));
+    if (!problems.empty()) return make_error(ErrorCode::PolicyViolation, "attestation requirements not met: " + problems);
+    return ok_status();
+}
+
 }  // namespace otasign::piv

@@ -53,4 +53,17 @@ Result<AttestationReport> verify_attestation(const std::vector<std::uint8_t>& at
 Result<AttestationReport> verify_attestation_bundle(std::string_view pem, std::string_view name,
                                                     const std::filesystem::path& roots_dir);
 
+// What a trust policy can demand of an attested key (the hook for policy/verify): the
+// attested key must be `key_id`, and its origin and policies must be the listed ones.
+struct AttestationRequirements {
+    std::string key_id;                         // required: the key the signature was made with
+    bool require_generated = true;
+    std::vector<std::string> allowed_pin_policies = {"always"};
+    std::vector<std::string> allowed_touch_policies = {"always"};
+    std::optional<std::uint32_t> serial;        // when the policy pins the key to a card
+};
+// Checks a verified report against the requirements, naming every unmet one.
+// Errors: PolicyViolation.
+Status check_attestation_requirements(const AttestationReport& report, const AttestationRequirements& required);
+
 }  // namespace otasign::piv

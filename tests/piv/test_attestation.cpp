@@ -272,3 +272,35 @@ TEST_CASE("the shipped Yubico roots are self-signed and match their recorded fin
     }
     CHECK(count >= 2);
 }
+
+TEST_CASE("attestation requirements: key, origin, policies and serial", "[piv][attestation][policy]") {
+    Pki pki;
+    auto leaf = pki.leaf(yubico_exts());
+    auto r = piv::verify_attestation(der_of(leaf.get()), der_of(pki.f9.get()), pki.roots.path);
+    REQUIRE(r.ok());
+    piv::AttestationRequirements req;
+    req.key_id = r->public_key_id;
+    req.serial = 12345678u;
+    CHECK(piv::check_attestation_requirements(*r, req).ok());
+
+    auto other_key = req;
+    other_key.key_id = std::string(64, 'a');
+    auto bad = piv::check_attestation_requirements(*r, other_key);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code == ErrorCode::PolicyViolation);
+
+    auto other_card = req;
+    other_card.serial = 1u;
+    CHECK_FALSE(piv::check_attestation_requirements(*r, other_card).ok());
+
+    auto weak = yubico_exts();
+    weak[2].value = {0x01, 0x01};  // never, never
+    auto weak_leaf = pki.leaf(weak);
+    auto w = piv::verify_attestation(der_of(weak_leaf.get()), der_of(pki.f9.get()), pki.roots.path);
+    REQUIRE(w.ok());
+    req.key_id = w->public_key_id;
+    auto refused = piv::check_attestation_requirements(*w, req);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().detail.find("PIN policy is never") != std::string::npos);
+    CHECK(refused.error().detail.find("touch policy is never") != std::string::npos);
+}
