@@ -32,13 +32,32 @@ expect_rc 2 "$B" ceremony record --attestation att.pem --operator alice --witnes
     -o records/same.json --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)"
 "$B" ceremony record --attestation att.pem --operator carol --witness dave \
     -o records/two.json --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)" || fail "second record"
-[[ $(wc -l < ceremony.log) == 2 ]] || fail "log should have 2 lines"
+# A witness countersigns with their own key (a SoftHSM token stands in for it).
+source "$OTASIGN_SOURCE_DIR/tests/lib/softhsm.sh"
+if softhsm_available; then
+    softhsm_config "$WORK/hsm" && softhsm_token_add "$SOFTHSM_LABEL" && softhsm_keygen witness 01 EC:secp256r1 \
+        || fail "SoftHSM witness token"
+    "$B" ceremony record --attestation att.pem --operator erin --witness frank -o records/witnessed.json \
+        --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)" \
+        --witness-key "pkcs11:token=$SOFTHSM_LABEL;object=witness" --witness-module "$SOFTHSM_MODULE" \
+        --witness-pin-source "$(secret "$SOFTHSM_USER_PIN")" || fail "witnessed record"
+    [[ $(jq -r '[.signatures[].role] | join(",")' records/witnessed.json) == "ceremony-key,witness" ]] || fail "witness signature missing"
+    "$B" ceremony verify-record records/witnessed.json --log ceremony.log --roots "$FIXTURE_ROOTS" | grep -q "ceremony-key witness" \
+        || fail "witnessed record does not verify"
+    jq '.signatures[1].signature = .signatures[0].signature' records/witnessed.json > records/bad-witness.json
+    expect_rc 1 "$B" ceremony verify-record records/bad-witness.json --log '' --roots "$FIXTURE_ROOTS"
+    lines=3
+else
+    echo "notice: SoftHSM not installed, witness countersignature not tested" >&2
+    lines=2
+fi
+[[ $(wc -l < ceremony.log) == "$lines" ]] || fail "log should have $lines lines"
 [[ $(sed -n 2p ceremony.log | jq -r .prev) == $(head -1 ceremony.log | tr -d '\n' | sha256sum | cut -d' ' -f1) ]] \
     || fail "second log line does not chain to the first"
 [[ $(jq -r .key_id < <(head -1 ceremony.log)) == "$key_id" ]] || fail "log names another key"
 
 out=$("$B" ceremony verify-record records/one.json --log ceremony.log --roots "$FIXTURE_ROOTS") || fail "verify-record: $out"
-grep -q "2 entries, chain intact" <<<"$out" || fail "verify-record output: $out"
+grep -q "$lines entries, chain intact" <<<"$out" || fail "verify-record output: $out"
 payload=$(jq -r .payload records/one.json | base64 -d)
 [[ $(jq -r .operator <<<"$payload") == alice && $(jq -r .witness <<<"$payload") == bob ]] || fail "names in record"
 [[ $(jq -r .key.origin <<<"$payload") == generated && $(jq -r .key.pin_policy <<<"$payload") == always ]] || fail "key facts"

@@ -26,6 +26,12 @@ expect_rc 1 "$B" key generate --slot 9c --pin-source "$(secret 123456)"
 [[ $(jq -r '.slots[] | select(.slot=="9c") | .key.key_id' <<<"$("$B" token status --json)") == "$key_id" ]] \
     || fail "refused generate still changed the key"
 
+# Replacing needs a typed confirmation; without a terminal (setsid: no controlling tty) nobody
+# can give it, so the operator "declines" (exit 5) and the key stays.
+expect_rc 5 setsid -w "$B" key generate --slot 9c --replace-existing-key --pin-source "$(secret 123456)"
+[[ $(jq -r '.slots[] | select(.slot=="9c") | .key.key_id' <<<"$("$B" token status --json)") == "$key_id" ]] \
+    || fail "declined replacement changed the key"
+
 # A wrong PIN is reported as such (exit 4) and not retried.
 expect_rc 4 "$B" key generate --slot 9a --pin-source "$(secret 654321)"
 status=$("$B" token status --json)
