@@ -1,8 +1,7 @@
 // `otasign token list` and `otasign token status`: what a PIV card holds, read without a PIN.
 
-#include <nlohmann/json.hpp>
-
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "exit_codes.hpp"
 #include "piv/device.hpp"
@@ -18,16 +17,22 @@ std::string optional_bool(const std::optional<bool>& v, const char* yes, const c
 
 const char* mode_name(piv::ManagementKeyMode mode) {
     switch (mode) {
-        case piv::ManagementKeyMode::manual: return "manual";
-        case piv::ManagementKeyMode::derived: return "derived";
-        case piv::ManagementKeyMode::pin_protected: return "pin-protected";
-        case piv::ManagementKeyMode::unknown: break;
+        case piv::ManagementKeyMode::manual:
+            return "manual";
+        case piv::ManagementKeyMode::derived:
+            return "derived";
+        case piv::ManagementKeyMode::pin_protected:
+            return "pin-protected";
+        case piv::ManagementKeyMode::unknown:
+            break;
     }
     return "unknown";
 }
 
 nlohmann::json status_json(const piv::TokenStatus& st) {
-    auto opt = [](const auto& v) -> nlohmann::json { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    auto opt = [](const auto& v) -> nlohmann::json {
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
     nlohmann::json slots = nlohmann::json::array();
     for (const auto& s : st.slots) {
         nlohmann::json j{{"slot", piv::slot_name(s.slot)}, {"certificate", s.certificate_present}};
@@ -53,7 +58,9 @@ nlohmann::json status_json(const piv::TokenStatus& st) {
             {"puk_default", opt(st.puk_default)},
             {"management_key_default", opt(st.management_key_default)},
             {"management_key_algorithm",
-             st.management_key_algorithm ? nlohmann::json(piv::algorithm_name(*st.management_key_algorithm)) : nlohmann::json(nullptr)},
+             st.management_key_algorithm
+                 ? nlohmann::json(piv::algorithm_name(*st.management_key_algorithm))
+                 : nlohmann::json(nullptr)},
             {"management_key_mode", mode_name(st.management_key_mode)},
             {"slots", slots}};
 }
@@ -67,16 +74,21 @@ void print_status(const piv::TokenStatus& st) {
               << (st.pin_default && *st.pin_default ? " (factory default PIN!)" : "") << '\n'
               << "PUK retries:     " << optional_int(st.puk_retries)
               << (st.puk_default && *st.puk_default ? " (factory default PUK!)" : "") << '\n'
-              << "management key:  " << optional_bool(st.management_key_default, "factory default!", "changed") << ", "
+              << "management key:  "
+              << optional_bool(st.management_key_default, "factory default!", "changed") << ", "
               << mode_name(st.management_key_mode)
-              << (st.management_key_algorithm ? ", " + piv::algorithm_name(*st.management_key_algorithm) : "") << '\n';
+              << (st.management_key_algorithm
+                      ? ", " + piv::algorithm_name(*st.management_key_algorithm)
+                      : "")
+              << '\n';
     if (!st.metadata_supported)
         std::cout << "note: firmware before 5.3 has no GET METADATA; slot policies are unknown\n";
     for (const auto& s : st.slots) {
         std::cout << "slot " << piv::slot_name(s.slot) << ":         ";
         if (s.key) {
-            std::cout << piv::algorithm_name(s.key->algorithm) << ", PIN " << piv::pin_policy_name(s.key->pin_policy)
-                      << ", touch " << piv::touch_policy_name(s.key->touch_policy) << ", "
+            std::cout << piv::algorithm_name(s.key->algorithm) << ", PIN "
+                      << piv::pin_policy_name(s.key->pin_policy) << ", touch "
+                      << piv::touch_policy_name(s.key->touch_policy) << ", "
                       << piv::origin_name(s.key->origin);
             if (!s.public_key_id.empty()) std::cout << ", key id " << s.public_key_id;
         } else {
@@ -92,36 +104,59 @@ struct TokenArgs {
 };
 
 const CommandGroup g(40, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(app, "token", "Inspect PIV cards (YubiKeys) through libykpiv");
+    CLI::App* group =
+        subcommand_group(app, "token", "Inspect PIV cards (YubiKeys) through libykpiv");
     auto args = std::make_shared<TokenArgs>();
 
-    CLI::App* list = group->add_subcommand("list", "List the smart card readers and the PIV cards in them");
+    CLI::App* list =
+        group->add_subcommand("list", "List the smart card readers and the PIV cards in them");
     list->footer("Example:\n  otasign token list");
     list->callback([&exit_code] {
         auto readers = piv::PivDevice::list_readers();
-        if (!readers.ok()) { exit_code = report(readers.error()); return; }
+        if (!readers.ok()) {
+            exit_code = report(readers.error());
+            return;
+        }
         for (const auto& r : *readers) {
             auto dev = piv::PivDevice::open(r);
-            if (!dev.ok()) { std::cout << r << ": no PIV card\n"; continue; }
+            if (!dev.ok()) {
+                std::cout << r << ": no PIV card\n";
+                continue;
+            }
             auto st = dev->status();
-            if (!st.ok()) { std::cout << r << ": " << st.error().detail << '\n'; continue; }
-            std::cout << r << ": " << st->model << ", serial " << st->serial << ", firmware " << st->firmware << '\n';
+            if (!st.ok()) {
+                std::cout << r << ": " << st.error().detail << '\n';
+                continue;
+            }
+            std::cout << r << ": " << st->model << ", serial " << st->serial << ", firmware "
+                      << st->firmware << '\n';
         }
         exit_code = kOk;
     });
 
-    CLI::App* status = group->add_subcommand("status", "Show a PIV card: model, serial, firmware, retries, slots and their policies");
-    status->add_option("--reader", args->reader, "Reader name (substring); default: the first YubiKey");
+    CLI::App* status = group->add_subcommand(
+        "status", "Show a PIV card: model, serial, firmware, retries, slots and their policies");
+    status->add_option("--reader", args->reader,
+                       "Reader name (substring); default: the first YubiKey");
     status->add_flag("--json", args->json, "Print JSON instead of text");
-    status->footer("Reads nothing secret and verifies no PIN; the retry counters come from GET METADATA.\n"
-                   "Example:\n  otasign token status --reader Yubico --json");
+    status->footer(
+        "Reads nothing secret and verifies no PIN; the retry counters come from GET METADATA.\n"
+        "Example:\n  otasign token status --reader Yubico --json");
     status->callback([args, &exit_code] {
         auto dev = piv::PivDevice::open(args->reader);
-        if (!dev.ok()) { exit_code = report(dev.error()); return; }
+        if (!dev.ok()) {
+            exit_code = report(dev.error());
+            return;
+        }
         auto st = dev->status();
-        if (!st.ok()) { exit_code = report(st.error()); return; }
-        if (args->json) std::cout << status_json(*st).dump(2) << '\n';
-        else print_status(*st);
+        if (!st.ok()) {
+            exit_code = report(st.error());
+            return;
+        }
+        if (args->json)
+            std::cout << status_json(*st).dump(2) << '\n';
+        else
+            print_status(*st);
         exit_code = kOk;
     });
 });

@@ -13,23 +13,28 @@ std::unique_ptr<OperatorUi> make_ui() {
     return std::make_unique<StderrUi>();
 }
 
-Result<SecretBuffer> obtain_secret(const std::string& source, OperatorUi& ui, const std::string& prompt) {
+Result<SecretBuffer> obtain_secret(const std::string& source, OperatorUi& ui,
+                                   const std::string& prompt) {
     if (!source.empty()) return piv::read_secret_source(source);
     return ui.request_secret(prompt);
 }
 
-Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui, const std::string& what) {
+Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui,
+                                       const std::string& what) {
     if (!source.empty()) return piv::read_secret_source(source);
     OTASIGN_ASSIGN_OR_RETURN(auto first, ui.request_secret("New " + what + ": "));
     OTASIGN_ASSIGN_OR_RETURN(auto second, ui.request_secret("Repeat the new " + what + ": "));
-    if (!first.equals(second.bytes())) return make_error(ErrorCode::Usage, "the two " + what + " entries differ");
+    if (!first.equals(second.bytes()))
+        return make_error(ErrorCode::Usage, "the two " + what + " entries differ");
     return first;
 }
 
-Result<ManagementKey> obtain_management_key(const std::string& source, const piv::TokenStatus& status) {
+Result<ManagementKey> obtain_management_key(const std::string& source,
+                                            const piv::TokenStatus& status) {
     ManagementKey out;
     if (source == "default") return out;
-    if (source == "protected" || (source.empty() && status.management_key_mode == piv::ManagementKeyMode::pin_protected)) {
+    if (source == "protected" ||
+        (source.empty() && status.management_key_mode == piv::ManagementKeyMode::pin_protected)) {
         out.kind = piv::ManagementKeyKind::pin_protected;
         return out;
     }
@@ -53,7 +58,8 @@ Result<std::filesystem::path> default_roots_dir() {
         auto installed = exe.parent_path().parent_path() / "share" / "otasign" / "roots";
         if (std::filesystem::is_directory(installed, ec)) return installed;
     }
-    return make_error(ErrorCode::InvalidInput, "cannot find otasign's attestation roots (ceremony/roots)",
+    return make_error(ErrorCode::InvalidInput,
+                      "cannot find otasign's attestation roots (ceremony/roots)",
                       "pass --roots DIR");
 }
 

@@ -21,10 +21,13 @@ std::unique_ptr<OperatorUi> make_ui();
 
 // A secret from `source` (fd:N | file:PATH) or, without one, from the terminal.
 // Errors: Usage, InvalidInput, Declined.
-Result<SecretBuffer> obtain_secret(const std::string& source, OperatorUi& ui, const std::string& prompt);
+Result<SecretBuffer> obtain_secret(const std::string& source, OperatorUi& ui,
+                                   const std::string& prompt);
 
-// A new secret: from `source`, or typed twice on the terminal. Errors: as obtain_secret, Usage (mismatch).
-Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui, const std::string& what);
+// A new secret: from `source`, or typed twice on the terminal. Errors: as obtain_secret, Usage
+// (mismatch).
+Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui,
+                                       const std::string& what);
 
 struct ManagementKey {
     piv::ManagementKeyKind kind = piv::ManagementKeyKind::factory_default;
@@ -32,7 +35,8 @@ struct ManagementKey {
 };
 // --management-key-source: "default", "protected", fd:N or file:PATH (48 hex digits); empty
 // means "protected" when the card says its key is PIN-protected, else the default key.
-Result<ManagementKey> obtain_management_key(const std::string& source, const piv::TokenStatus& status);
+Result<ManagementKey> obtain_management_key(const std::string& source,
+                                            const piv::TokenStatus& status);
 
 // ceremony/roots shipped with otasign: beside the source tree the binary was built from, or
 // the install path. Errors: InvalidInput when none exists.

@@ -21,9 +21,12 @@ TouchRequirement probe_piv_touch(const std::string& key_uri, const std::string& 
     if (!located.ok() || !*located) return TouchRequirement::unknown;
     switch ((*located)->metadata.touch_policy) {
         case std::uint8_t(piv::TouchPolicy::always):
-        case std::uint8_t(piv::TouchPolicy::cached): return TouchRequirement::always;
-        case std::uint8_t(piv::TouchPolicy::never): return TouchRequirement::never;
-        default: return TouchRequirement::unknown;  // "default" depends on the slot and firmware
+        case std::uint8_t(piv::TouchPolicy::cached):
+            return TouchRequirement::always;
+        case std::uint8_t(piv::TouchPolicy::never):
+            return TouchRequirement::never;
+        default:
+            return TouchRequirement::unknown;  // "default" depends on the slot and firmware
     }
 }
 

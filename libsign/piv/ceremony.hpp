@@ -27,9 +27,9 @@ CardCheck check_new_card(const TokenStatus& status);
 CardCheck check_initialised_card(const TokenStatus& status);
 
 struct CeremonySignature {
-    std::string role;      // "ceremony-key" (the new key) or "witness"
-    std::string key_id;    // sha256 hex of the signer's SPKI DER
-    std::string algorithm; // "ecdsa-p384-sha384", ...
+    std::string role;       // "ceremony-key" (the new key) or "witness"
+    std::string key_id;     // sha256 hex of the signer's SPKI DER
+    std::string algorithm;  // "ecdsa-p384-sha384", ...
     std::vector<std::uint8_t> spki_der;
     std::vector<std::uint8_t> signature;  // DER
 };
@@ -49,7 +49,8 @@ struct CeremonyFacts {
 std::string ceremony_payload(const CeremonyFacts& facts);
 
 // The record file: {"payload_type", "payload" (base64 of the payload bytes), "signatures"}.
-std::string ceremony_record(std::string_view payload, const std::vector<CeremonySignature>& signatures);
+std::string ceremony_record(std::string_view payload,
+                            const std::vector<CeremonySignature>& signatures);
 
 struct VerifiedRecord {
     std::string payload;
@@ -70,9 +71,10 @@ Status verify_with_spki(const std::vector<std::uint8_t>& spki, std::string_view 
 // the first) and of the record file it logs. Returns the log's bytes with one more line; the
 // caller replaces the file atomically. Errors: InvalidInput (malformed existing log),
 // BadSignature (its chain is broken: never extended).
-Result<std::string> append_ceremony_log(std::string_view existing, std::string_view log_name, std::string_view recorded,
-                                        std::string_view record_path, std::string_view record_bytes,
-                                        std::string_view key_id, std::uint32_t serial);
+Result<std::string> append_ceremony_log(std::string_view existing, std::string_view log_name,
+                                        std::string_view recorded, std::string_view record_path,
+                                        std::string_view record_bytes, std::string_view key_id,
+                                        std::uint32_t serial);
 // Checks the chain; returns the number of entries. Errors: InvalidInput, BadSignature.
 Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view log_name);
 

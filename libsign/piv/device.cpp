@@ -23,9 +23,10 @@ std::string lower(std::string_view s) {
 }
 
 Error ykpiv_error(std::string_view what, ykpiv_rc rc, std::string hint = {}) {
-    return make_error(ErrorCode::TokenError,
-                      std::string(what) + ": " + ykpiv_strerror(rc) + " (" + ykpiv_strerror_name(rc) + ")",
-                      std::move(hint));
+    return make_error(
+        ErrorCode::TokenError,
+        std::string(what) + ": " + ykpiv_strerror(rc) + " (" + ykpiv_strerror_name(rc) + ")",
+        std::move(hint));
 }
 
 // Frees buffers that ykpiv_util_* allocated.
@@ -39,7 +40,8 @@ struct UtilBuffer {
 };
 
 // A minimal BER-TLV walk over GET METADATA's flat list of one-byte tags.
-std::optional<std::vector<std::uint8_t>> tlv_find(const std::uint8_t* data, std::size_t size, std::uint8_t tag) {
+std::optional<std::vector<std::uint8_t>> tlv_find(const std::uint8_t* data, std::size_t size,
+                                                  std::uint8_t tag) {
     std::size_t i = 0;
     while (i + 2 <= size) {
         std::uint8_t t = data[i++];
@@ -62,7 +64,8 @@ std::optional<std::vector<std::uint8_t>> tlv_find(const std::uint8_t* data, std:
 }
 
 // PIN/PUK as the card wants them: up to 8 bytes, padded with 0xff.
-Result<std::array<std::uint8_t, 8>> padded_reference(const SecretBuffer& value, std::string_view what) {
+Result<std::array<std::uint8_t, 8>> padded_reference(const SecretBuffer& value,
+                                                     std::string_view what) {
     if (value.size() < 6 || value.size() > 8)
         return make_error(ErrorCode::Usage, std::string(what) + " must be 6 to 8 characters long");
     std::array<std::uint8_t, 8> out;
@@ -78,9 +81,10 @@ Status reference_status(int sw, std::string_view what) {
         if (left == 0)
             return make_error(ErrorCode::PinLocked, std::string(what) + " is now blocked",
                               "unblock the PIN with the PUK, or reset the PIV applet");
-        return make_error(ErrorCode::PinIncorrect,
-                          std::string(what) + " incorrect, " + std::to_string(left) + " tries left",
-                          "otasign never retries a PIN by itself; check the value before trying again");
+        return make_error(
+            ErrorCode::PinIncorrect,
+            std::string(what) + " incorrect, " + std::to_string(left) + " tries left",
+            "otasign never retries a PIN by itself; check the value before trying again");
     }
     if (sw == 0x6983)
         return make_error(ErrorCode::PinLocked, std::string(what) + " is blocked",
@@ -95,18 +99,26 @@ const std::array<std::uint8_t, 24> kDefaultManagementKey = {1, 2, 3, 4, 5, 6, 7,
 
 }  // namespace
 
-Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point, std::size_t size) {
-    const char* group = algorithm == Algorithm::eccp256 ? "P-256" : algorithm == Algorithm::eccp384 ? "P-384" : nullptr;
-    if (!group) return make_error(ErrorCode::InvalidInput, "not an EC algorithm: " + algorithm_name(std::uint8_t(algorithm)));
+Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,
+                                          std::size_t size) {
+    const char* group = algorithm == Algorithm::eccp256   ? "P-256"
+                        : algorithm == Algorithm::eccp384 ? "P-384"
+                                                          : nullptr;
+    if (!group)
+        return make_error(ErrorCode::InvalidInput,
+                          "not an EC algorithm: " + algorithm_name(std::uint8_t(algorithm)));
     OSSL_PARAM params[3];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0);
-    params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<std::uint8_t*>(point), size);
+    params[0] =
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                  const_cast<std::uint8_t*>(point), size);
     params[2] = OSSL_PARAM_construct_end();
     ossl::Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     EVP_PKEY* raw = nullptr;
     if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params) != 1)
-        return make_error(ErrorCode::InvalidInput, "the card returned an invalid EC public key: " + ossl::last_error());
+        return make_error(ErrorCode::InvalidInput,
+                          "the card returned an invalid EC public key: " + ossl::last_error());
     return ossl::Ptr<EVP_PKEY>(raw);
 }
 
@@ -124,7 +136,8 @@ std::string public_key_id(EVP_PKEY* key) {
     return sha256_hex(std::string_view(reinterpret_cast<const char*>(der.data()), der.size()));
 }
 
-PivDevice::PivDevice(ykpiv_state* state, std::string reader) : m_state(state), m_reader(std::move(reader)) {}
+PivDevice::PivDevice(ykpiv_state* state, std::string reader)
+    : m_state(state), m_reader(std::move(reader)) {}
 
 PivDevice::PivDevice(PivDevice&& other) noexcept
     : m_state(std::exchange(other.m_state, nullptr)), m_reader(std::move(other.m_reader)) {}
@@ -149,7 +162,8 @@ Result<std::vector<std::string>> readers_of(ykpiv_state* state) {
     std::size_t len = buf.size();
     ykpiv_rc rc = ykpiv_list_readers(state, buf.data(), &len);
     if (rc == YKPIV_PCSC_ERROR)
-        return make_error(ErrorCode::TokenNotFound, "no smart card readers found (is pcscd running?)",
+        return make_error(ErrorCode::TokenNotFound,
+                          "no smart card readers found (is pcscd running?)",
                           "plug in the YubiKey; on Linux start pcscd");
     if (rc != YKPIV_OK) return ykpiv_error("listing readers", rc);
     std::vector<std::string> out;
@@ -164,7 +178,8 @@ Result<std::vector<std::string>> readers_of(ykpiv_state* state) {
 
 Result<std::vector<std::string>> PivDevice::list_readers() {
     ykpiv_state* state = nullptr;
-    if (ykpiv_init(&state, 0) != YKPIV_OK) return make_error(ErrorCode::TokenError, "libykpiv failed to initialise");
+    if (ykpiv_init(&state, 0) != YKPIV_OK)
+        return make_error(ErrorCode::TokenError, "libykpiv failed to initialise");
     auto result = readers_of(state);
     ykpiv_done(state);
     return result;
@@ -172,14 +187,16 @@ Result<std::vector<std::string>> PivDevice::list_readers() {
 
 Result<PivDevice> PivDevice::open(std::string_view reader_substring) {
     ykpiv_state* state = nullptr;
-    if (ykpiv_init(&state, 0) != YKPIV_OK) return make_error(ErrorCode::TokenError, "libykpiv failed to initialise");
+    if (ykpiv_init(&state, 0) != YKPIV_OK)
+        return make_error(ErrorCode::TokenError, "libykpiv failed to initialise");
     PivDevice device(state, {});
     OTASIGN_ASSIGN_OR_RETURN(auto readers, readers_of(state));
     std::string chosen;
     std::string wanted = lower(reader_substring);
     for (const auto& r : readers) {
         std::string l = lower(r);
-        if (wanted.empty() ? l.find("yubikey") != std::string::npos : l.find(wanted) != std::string::npos) {
+        if (wanted.empty() ? l.find("yubikey") != std::string::npos
+                           : l.find(wanted) != std::string::npos) {
             chosen = r;
             break;
         }
@@ -187,13 +204,16 @@ Result<PivDevice> PivDevice::open(std::string_view reader_substring) {
     if (chosen.empty() && wanted.empty() && !readers.empty()) chosen = readers.front();
     if (chosen.empty())
         return make_error(ErrorCode::TokenNotFound,
-                          wanted.empty() ? "no smart card reader found"
-                                         : "no reader matches '" + std::string(reader_substring) + "'",
+                          wanted.empty()
+                              ? "no smart card reader found"
+                              : "no reader matches '" + std::string(reader_substring) + "'",
                           "run 'otasign token list' to see the readers");
     ykpiv_rc rc = ykpiv_connect(state, chosen.c_str());
     if (rc != YKPIV_OK)
-        return make_error(ErrorCode::TokenNotFound, "cannot connect to the PIV applet in '" + chosen + "': " + ykpiv_strerror(rc),
-                          "is a YubiKey inserted, and is no other program holding it exclusively?");
+        return make_error(
+            ErrorCode::TokenNotFound,
+            "cannot connect to the PIV applet in '" + chosen + "': " + ykpiv_strerror(rc),
+            "is a YubiKey inserted, and is no other program holding it exclusively?");
     device.m_reader = chosen;
     return device;
 }
@@ -219,7 +239,8 @@ Result<std::optional<SlotMetadata>> PivDevice::slot_metadata(std::uint8_t slot) 
     ykpiv_rc rc = ykpiv_get_metadata(m_state, slot, buf, &len);
     if (rc == YKPIV_KEY_ERROR) return std::optional<SlotMetadata>{};  // SW 6A88: no key in the slot
     if (rc == YKPIV_NOT_SUPPORTED)
-        return make_error(ErrorCode::TokenError, "this YubiKey has no GET METADATA (firmware before 5.3)",
+        return make_error(ErrorCode::TokenError,
+                          "this YubiKey has no GET METADATA (firmware before 5.3)",
                           "otasign needs firmware 5.3 or later to read slot policies");
     if (rc != YKPIV_OK) return ykpiv_error("GET METADATA " + slot_name(slot), rc);
     ykpiv_metadata parsed{};
@@ -258,10 +279,18 @@ Result<TokenStatus> PivDevice::status() {
     rc = ykpiv_get_serial(m_state, &st.serial);
     if (rc != YKPIV_OK) return ykpiv_error("reading the serial number", rc);
     switch (ykpiv_util_devicemodel(m_state)) {
-        case DEVTYPE_YK5: st.model = "YubiKey 5"; break;
-        case DEVTYPE_YK4: st.model = "YubiKey 4"; break;
-        case DEVTYPE_NEOr3: st.model = "YubiKey NEO"; break;
-        default: st.model = "unknown PIV device"; break;
+        case DEVTYPE_YK5:
+            st.model = "YubiKey 5";
+            break;
+        case DEVTYPE_YK4:
+            st.model = "YubiKey 4";
+            break;
+        case DEVTYPE_NEOr3:
+            st.model = "YubiKey NEO";
+            break;
+        default:
+            st.model = "unknown PIV device";
+            break;
     }
     // The form factor is not readable through the PIV applet; the attestation carries it.
 
@@ -287,13 +316,22 @@ Result<TokenStatus> PivDevice::status() {
     ykpiv_config config{};
     if (ykpiv_util_get_config(m_state, &config) == YKPIV_OK) {
         switch (config.mgm_type) {
-            case YKPIV_CONFIG_MGM_MANUAL: st.management_key_mode = ManagementKeyMode::manual; break;
-            case YKPIV_CONFIG_MGM_DERIVED: st.management_key_mode = ManagementKeyMode::derived; break;
-            case YKPIV_CONFIG_MGM_PROTECTED: st.management_key_mode = ManagementKeyMode::pin_protected; break;
+            case YKPIV_CONFIG_MGM_MANUAL:
+                st.management_key_mode = ManagementKeyMode::manual;
+                break;
+            case YKPIV_CONFIG_MGM_DERIVED:
+                st.management_key_mode = ManagementKeyMode::derived;
+                break;
+            case YKPIV_CONFIG_MGM_PROTECTED:
+                st.management_key_mode = ManagementKeyMode::pin_protected;
+                break;
             // With verbosity 0, libykpiv 2.2 says INVALID when the admin data flags a
             // PIN-protected key whose object cannot be read yet: the PIN is not verified here.
-            case YKPIV_CONFIG_MGM_INVALID: st.management_key_mode = ManagementKeyMode::pin_protected; break;
-            default: break;
+            case YKPIV_CONFIG_MGM_INVALID:
+                st.management_key_mode = ManagementKeyMode::pin_protected;
+                break;
+            default:
+                break;
         }
     }
     OPENSSL_cleanse(&config, sizeof config);
@@ -304,7 +342,8 @@ Result<TokenStatus> PivDevice::status() {
         if (st.metadata_supported) {
             OTASIGN_ASSIGN_OR_RETURN(s.key, slot_metadata(slot));
             if (s.key && (s.key->algorithm == 0x11 || s.key->algorithm == 0x14)) {
-                auto pk = ec_public_key(Algorithm(s.key->algorithm), s.key->public_key.data(), s.key->public_key.size());
+                auto pk = ec_public_key(Algorithm(s.key->algorithm), s.key->public_key.data(),
+                                        s.key->public_key.size());
                 if (pk.ok()) s.public_key_id = public_key_id(pk->get());
             }
         }
@@ -321,13 +360,15 @@ Status PivDevice::verify_pin(const SecretBuffer& pin) {
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
-    ykpiv_rc rc = ykpiv_transfer_data(m_state, templ, padded.data(), long(padded.size()), out, &out_len, &sw);
+    ykpiv_rc rc =
+        ykpiv_transfer_data(m_state, templ, padded.data(), long(padded.size()), out, &out_len, &sw);
     OPENSSL_cleanse(padded.data(), padded.size());
     if (rc != YKPIV_OK) return ykpiv_error("VERIFY PIN", rc);
     return reference_status(sw, "PIN");
 }
 
-Status PivDevice::change_reference(std::uint8_t reference, const SecretBuffer& current, const SecretBuffer& replacement) {
+Status PivDevice::change_reference(std::uint8_t reference, const SecretBuffer& current,
+                                   const SecretBuffer& replacement) {
     const char* what = reference == 0x80 ? "PIN" : "PUK";
     OTASIGN_ASSIGN_OR_RETURN(auto old_padded, padded_reference(current, what));
     auto new_padded = padded_reference(replacement, std::string("new ") + what);
@@ -344,7 +385,8 @@ Status PivDevice::change_reference(std::uint8_t reference, const SecretBuffer& c
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
-    ykpiv_rc rc = ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
+    ykpiv_rc rc =
+        ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
     OPENSSL_cleanse(data.data(), data.size());
     if (rc != YKPIV_OK) return ykpiv_error(std::string("CHANGE REFERENCE ") + what, rc);
     return reference_status(sw, what);
@@ -356,7 +398,8 @@ Status PivDevice::authenticate(const SecretBuffer& management_key) {
     ykpiv_rc rc = ykpiv_authenticate(m_state, management_key.data());
     if (rc == YKPIV_AUTHENTICATION_ERROR)
         return make_error(ErrorCode::TokenError, "the card rejected the management key",
-                          "give the right key with --management-key-source, or 'protected' for a PIN-protected key");
+                          "give the right key with --management-key-source, or 'protected' for a "
+                          "PIN-protected key");
     if (rc != YKPIV_OK) return ykpiv_error("management key authentication", rc);
     return ok_status();
 }
@@ -374,8 +417,9 @@ Result<SecretBuffer> PivDevice::read_protected_management_key() {
     key.assign(mgm.data);
     OPENSSL_cleanse(&mgm, sizeof mgm);
     if (rc != YKPIV_OK)
-        return ykpiv_error("reading the PIN-protected management key", rc,
-                           "the card has no PIN-protected management key; give --management-key-source");
+        return ykpiv_error(
+            "reading the PIN-protected management key", rc,
+            "the card has no PIN-protected management key; give --management-key-source");
     return key;
 }
 
@@ -390,19 +434,23 @@ Status PivDevice::set_random_protected_management_key() {
     // read back, or the card would be left with a key nobody knows.
     OTASIGN_ASSIGN_OR_RETURN(auto stored, read_protected_management_key());
     if (!stored.equals(set_key.bytes()))
-        return make_error(ErrorCode::TokenError, "the management key was set but could not be stored under the PIN",
+        return make_error(ErrorCode::TokenError,
+                          "the management key was set but could not be stored under the PIN",
                           "reset the PIV applet and run the ceremony again");
     return authenticate(stored);
 }
 
-Result<ossl::Ptr<EVP_PKEY>> PivDevice::generate_key(std::uint8_t slot, Algorithm algorithm, PinPolicy pin_policy,
+Result<ossl::Ptr<EVP_PKEY>> PivDevice::generate_key(std::uint8_t slot, Algorithm algorithm,
+                                                    PinPolicy pin_policy,
                                                     TouchPolicy touch_policy) {
     UtilBuffer modulus{m_state}, exponent{m_state}, point{m_state};
-    ykpiv_rc rc = ykpiv_util_generate_key(m_state, slot, std::uint8_t(algorithm), std::uint8_t(pin_policy),
-                                          std::uint8_t(touch_policy), &modulus.data, &modulus.size, &exponent.data,
-                                          &exponent.size, &point.data, &point.size);
+    ykpiv_rc rc =
+        ykpiv_util_generate_key(m_state, slot, std::uint8_t(algorithm), std::uint8_t(pin_policy),
+                                std::uint8_t(touch_policy), &modulus.data, &modulus.size,
+                                &exponent.data, &exponent.size, &point.data, &point.size);
     if (rc == YKPIV_AUTHENTICATION_ERROR)
-        return make_error(ErrorCode::TokenError, "the card refused to generate: management key not authenticated");
+        return make_error(ErrorCode::TokenError,
+                          "the card refused to generate: management key not authenticated");
     if (rc != YKPIV_OK) return ykpiv_error("generating a key in slot " + slot_name(slot), rc);
     if (!point.data) return make_error(ErrorCode::TokenError, "the card returned no EC public key");
     return ec_public_key(algorithm, point.data, point.size);
@@ -412,10 +460,12 @@ Result<std::vector<std::uint8_t>> PivDevice::sign_digest(std::uint8_t slot, Algo
                                                          const std::vector<std::uint8_t>& digest) {
     std::vector<std::uint8_t> sig(256);
     std::size_t sig_len = sig.size();
-    ykpiv_rc rc = ykpiv_sign_data(m_state, digest.data(), digest.size(), sig.data(), &sig_len, std::uint8_t(algorithm), slot);
+    ykpiv_rc rc = ykpiv_sign_data(m_state, digest.data(), digest.size(), sig.data(), &sig_len,
+                                  std::uint8_t(algorithm), slot);
     if (rc == YKPIV_AUTHENTICATION_ERROR)
-        return make_error(ErrorCode::TokenError, "the card refused to sign with slot " + slot_name(slot),
-                          "the PIN was not verified just before, or the key was not touched in time");
+        return make_error(
+            ErrorCode::TokenError, "the card refused to sign with slot " + slot_name(slot),
+            "the PIN was not verified just before, or the key was not touched in time");
     if (rc != YKPIV_OK) return ykpiv_error("signing with slot " + slot_name(slot), rc);
     sig.resize(sig_len);
     return sig;
@@ -426,15 +476,20 @@ Result<std::optional<std::vector<std::uint8_t>>> PivDevice::read_certificate(std
     ykpiv_rc rc = ykpiv_util_read_cert(m_state, slot, &cert.data, &cert.size);
     // libykpiv maps SW 6A82 (no such object) to YKPIV_INVALID_OBJECT; some tools leave an
     // empty object behind instead.
-    if (rc == YKPIV_INVALID_OBJECT || (rc == YKPIV_OK && cert.size == 0)) return std::optional<std::vector<std::uint8_t>>{};
-    if (rc != YKPIV_OK) return ykpiv_error("reading the certificate of slot " + slot_name(slot), rc);
-    return std::optional<std::vector<std::uint8_t>>(std::vector<std::uint8_t>(cert.data, cert.data + cert.size));
+    if (rc == YKPIV_INVALID_OBJECT || (rc == YKPIV_OK && cert.size == 0))
+        return std::optional<std::vector<std::uint8_t>>{};
+    if (rc != YKPIV_OK)
+        return ykpiv_error("reading the certificate of slot " + slot_name(slot), rc);
+    return std::optional<std::vector<std::uint8_t>>(
+        std::vector<std::uint8_t>(cert.data, cert.data + cert.size));
 }
 
 Status PivDevice::write_certificate(std::uint8_t slot, const std::vector<std::uint8_t>& der) {
     std::vector<std::uint8_t> copy = der;  // libykpiv takes a non-const pointer
-    ykpiv_rc rc = ykpiv_util_write_cert(m_state, slot, copy.data(), copy.size(), YKPIV_CERTINFO_UNCOMPRESSED);
-    if (rc != YKPIV_OK) return ykpiv_error("storing the certificate of slot " + slot_name(slot), rc);
+    ykpiv_rc rc =
+        ykpiv_util_write_cert(m_state, slot, copy.data(), copy.size(), YKPIV_CERTINFO_UNCOMPRESSED);
+    if (rc != YKPIV_OK)
+        return ykpiv_error("storing the certificate of slot " + slot_name(slot), rc);
     return ok_status();
 }
 
@@ -443,10 +498,13 @@ Result<std::vector<std::uint8_t>> PivDevice::attest(std::uint8_t slot) {
     std::size_t len = buf.size();
     ykpiv_rc rc = ykpiv_attest(m_state, slot, buf.data(), &len);
     if (rc == YKPIV_KEY_ERROR || rc == YKPIV_ARGUMENT_ERROR)
-        return make_error(ErrorCode::TokenNotFound, "slot " + slot_name(slot) + " has no key that can be attested",
-                          "only keys generated on the YubiKey can be attested; an imported key cannot");
+        return make_error(
+            ErrorCode::TokenNotFound,
+            "slot " + slot_name(slot) + " has no key that can be attested",
+            "only keys generated on the YubiKey can be attested; an imported key cannot");
     if (rc == YKPIV_NOT_SUPPORTED)
-        return make_error(ErrorCode::TokenError, "this device does not support PIV attestation (firmware before 4.3)");
+        return make_error(ErrorCode::TokenError,
+                          "this device does not support PIV attestation (firmware before 4.3)");
     if (rc != YKPIV_OK) return ykpiv_error("attesting slot " + slot_name(slot), rc);
     buf.resize(len);
     return buf;
@@ -455,8 +513,10 @@ Result<std::vector<std::uint8_t>> PivDevice::attest(std::uint8_t slot) {
 Result<std::vector<std::uint8_t>> PivDevice::read_attestation_device_certificate() {
     OTASIGN_ASSIGN_OR_RETURN(auto cert, read_certificate(YKPIV_KEY_ATTESTATION));
     if (!cert)
-        return make_error(ErrorCode::TokenError, "the card has no attestation certificate in slot f9",
-                          "the f9 certificate is loaded at the factory; a card without it cannot prove key origin");
+        return make_error(ErrorCode::TokenError,
+                          "the card has no attestation certificate in slot f9",
+                          "the f9 certificate is loaded at the factory; a card without it cannot "
+                          "prove key origin");
     return std::move(*cert);
 }
 
@@ -470,7 +530,8 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
             if (!md.ok() || !*md) continue;
             auto& m = **md;
             if (m.algorithm != 0x11 && m.algorithm != 0x14) continue;
-            auto pk = ec_public_key(Algorithm(m.algorithm), m.public_key.data(), m.public_key.size());
+            auto pk =
+                ec_public_key(Algorithm(m.algorithm), m.public_key.data(), m.public_key.size());
             if (!pk.ok() || public_key_id(pk->get()) != key_id) continue;
             LocatedKey found;
             found.reader = reader;

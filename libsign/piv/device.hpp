@@ -40,9 +40,9 @@ struct CredentialMetadata {
 
 struct SlotStatus {
     std::uint8_t slot = 0;
-    std::optional<SlotMetadata> key;    // nullopt: empty slot (or metadata unsupported)
+    std::optional<SlotMetadata> key;  // nullopt: empty slot (or metadata unsupported)
     bool certificate_present = false;
-    std::string public_key_id;          // sha256 hex of the SPKI DER when the key is known
+    std::string public_key_id;  // sha256 hex of the SPKI DER when the key is known
 };
 
 enum class ManagementKeyMode { manual, derived, pin_protected, unknown };
@@ -65,7 +65,7 @@ struct TokenStatus {
 };
 
 class PivDevice {
-public:
+  public:
     // Names of the PC/SC readers libykpiv sees. Errors: TokenError (no PC/SC service).
     static Result<std::vector<std::string>> list_readers();
     // Connects to the first reader whose name contains `reader_substring` (case-insensitive),
@@ -84,7 +84,8 @@ public:
     Result<std::uint32_t> serial();
 
     // Model, serial, firmware, retry counters (read before any PIN is verified: the fallback
-    // ykpiv_get_pin_retries un-verifies the PIN), defaults, and the four key slots. Errors: TokenError.
+    // ykpiv_get_pin_retries un-verifies the PIN), defaults, and the four key slots. Errors:
+    // TokenError.
     Result<TokenStatus> status();
     // Metadata of a key slot; nullopt when the slot is empty. Errors: TokenError, or
     // TokenError with a hint when the firmware has no GET METADATA (< 5.3).
@@ -92,11 +93,15 @@ public:
     // Errors: TokenError.
     Result<CredentialMetadata> credential_metadata(std::uint8_t reference);
 
-    // Verifies the PIN (no caching). Errors: PinIncorrect (detail says tries left), PinLocked, TokenError.
+    // Verifies the PIN (no caching). Errors: PinIncorrect (detail says tries left), PinLocked,
+    // TokenError.
     Status verify_pin(const SecretBuffer& pin);
-    // Changes the PIN (reference 0x80) or PUK (0x81). Errors: PinIncorrect, PinLocked, Usage (length), TokenError.
-    Status change_reference(std::uint8_t reference, const SecretBuffer& current, const SecretBuffer& replacement);
-    // Mutual authentication with a 24-byte 3DES management key. Errors: TokenError ("wrong management key").
+    // Changes the PIN (reference 0x80) or PUK (0x81). Errors: PinIncorrect, PinLocked, Usage
+    // (length), TokenError.
+    Status change_reference(std::uint8_t reference, const SecretBuffer& current,
+                            const SecretBuffer& replacement);
+    // Mutual authentication with a 24-byte 3DES management key. Errors: TokenError ("wrong
+    // management key").
     Status authenticate(const SecretBuffer& management_key);
     // Authenticates with the factory default key. Errors: TokenError.
     Status authenticate_default();
@@ -106,9 +111,10 @@ public:
     // PIN-protected object and reads it back to prove it can be recovered. Errors: TokenError.
     Status set_random_protected_management_key();
 
-    // GENERATE ASYMMETRIC (management key authenticated). Returns the public key. Errors: TokenError.
-    Result<ossl::Ptr<EVP_PKEY>> generate_key(std::uint8_t slot, Algorithm algorithm, PinPolicy pin_policy,
-                                             TouchPolicy touch_policy);
+    // GENERATE ASYMMETRIC (management key authenticated). Returns the public key. Errors:
+    // TokenError.
+    Result<ossl::Ptr<EVP_PKEY>> generate_key(std::uint8_t slot, Algorithm algorithm,
+                                             PinPolicy pin_policy, TouchPolicy touch_policy);
     // Signs a digest with the slot's EC key (PIN verified just before, as PIN policy "always"
     // requires). Returns a DER ECDSA-Sig-Value. Errors: TouchTimeout, PinIncorrect, TokenError.
     Result<std::vector<std::uint8_t>> sign_digest(std::uint8_t slot, Algorithm algorithm,
@@ -123,7 +129,7 @@ public:
     // The device attestation certificate (f9 object). Errors: TokenError.
     Result<std::vector<std::uint8_t>> read_attestation_device_certificate();
 
-private:
+  private:
     PivDevice(ykpiv_state* state, std::string reader);
     ykpiv_state* m_state = nullptr;
     std::string m_reader;
@@ -141,7 +147,8 @@ struct LocatedKey {
 Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
 
 // An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
-Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point, std::size_t size);
+Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,
+                                          std::size_t size);
 // SubjectPublicKeyInfo DER of a key.
 std::vector<std::uint8_t> spki_der(EVP_PKEY* key);
 // sha256 hex of the SPKI DER: the key id otasign prints, attests and puts in policies.

@@ -19,12 +19,16 @@ Result<SecretBuffer> read_line(int fd, std::string_view what) {
         unsigned char c = 0;
         ssize_t n = ::read(fd, &c, 1);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return make_error(ErrorCode::InvalidInput, std::string(what) + ": " + std::strerror(errno));
+        if (n < 0)
+            return make_error(ErrorCode::InvalidInput,
+                              std::string(what) + ": " + std::strerror(errno));
         if (n == 0 || c == '\n') break;
-        if (!out.push_back(c)) return make_error(ErrorCode::InvalidInput, std::string(what) + ": secret too long");
+        if (!out.push_back(c))
+            return make_error(ErrorCode::InvalidInput, std::string(what) + ": secret too long");
     }
     if (!out.empty() && out.data()[out.size() - 1] == '\r') out.pop_back();
-    if (out.empty()) return make_error(ErrorCode::InvalidInput, std::string(what) + ": empty secret");
+    if (out.empty())
+        return make_error(ErrorCode::InvalidInput, std::string(what) + ": empty secret");
     return out;
 }
 
@@ -36,7 +40,8 @@ Result<SecretBuffer> read_secret_source(std::string_view spec) {
         auto digits = spec.substr(3);
         auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), fd);
         if (ec != std::errc{} || ptr != digits.data() + digits.size() || fd < 0)
-            return make_error(ErrorCode::Usage, "bad secret source '" + std::string(spec) + "'", "use fd:N or file:PATH");
+            return make_error(ErrorCode::Usage, "bad secret source '" + std::string(spec) + "'",
+                              "use fd:N or file:PATH");
         return read_line(fd, "fd:" + std::to_string(fd));
     }
     if (spec.starts_with("file:")) {
@@ -46,7 +51,8 @@ Result<SecretBuffer> read_secret_source(std::string_view spec) {
         struct stat st {};
         if (::fstat(fd, &st) != 0 || (st.st_mode & S_IROTH)) {
             ::close(fd);
-            return make_error(ErrorCode::InvalidInput, path + ": readable by other users; refusing to use it for a secret",
+            return make_error(ErrorCode::InvalidInput,
+                              path + ": readable by other users; refusing to use it for a secret",
                               "chmod 600 " + path);
         }
         auto result = read_line(fd, path);
@@ -59,7 +65,8 @@ Result<SecretBuffer> read_secret_source(std::string_view spec) {
 
 Result<SecretBuffer> management_key_from_hex(const SecretBuffer& hex) {
     if (hex.size() != 48)
-        return make_error(ErrorCode::InvalidInput, "a 3DES management key is 48 hex digits, got " + std::to_string(hex.size()) + " characters");
+        return make_error(ErrorCode::InvalidInput, "a 3DES management key is 48 hex digits, got " +
+                                                       std::to_string(hex.size()) + " characters");
     SecretBuffer key;
     for (std::size_t i = 0; i < 48; i += 2) {
         auto nib = [](std::uint8_t c) -> int {
@@ -69,7 +76,8 @@ Result<SecretBuffer> management_key_from_hex(const SecretBuffer& hex) {
             return -1;
         };
         int hi = nib(hex.data()[i]), lo = nib(hex.data()[i + 1]);
-        if (hi < 0 || lo < 0) return make_error(ErrorCode::InvalidInput, "the management key is not hexadecimal");
+        if (hi < 0 || lo < 0)
+            return make_error(ErrorCode::InvalidInput, "the management key is not hexadecimal");
         key.push_back(std::uint8_t(hi * 16 + lo));
     }
     return key;

@@ -12,8 +12,21 @@
 
 namespace otasign::piv {
 
-enum class Algorithm : std::uint8_t { tdes = 0x03, rsa1024 = 0x06, rsa2048 = 0x07, eccp256 = 0x11, eccp384 = 0x14 };
-enum class PinPolicy : std::uint8_t { card_default = 0, never = 1, once = 2, always = 3, match_once = 4, match_always = 5 };
+enum class Algorithm : std::uint8_t {
+    tdes = 0x03,
+    rsa1024 = 0x06,
+    rsa2048 = 0x07,
+    eccp256 = 0x11,
+    eccp384 = 0x14
+};
+enum class PinPolicy : std::uint8_t {
+    card_default = 0,
+    never = 1,
+    once = 2,
+    always = 3,
+    match_once = 4,
+    match_always = 5
+};
 enum class TouchPolicy : std::uint8_t { card_default = 0, never = 1, always = 2, cached = 3 };
 enum class Origin : std::uint8_t { generated = 1, imported = 2 };
 

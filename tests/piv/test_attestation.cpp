@@ -1,13 +1,12 @@
 // verify_attestation against certificate chains built here with OpenSSL: a test root, an f9
 // "device" CA and a leaf carrying Yubico's extensions, plus the ways a chain can be wrong.
 
-#include <catch2/catch.hpp>
-
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,7 +27,9 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-ossl::Ptr<EVP_PKEY> ec_key(const char* curve = "P-256") { return ossl::Ptr<EVP_PKEY>(EVP_EC_gen(curve)); }
+ossl::Ptr<EVP_PKEY> ec_key(const char* curve = "P-256") {
+    return ossl::Ptr<EVP_PKEY>(EVP_EC_gen(curve));
+}
 
 struct Ext {
     std::string oid;
@@ -43,15 +44,17 @@ Bytes der_of(X509* cert) {
     return out;
 }
 
-// A certificate for `subject_key` named `cn`, signed by `issuer_key` under `issuer` (self-signed when null).
-ossl::Ptr<X509> make_cert(const std::string& cn, EVP_PKEY* subject_key, X509* issuer, EVP_PKEY* issuer_key, bool ca,
-                          const std::vector<Ext>& exts = {}) {
+// A certificate for `subject_key` named `cn`, signed by `issuer_key` under `issuer` (self-signed
+// when null).
+ossl::Ptr<X509> make_cert(const std::string& cn, EVP_PKEY* subject_key, X509* issuer,
+                          EVP_PKEY* issuer_key, bool ca, const std::vector<Ext>& exts = {}) {
     ossl::Ptr<X509> cert(X509_new());
     X509_set_version(cert.get(), 2);
     static long serial = 1;
     ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial++);
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
     X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
@@ -60,10 +63,12 @@ ossl::Ptr<X509> make_cert(const std::string& cn, EVP_PKEY* subject_key, X509* is
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, issuer ? issuer : cert.get(), cert.get(), nullptr, nullptr, 0);
     if (ca) {
-        X509_EXTENSION* bc = X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+        X509_EXTENSION* bc =
+            X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, "critical,CA:TRUE");
         X509_add_ext(cert.get(), bc, -1);
         X509_EXTENSION_free(bc);
-        X509_EXTENSION* ku = X509V3_EXT_conf_nid(nullptr, &ctx, NID_key_usage, "critical,keyCertSign");
+        X509_EXTENSION* ku =
+            X509V3_EXT_conf_nid(nullptr, &ctx, NID_key_usage, "critical,keyCertSign");
         X509_add_ext(cert.get(), ku, -1);
         X509_EXTENSION_free(ku);
     }
@@ -118,13 +123,16 @@ void write_pem(const fs::path& file, X509* cert) {
 
 struct Pki {
     ossl::Ptr<EVP_PKEY> root_key = ec_key("P-384");
-    ossl::Ptr<X509> root = make_cert("Test PIV Root CA", root_key.get(), nullptr, root_key.get(), true);
+    ossl::Ptr<X509> root =
+        make_cert("Test PIV Root CA", root_key.get(), nullptr, root_key.get(), true);
     ossl::Ptr<EVP_PKEY> f9_key = ec_key();
-    ossl::Ptr<X509> f9 = make_cert("Yubico PIV Attestation", f9_key.get(), root.get(), root_key.get(), true);
+    ossl::Ptr<X509> f9 =
+        make_cert("Yubico PIV Attestation", f9_key.get(), root.get(), root_key.get(), true);
     ossl::Ptr<EVP_PKEY> slot_key = ec_key("P-384");
     TempDir roots;
     Pki() { write_pem(roots.path / "root.pem", root.get()); }
-    ossl::Ptr<X509> leaf(const std::vector<Ext>& exts, const std::string& cn = "YubiKey PIV Attestation 9c") {
+    ossl::Ptr<X509> leaf(const std::vector<Ext>& exts,
+                         const std::string& cn = "YubiKey PIV Attestation 9c") {
         return make_cert(cn, slot_key.get(), f9.get(), f9_key.get(), false, exts);
     }
 };
@@ -174,17 +182,19 @@ TEST_CASE("untrusted root: a chain to another CA is refused", "[piv][attestation
     CHECK(r.error().code == ErrorCode::PolicyViolation);
 }
 
-TEST_CASE("forged attestation: a leaf signed by a key that is not the f9 key is refused", "[piv][attestation][attack]") {
+TEST_CASE("forged attestation: a leaf signed by a key that is not the f9 key is refused",
+          "[piv][attestation][attack]") {
     Pki pki;
     auto rogue_key = ec_key();
-    auto leaf = make_cert("YubiKey PIV Attestation 9c", pki.slot_key.get(), pki.f9.get(), rogue_key.get(), false,
-                          yubico_exts());
+    auto leaf = make_cert("YubiKey PIV Attestation 9c", pki.slot_key.get(), pki.f9.get(),
+                          rogue_key.get(), false, yubico_exts());
     auto r = piv::verify_attestation(der_of(leaf.get()), der_of(pki.f9.get()), pki.roots.path);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::PolicyViolation);
 }
 
-TEST_CASE("tampered attestation: changing the policy bytes breaks the signature", "[piv][attestation][attack]") {
+TEST_CASE("tampered attestation: changing the policy bytes breaks the signature",
+          "[piv][attestation][attack]") {
     Pki pki;
     auto leaf = pki.leaf(yubico_exts());
     Bytes der = der_of(leaf.get());
@@ -202,10 +212,12 @@ TEST_CASE("tampered attestation: changing the policy bytes breaks the signature"
     CHECK(r.error().code == ErrorCode::PolicyViolation);
 }
 
-TEST_CASE("a different device certificate than the issuer is refused", "[piv][attestation][attack]") {
+TEST_CASE("a different device certificate than the issuer is refused",
+          "[piv][attestation][attack]") {
     Pki pki;
     auto other_f9_key = ec_key();
-    auto other_f9 = make_cert("Yubico PIV Attestation", other_f9_key.get(), pki.root.get(), pki.root_key.get(), true);
+    auto other_f9 = make_cert("Yubico PIV Attestation", other_f9_key.get(), pki.root.get(),
+                              pki.root_key.get(), true);
     auto leaf = pki.leaf(yubico_exts());
     auto r = piv::verify_attestation(der_of(leaf.get()), der_of(other_f9.get()), pki.roots.path);
     REQUIRE_FALSE(r.ok());
@@ -223,9 +235,13 @@ TEST_CASE("malformed Yubico extensions are invalid input", "[piv][attestation]")
         {"short policy", {{"1.3.6.1.4.1.41482.3.3", {5, 4, 3}}, {"1.3.6.1.4.1.41482.3.8", {0x03}}}},
         {"missing firmware", {{"1.3.6.1.4.1.41482.3.8", {0x03, 0x02}}}},
         {"serial not an INTEGER",
-         {{"1.3.6.1.4.1.41482.3.3", {5, 4, 3}}, {"1.3.6.1.4.1.41482.3.7", {0x01, 0x02}}, {"1.3.6.1.4.1.41482.3.8", {3, 2}}}},
+         {{"1.3.6.1.4.1.41482.3.3", {5, 4, 3}},
+          {"1.3.6.1.4.1.41482.3.7", {0x01, 0x02}},
+          {"1.3.6.1.4.1.41482.3.8", {3, 2}}}},
         {"form factor two bytes",
-         {{"1.3.6.1.4.1.41482.3.3", {5, 4, 3}}, {"1.3.6.1.4.1.41482.3.8", {3, 2}}, {"1.3.6.1.4.1.41482.3.9", {1, 1}}}},
+         {{"1.3.6.1.4.1.41482.3.3", {5, 4, 3}},
+          {"1.3.6.1.4.1.41482.3.8", {3, 2}},
+          {"1.3.6.1.4.1.41482.3.9", {1, 1}}}},
     };
     for (const auto& c : cases) {
         INFO(c.name);
@@ -235,7 +251,8 @@ TEST_CASE("malformed Yubico extensions are invalid input", "[piv][attestation]")
         CHECK(r.error().code == ErrorCode::InvalidInput);
     }
     auto wrong_subject = pki.leaf(yubico_exts(), "Something else");
-    auto r = piv::verify_attestation(der_of(wrong_subject.get()), der_of(pki.f9.get()), pki.roots.path);
+    auto r =
+        piv::verify_attestation(der_of(wrong_subject.get()), der_of(pki.f9.get()), pki.roots.path);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::InvalidInput);
 }
@@ -251,7 +268,8 @@ TEST_CASE("policy bytes map to names", "[piv][attestation]") {
     CHECK(r->touch_policy == "cached");
 }
 
-TEST_CASE("the shipped Yubico roots are self-signed and match their recorded fingerprints", "[piv][roots]") {
+TEST_CASE("the shipped Yubico roots are self-signed and match their recorded fingerprints",
+          "[piv][roots]") {
     // Compiled in: catch_discover_tests passes only the first entry of OTASIGN_TEST_ENV.
     fs::path dir = fs::path(OTASIGN_TEST_SOURCE_DIR) / "ceremony" / "roots";
     auto readme = read_file(dir / "README.md");
@@ -264,7 +282,8 @@ TEST_CASE("the shipped Yubico roots are self-signed and match their recorded fin
         auto certs = piv::read_pem_certificates(*text, entry.path().string());
         REQUIRE(certs.ok());
         REQUIRE(certs->size() == 1);
-        std::string fp = sha256_hex(std::string_view(reinterpret_cast<const char*>((*certs)[0].data()), (*certs)[0].size()));
+        std::string fp = sha256_hex(std::string_view(
+            reinterpret_cast<const char*>((*certs)[0].data()), (*certs)[0].size()));
         for (char& c : fp) c = char(std::toupper(static_cast<unsigned char>(c)));
         INFO(entry.path().string());
         CHECK(readme->find(fp) != std::string::npos);
@@ -273,7 +292,8 @@ TEST_CASE("the shipped Yubico roots are self-signed and match their recorded fin
     CHECK(count >= 2);
 }
 
-TEST_CASE("attestation requirements: key, origin, policies and serial", "[piv][attestation][policy]") {
+TEST_CASE("attestation requirements: key, origin, policies and serial",
+          "[piv][attestation][policy]") {
     Pki pki;
     auto leaf = pki.leaf(yubico_exts());
     auto r = piv::verify_attestation(der_of(leaf.get()), der_of(pki.f9.get()), pki.roots.path);
