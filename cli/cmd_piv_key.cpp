@@ -86,7 +86,7 @@ int run_generate(const GenerateArgs& a) {
         request.replace = piv::ReplaceKey::yes;
     }
 
-    auto mgm = piv_cli::obtain_management_key(a.management_key_source, *st);
+    auto mgm = piv_cli::obtain_management_key(a.management_key_source, *st, *ui);
     if (!mgm.ok()) return report(mgm.error());
     auto pin = piv_cli::obtain_secret(a.pin_source, *ui,
                                       "PIN for card " + std::to_string(st->serial) + ": ");

@@ -1,8 +1,6 @@
 #include "piv_cli.hpp"
 
-#include <unistd.h>
-
-#include "piv/secret_source.hpp"
+#include "pkcs11/pin_source.hpp"
 #include "tty_ui.hpp"
 
 namespace otasign::cli::piv_cli {
@@ -13,15 +11,23 @@ std::unique_ptr<OperatorUi> make_ui() {
     return std::make_unique<StderrUi>();
 }
 
+namespace {
+// The pkcs11 concern's PIN source (fd:N or file:PATH, one line, files others can read refused).
+Result<SecretBuffer> read_source(const std::string& spec, OperatorUi& ui) {
+    OTASIGN_ASSIGN_OR_RETURN(auto source, pkcs11::PinSource::parse(spec));
+    return source.read(ui);
+}
+}  // namespace
+
 Result<SecretBuffer> obtain_secret(const std::string& source, OperatorUi& ui,
                                    const std::string& prompt) {
-    if (!source.empty()) return piv::read_secret_source(source);
+    if (!source.empty()) return read_source(source, ui);
     return ui.request_secret(prompt);
 }
 
 Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui,
                                        const std::string& what) {
-    if (!source.empty()) return piv::read_secret_source(source);
+    if (!source.empty()) return read_source(source, ui);
     OTASIGN_ASSIGN_OR_RETURN(auto first, ui.request_secret("New " + what + ": "));
     OTASIGN_ASSIGN_OR_RETURN(auto second, ui.request_secret("Repeat the new " + what + ": "));
     if (!first.equals(second.bytes()))
@@ -30,7 +36,7 @@ Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui
 }
 
 Result<ManagementKey> obtain_management_key(const std::string& source,
-                                            const piv::TokenStatus& status) {
+                                            const piv::TokenStatus& status, OperatorUi& ui) {
     ManagementKey out;
     if (source == "default") return out;
     if (source == "protected" ||
@@ -39,7 +45,7 @@ Result<ManagementKey> obtain_management_key(const std::string& source,
         return out;
     }
     if (source.empty()) return out;
-    OTASIGN_ASSIGN_OR_RETURN(auto hex, piv::read_secret_source(source));
+    OTASIGN_ASSIGN_OR_RETURN(auto hex, read_source(source, ui));
     OTASIGN_ASSIGN_OR_RETURN(out.key, piv::management_key_from_hex(hex));
     out.kind = piv::ManagementKeyKind::supplied;
     return out;

@@ -36,7 +36,7 @@ struct ManagementKey {
 // --management-key-source: "default", "protected", fd:N or file:PATH (48 hex digits); empty
 // means "protected" when the card says its key is PIN-protected, else the default key.
 Result<ManagementKey> obtain_management_key(const std::string& source,
-                                            const piv::TokenStatus& status);
+                                            const piv::TokenStatus& status, OperatorUi& ui);
 
 // ceremony/roots shipped with otasign: beside the source tree the binary was built from, or
 // the install path. Errors: InvalidInput when none exists.

@@ -80,6 +80,26 @@ Result<ossl::Ptr<X509>> unsigned_certificate(EVP_PKEY* public_key, Algorithm alg
 
 }  // namespace
 
+Result<SecretBuffer> management_key_from_hex(const SecretBuffer& hex) {
+    if (hex.size() != 48)
+        return make_error(ErrorCode::InvalidInput, "a 3DES management key is 48 hex digits, got " +
+                                                       std::to_string(hex.size()) + " characters");
+    SecretBuffer key;
+    for (std::size_t i = 0; i < 48; i += 2) {
+        auto nib = [](std::uint8_t c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        int hi = nib(hex.data()[i]), lo = nib(hex.data()[i + 1]);
+        if (hi < 0 || lo < 0)
+            return make_error(ErrorCode::InvalidInput, "the management key is not hexadecimal");
+        key.push_back(std::uint8_t(hi * 16 + lo));
+    }
+    return key;
+}
+
 Result<ossl::Ptr<EVP_PKEY>> slot_public_key(PivDevice& device, std::uint8_t slot) {
     OTASIGN_ASSIGN_OR_RETURN(auto md, device.slot_metadata(slot));
     if (!md)

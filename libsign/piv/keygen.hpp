@@ -54,6 +54,9 @@ Result<std::vector<std::uint8_t>> sign_with_slot(PivDevice& device, std::uint8_t
                                                  const SecretBuffer& pin, std::string_view message,
                                                  OperatorUi& ui);
 
+// A 3DES management key from the 48 hex digits in `hex`. Errors: InvalidInput.
+Result<SecretBuffer> management_key_from_hex(const SecretBuffer& hex);
+
 // The public key of a slot from GET METADATA. Errors: TokenNotFound (empty slot), TokenError.
 Result<ossl::Ptr<EVP_PKEY>> slot_public_key(PivDevice& device, std::uint8_t slot);
 
