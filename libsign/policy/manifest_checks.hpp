@@ -27,6 +27,7 @@ struct ArtifactCheck {
 
 // Hashes every artifact under `dir` (streaming) and compares size, sha256 and sha512 when the
 // manifest has it. Paths that are absolute or climb out of `dir` fail.
-std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m, const std::filesystem::path& dir);
+std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
+                                           const std::filesystem::path& dir);
 
 }  // namespace otasign::policy

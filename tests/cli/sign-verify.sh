@@ -77,6 +77,12 @@ grep -q "not a key of the manifest role" err || fail "wrong-role refusal unclear
 expect 0 sign_approved release-2.json rsa2048 rel --signature rel.sig
 expect 1 otasign verify release-2.json --policy policy.json --signature rel.sig "${NOW[@]}"
 expect 0 otasign verify release-2.json --policy policy.json --signature rel.sig --role release "${NOW[@]}"
+grep -q "not counted" <(otasign verify release-2.json --policy policy.json --signature rel.sig "${NOW[@]}" || true) \
+    || fail "a release-role signature is not reported as not counted for the manifest role"
+# a bundle carrying both authorities' signatures passes for each role (2-of-2 manifest, 1-of-1 release)
+jq --slurpfile r rel.sig '.signatures += $r[0].signatures' release-2.json.sig > both.sig
+expect 0 otasign verify release-2.json --policy policy.json --signature both.sig "${NOW[@]}"
+expect 0 otasign verify release-2.json --policy policy.json --signature both.sig --role release "${NOW[@]}"
 
 # --- the always-authenticate key (like PIV 9c) signs too
 expect 0 sign_approved release-1.json p256-auth dave --signature r1-auth.sig --evidence-log auth.log
