@@ -1,0 +1,375 @@
+// otasign sign: read the manifest once, show the operator what they approve, sign exactly those
+// canonical bytes on the token, and record the evidence. Nothing is written unless the fresh
+// signature verified; the bundle and the evidence log change together or not at all.
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "core/atomic_file.hpp"
+#include "core/digest.hpp"
+#include "envelope/bundle.hpp"
+#include "envelope/evidence_log.hpp"
+#include "exit_codes.hpp"
+#include "json/canonical.hpp"
+#include "manifest/diff.hpp"
+#include "manifest/manifest.hpp"
+#include "pkcs11/key.hpp"
+#include "pkcs11/signer.hpp"
+#include "policy/policy.hpp"
+#include "registry.hpp"
+#include "tty_ui.hpp"
+
+namespace otasign::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct SignArgs {
+    std::string manifest, key_uri, policy, previous, signature, pin_source, operator_name, approve,
+        evidence_log, module;
+    bool allow_final_pin_try = false;
+    std::string touch = "auto";
+};
+
+std::string utc_now_text() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string host_name() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "";
+    return buf;
+}
+
+std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m,
+                            const manifest::LoadedManifest* prev) {
+    const auto& r = m.manifest.release;
+    std::string out = "Release to sign\n";
+    out += "  file        " + a.manifest + " (" + std::to_string(m.canonical.size()) +
+           " canonical bytes)\n";
+    out += "  release     " + r.id + "  version " + r.version + "  build " + r.build + "\n";
+    out += "  channel     " + std::string(manifest::channel_name(r.channel)) + "\n";
+    out += "  rollback    index " + std::to_string(m.manifest.rollback_index) + "\n";
+    out += "  valid       " + m.manifest.created.text + " .. " + m.manifest.expires.text + "\n";
+    out += "  rollout     " + std::to_string(m.manifest.rollout.percentage) + "%\n";
+    out += "  artifacts   " + std::to_string(m.manifest.artifacts.size()) + "\n";
+    out += prev ? "  previous    " + a.previous + " (sha256:" + prev->sha256_hex + ")\n"
+                : std::string("  previous    none given: first release, everything below is new\n");
+    return out;
+}
+
+// The commit step: both files are prepared as fsynced temporaries first, so the usual failures
+// (unwritable directory, full disk) happen before anything is visible. If the second rename
+// still fails, the first file is put back as it was.
+Status write_bundle_and_log(const fs::path& bundle_path,
+                            const std::optional<std::string>& old_bundle,
+                            const std::string& new_bundle, const fs::path& log_path,
+                            bool log_existed, const std::string& new_log) {
+    OTASIGN_ASSIGN_OR_RETURN(AtomicFile bundle_file, AtomicFile::create(bundle_path));
+    OTASIGN_ASSIGN_OR_RETURN(AtomicFile log_file, AtomicFile::create(log_path));
+    OTASIGN_TRY(bundle_file.write(new_bundle));
+    OTASIGN_TRY(log_file.write(new_log));
+    OTASIGN_TRY(bundle_file.commit(old_bundle ? Overwrite::yes : Overwrite::no));
+    auto st = log_file.commit(log_existed ? Overwrite::yes : Overwrite::no);
+    if (!st) {
+        Status undo = old_bundle ? write_file_atomic(bundle_path, *old_bundle, Overwrite::yes)
+                                 : (::unlink(bundle_path.c_str()) == 0
+                                        ? ok_status()
+                                        : Status(make_error(ErrorCode::Io, "unlink failed")));
+        if (!undo)
+            return make_error(
+                ErrorCode::Io,
+                st.error().detail + "; and restoring " + bundle_path.string() +
+                    " failed: " + undo.error().detail,
+                "the bundle holds a signature the evidence log does not record; remove it by hand");
+        return make_error(st.error().code, st.error().detail,
+                          "nothing was changed: " + bundle_path.string() + " was restored");
+    }
+    return ok_status();
+}
+
+int run_sign(const SignArgs& a) {
+    // 1. Inputs, read once.
+    auto bytes = read_file(a.manifest);
+    if (!bytes) return report(bytes.error());
+    auto loaded = manifest::load_manifest(*bytes, a.manifest);
+    if (!loaded) return report(loaded.error());
+    std::optional<manifest::LoadedManifest> previous;
+    if (!a.previous.empty()) {
+        auto pb = read_file(a.previous);
+        if (!pb) return report(pb.error());
+        auto p = manifest::load_manifest(*pb, a.previous);
+        if (!p) return report(p.error());
+        previous = std::move(p).value();
+    }
+    std::optional<policy::Policy> pol;
+    if (!a.policy.empty()) {
+        auto pb = read_file(a.policy);
+        if (!pb) return report(pb.error());
+        auto p = policy::parse_policy(*pb, a.policy);
+        if (!p) return report(p.error());
+        pol = std::move(p).value();
+    }
+    std::optional<pkcs11::PinSource> pin_source;
+    if (!a.pin_source.empty()) {
+        auto ps = pkcs11::PinSource::parse(a.pin_source);
+        if (!ps) return report(ps.error());
+        pin_source = std::move(ps).value();
+    }
+    std::string operator_name = a.operator_name;
+    if (operator_name.empty()) {
+        const char* user = std::getenv("USER");
+        if (user) operator_name = user;
+    }
+    if (operator_name.empty())
+        return report(make_error(ErrorCode::Usage,
+                                 "cannot tell who the operator is ($USER is not set)",
+                                 "pass --operator NAME"));
+    std::optional<std::string> approve_hex;
+    if (!a.approve.empty()) {
+        std::string v = a.approve;
+        for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v.rfind("sha256:", 0) != 0 || v.size() != 7 + 64 ||
+            v.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+            return report(make_error(ErrorCode::Usage,
+                                     "--approve wants sha256: followed by 64 hex digits",
+                                     "print the digest with 'otasign digest " + a.manifest + "'"));
+        approve_hex = v.substr(7);
+    }
+
+    // 2. The key (no login yet), and the refusals that need no operator.
+    pkcs11::KeyOptions kopts;
+    kopts.module_path = a.module;
+    auto key = pkcs11::open_key(a.key_uri, kopts);
+    if (!key) return report(key.error());
+    auto pub = envelope::public_key_from_evp(key->public_key(), "the token's public key");
+    if (!pub) return report(pub.error());
+    if (pol) {
+        const policy::PolicyKey* pk = pol->manifest.find(pub->key_id);
+        if (!pk)
+            return report(make_error(
+                ErrorCode::PolicyViolation,
+                "key " + pub->key_id + " (" + key->info().describe() +
+                    ") is not a key of the manifest role in " + a.policy,
+                pol->release.find(pub->key_id)
+                    ? "it is a release-role key: release and manifest authorities are distinct"
+                    : "add it with 'otasign policy add-key' or pick another key"));
+        if (pk->token_serial && *pk->token_serial != key->info().token.serial)
+            return report(make_error(ErrorCode::PolicyViolation,
+                                     "policy key '" + pk->name + "' must be used on token serial " +
+                                         *pk->token_serial + ", this token's serial is " +
+                                         key->info().token.serial));
+    }
+    fs::path bundle_path =
+        a.signature.empty() ? fs::path(a.manifest + ".sig") : fs::path(a.signature);
+    fs::path log_path = a.evidence_log.empty()
+                            ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl"
+                            : fs::path(a.evidence_log);
+    std::optional<std::string> old_bundle;
+    envelope::Bundle bundle;
+    if (fs::exists(bundle_path)) {
+        auto bb = read_file(bundle_path);
+        if (!bb) return report(bb.error());
+        auto b = envelope::parse_bundle(*bb, bundle_path.string());
+        if (!b) return report(b.error());
+        auto st = envelope::check_cosign(*b, loaded->sha256_hex, *pub, bundle_path.string());
+        if (!st) return report(st.error());
+        old_bundle = std::move(bb).value();
+        bundle = std::move(b).value();
+    }
+    bool log_existed = fs::exists(log_path);
+    envelope::EvidenceLog log;
+    if (log_existed) {
+        auto lb = read_file(log_path);
+        if (!lb) return report(lb.error());
+        auto l = envelope::read_evidence_log(*lb, log_path.string());
+        if (!l)
+            return report(make_error(l.error().code, l.error().detail,
+                                     "refusing to append to a log whose chain does not verify"));
+        log = std::move(l).value();
+    }
+
+    // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
+    // the statement.
+    manifest::DiffOptions dopts;
+    if (pol && pol->max_expiry_days)
+        dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
+    dopts.now = manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
+    manifest::Diff d =
+        manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
+    std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);
+    shown += "\n" + std::string(previous ? "Changes since the previous release\n"
+                                         : "Full content (first release)\n");
+    shown += manifest::render_text(d, manifest::Color::never);
+    shown += "\nCanonical digest (RFC 8785, SHA-256):\n  sha256:" + loaded->sha256_hex + "\n";
+    std::string shown_diff_json = json::canonicalize(manifest::to_json(d));
+
+    // 4. Approval.
+    std::unique_ptr<OperatorUi> ui;
+    envelope::ApprovalMethod method;
+    if (approve_hex) {
+        ui = std::make_unique<StderrUi>();
+        ui->display(shown);
+        if (*approve_hex != loaded->sha256_hex)
+            return report(make_error(
+                ErrorCode::Declined,
+                "--approve names sha256:" + *approve_hex + " but " + a.manifest +
+                    " has canonical digest sha256:" + loaded->sha256_hex + "; nothing was signed",
+                "review the manifest again; approve exactly the digest shown"));
+        method = envelope::ApprovalMethod::approve_flag;
+    } else {
+        auto tty = TtyUi::open();
+        if (!tty) return report(tty.error());
+        ui = std::move(tty).value();
+        ui->display(shown);
+        std::string suffix = loaded->sha256_hex.substr(56);
+        auto answer = ui->request_value(
+            "To approve, type the LAST 8 hex digits of the digest (anything else declines): ");
+        if (!answer)
+            return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail +
+                                                              "; nothing was signed"));
+        std::string typed = *answer;
+        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.back())))
+            typed.pop_back();
+        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.front())))
+            typed.erase(typed.begin());
+        for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (typed != suffix)
+            return report(make_error(ErrorCode::Declined, "not approved (the answer was not " +
+                                                              suffix + "); nothing was signed"));
+        method = envelope::ApprovalMethod::terminal_digest_suffix;
+    }
+    std::string approved_at = utc_now_text();
+
+    // 5. Token and key, as they stand now.
+    auto token = key->refresh_token_info();
+    if (!token) return report(token.error());
+    pkcs11::PinStatus pin = pkcs11::pin_status_from_flags(token->flags);
+    {
+        std::string t = "Token   '" + token->label + "' (" + token->manufacturer + " " +
+                        token->model + ", serial " + token->serial + ")\n";
+        t += "Key     '" + key->info().label + "' " + key->info().key_type + ", key id " +
+             pub->key_id + "\n";
+        t += "PIN     " + pin.state +
+             (pin.retries_left ? ", " + std::to_string(*pin.retries_left) + " retries left"
+                               : ", retry count not reported by the token") +
+             "\n";
+        ui->display(t);
+    }
+
+    // 6-7. Statement, PIN, touch, signature (verified before it is returned).
+    envelope::Statement st;
+    st.manifest_sha256 = loaded->sha256_hex;
+    st.manifest_size = loaded->canonical.size();
+    st.release_id = loaded->manifest.release.id;
+    st.release_version = loaded->manifest.release.version;
+    st.release_channel = manifest::channel_name(loaded->manifest.release.channel);
+    if (previous) st.previous_sha256 = previous->sha256_hex;
+    st.shown_text_sha256 = sha256_hex(shown);
+    st.shown_diff_sha256 = sha256_hex(shown_diff_json);
+    st.key_id = pub->key_id;
+    st.algorithm = envelope::sig_alg_name(pub->alg);
+    st.approval.operator_name = operator_name;
+    st.approval.time = approved_at;
+    st.approval.method = method;
+    st.approval.token = {token->manufacturer, token->model, token->serial, token->label};
+    st.approval.key_label = key->info().label;
+    if (pin.retries_left) st.approval.pin_retries_left = *pin.retries_left;
+    st.approval.pin_status = pin.state == "locked" ? "final-try" : pin.state;
+    st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
+    st.approval.host = host_name();
+
+    pkcs11::SignOptions sopts;
+    sopts.pin_source = pin_source;
+    sopts.allow_final_pin_try =
+        a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no;
+    TouchRequirement touch = a.touch == "always"  ? TouchRequirement::always
+                             : a.touch == "never" ? TouchRequirement::never
+                                                  : touch_probe()(a.key_uri, a.module);
+    sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required
+                                                    : pkcs11::TouchPolicy::not_required;
+    auto entry = envelope::make_entry(st, *pub, [&](std::string_view pae) -> Result<std::string> {
+        OTASIGN_ASSIGN_OR_RETURN(pkcs11::SignResult r, pkcs11::sign(*key, pae, sopts, *ui));
+        return std::string(r.signature.begin(), r.signature.end());
+    });
+    if (!entry) return report(entry.error());
+
+    // 8. Write both files, or neither.
+    bundle.signatures.push_back(*entry);
+    envelope::EvidenceEntry ev;
+    ev.recorded = utc_now_text();
+    ev.manifest_path = a.manifest;
+    ev.bundle_path = bundle_path.string();
+    ev.signature = *entry;
+    std::string new_log = envelope::append_evidence(log, ev);
+    auto wrote = write_bundle_and_log(bundle_path, old_bundle, envelope::serialize_bundle(bundle),
+                                      log_path, log_existed, new_log);
+    if (!wrote) return report(wrote.error());
+    ui->display("Signed " + a.manifest + " (sha256:" + loaded->sha256_hex + ")\n" +
+                "Signature bundle  " + bundle_path.string() + " (" +
+                std::to_string(bundle.signatures.size()) + " signature(s))\n" +
+                "Evidence          " + log_path.string() + " entry " +
+                std::to_string(log.entries.size()) + "\n");
+    std::cout << bundle_path.string() << "\n";
+    return kOk;
+}
+
+CommandGroup g(30, [](CLI::App& app, int& exit_code) {
+    auto a = std::make_shared<SignArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "sign", "Review, approve and sign a manifest with a PKCS#11 key (detached bundle)");
+    cmd->add_option("MANIFEST", a->manifest, "Release manifest (JSON), read once")->required();
+    cmd->add_option("--key", a->key_uri,
+                    "PKCS#11 URI of the signing key, e.g. 'pkcs11:token=T;object=L'")
+        ->required();
+    cmd->add_option(
+        "--policy", a->policy,
+        "Trust policy: refuse keys outside the manifest role; maxExpiryDays for the diff");
+    cmd->add_option(
+        "--previous", a->previous,
+        "Previous release manifest: the diff is shown against it and its digest signed");
+    cmd->add_option(
+        "--signature", a->signature,
+        "Signature bundle (default: MANIFEST.sig); an existing one gets a co-signature");
+    cmd->add_option("--pin-source", a->pin_source, "fd:N or file:PATH (never the PIN itself)");
+    cmd->add_option("--operator", a->operator_name,
+                    "Operator name recorded in the evidence (default: $USER)");
+    cmd->add_option(
+        "--approve", a->approve,
+        "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");
+    cmd->add_option("--evidence-log", a->evidence_log,
+                    "Evidence log (default: evidence.log.jsonl beside the manifest)");
+    cmd->add_flag("--allow-final-pin-try", a->allow_final_pin_try,
+                  "Use the PIN even when one try is left");
+    cmd->add_option("--module", a->module,
+                    "PKCS#11 module path (default: the URI's module-path, else p11-kit's proxy)");
+    cmd->add_option("--touch", a->touch,
+                    "Whether the key needs a touch: auto (ask the key), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+    cmd->footer(
+        "Without --approve a terminal is required: the operator sees the summary, the diff and the "
+        "digest,\n"
+        "types the digest's last 8 hex digits, then the PIN (no echo). Exit 5 when not approved, 4 "
+        "for\n"
+        "token errors (wrong PIN), 1 for policy refusals (key not in the manifest role, bundle of "
+        "another\n"
+        "manifest, same key twice), 3 for invalid input.\n"
+        "Example:\n  otasign sign release-2.json --previous release-1.json --policy policy.json "
+        "\\\n"
+        "      --key "
+        "'pkcs11:token=YubiKey%20PIV;object=Private%20key%20for%20Digital%20Signature'");
+    cmd->callback([a, &exit_code] { exit_code = run_sign(*a); });
+});
+
+}  // namespace
+}  // namespace otasign::cli

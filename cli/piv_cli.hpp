@@ -1,0 +1,45 @@
+#pragma once
+// Shared by the PIV commands (token, key generate/attest/verify-attestation, ceremony): the
+// operator UI, secrets from --*-source or the terminal, the management key choice and where the
+// shipped attestation roots are.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+#include "core/secret.hpp"
+#include "core/ui.hpp"
+#include "piv/device.hpp"
+#include "piv/keygen.hpp"
+
+namespace otasign::cli::piv_cli {
+
+// The terminal when there is one, else stderr (questions are then refused).
+std::unique_ptr<OperatorUi> make_ui();
+
+// A secret from `source` (fd:N | file:PATH) or, without one, from the terminal.
+// Errors: Usage, InvalidInput, Declined.
+Result<SecretBuffer> obtain_secret(const std::string& source, OperatorUi& ui,
+                                   const std::string& prompt);
+
+// A new secret: from `source`, or typed twice on the terminal. Errors: as obtain_secret, Usage
+// (mismatch).
+Result<SecretBuffer> obtain_new_secret(const std::string& source, OperatorUi& ui,
+                                       const std::string& what);
+
+struct ManagementKey {
+    piv::ManagementKeyKind kind = piv::ManagementKeyKind::factory_default;
+    SecretBuffer key;  // only for `supplied`
+};
+// --management-key-source: "default", "protected", fd:N or file:PATH (48 hex digits); empty
+// means "protected" when the card says its key is PIN-protected, else the default key.
+Result<ManagementKey> obtain_management_key(const std::string& source,
+                                            const piv::TokenStatus& status, OperatorUi& ui);
+
+// ceremony/roots shipped with otasign: beside the source tree the binary was built from, or
+// the install path. Errors: InvalidInput when none exists.
+Result<std::filesystem::path> default_roots_dir();
+
+}  // namespace otasign::cli::piv_cli

@@ -1,0 +1,164 @@
+#include "tty_ui.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "exit_codes.hpp"
+
+namespace otasign::cli {
+
+namespace {
+
+// Signal-handler state: plain data only, read in the handler.
+volatile sig_atomic_t g_tty_fd = -1;
+volatile sig_atomic_t g_saved_valid = 0;
+struct termios g_saved;
+struct sigaction g_old_int, g_old_term, g_old_hup;
+
+extern "C" void on_abort_signal(int) {
+    if (g_saved_valid && g_tty_fd >= 0) tcsetattr(g_tty_fd, TCSANOW, &g_saved);
+    static const char msg[] = "\notasign: error: aborted by the operator\n";
+    if (g_tty_fd >= 0) (void)!::write(g_tty_fd, msg, sizeof msg - 1);
+    _exit(kDeclined);
+}
+
+void write_all(int fd, std::string_view text) {
+    while (!text.empty()) {
+        ssize_t n = ::write(fd, text.data(), text.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+// Reads one line byte by byte (no buffering beyond the line, so nothing of the next answer is
+// swallowed). Returns false on EOF before any newline.
+template <class Push>
+bool read_line(int fd, Push&& push) {
+    for (;;) {
+        char c = 0;
+        ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        if (c == '\n' || c == '\r') return true;
+        if (c == 0x04) return false;  // ^D in raw-ish modes
+        if (!push(c)) return true;
+    }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TtyUi>> TtyUi::open() {
+    int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return make_error(ErrorCode::Declined, "no terminal to ask the operator for approval",
+                          "run on a terminal, or approve non-interactively with --approve "
+                          "sha256:DIGEST and --pin-source");
+    return std::unique_ptr<TtyUi>(new TtyUi(fd));
+}
+
+TtyUi::TtyUi(int fd) : m_fd(fd) {
+    g_tty_fd = fd;
+    struct sigaction sa {};
+    sa.sa_handler = on_abort_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &g_old_int);
+    sigaction(SIGTERM, &sa, &g_old_term);
+    sigaction(SIGHUP, &sa, &g_old_hup);
+}
+
+TtyUi::~TtyUi() {
+    sigaction(SIGINT, &g_old_int, nullptr);
+    sigaction(SIGTERM, &g_old_term, nullptr);
+    sigaction(SIGHUP, &g_old_hup, nullptr);
+    g_tty_fd = -1;
+    ::close(m_fd);
+}
+
+void TtyUi::display(std::string_view text) {
+    write_all(m_fd, text);
+    if (!text.empty() && text.back() != '\n') write_all(m_fd, "\n");
+}
+
+Result<std::string> TtyUi::request_value(std::string_view prompt) {
+    write_all(m_fd, prompt);
+    std::string line;
+    if (!read_line(m_fd, [&](char c) {
+            if (line.size() >= 4096) return false;
+            line.push_back(c);
+            return true;
+        }))
+        return make_error(ErrorCode::Declined, "no answer (end of input)");
+    return line;
+}
+
+Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
+    struct termios t {};
+    if (tcgetattr(m_fd, &t) != 0)
+        return make_error(ErrorCode::Declined,
+                          "cannot read the terminal mode: " + std::string(std::strerror(errno)));
+    g_saved = t;
+    g_saved_valid = 1;
+    struct termios quiet = t;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
+    quiet.c_lflag |= ICANON;
+    // TCSANOW rather than TCSAFLUSH: a PIN typed ahead (or fed by a scripted terminal) is read
+    // with echo off instead of being silently discarded.
+    if (tcsetattr(m_fd, TCSANOW, &quiet) != 0) {
+        g_saved_valid = 0;
+        return make_error(ErrorCode::Declined,
+                          "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
+    }
+    write_all(m_fd, prompt);
+    SecretBuffer secret;
+    bool too_long = false;
+    bool got_line = read_line(m_fd, [&](char c) {
+        if (!secret.push_back(static_cast<std::uint8_t>(c))) too_long = true;
+        return !too_long;
+    });
+    tcsetattr(m_fd, TCSANOW, &t);
+    g_saved_valid = 0;
+    write_all(m_fd, "\n");
+    if (!got_line) return make_error(ErrorCode::Declined, "no PIN entered (end of input)");
+    if (too_long) return make_error(ErrorCode::InvalidInput, "the PIN is too long");
+    return secret;
+}
+
+void TtyUi::wait_begin(std::string_view message) { display(message); }
+void TtyUi::wait_done() {}
+
+void StderrUi::display(std::string_view text) {
+    std::cerr << text;
+    if (!text.empty() && text.back() != '\n') std::cerr << '\n';
+    std::cerr.flush();
+}
+
+Result<SecretBuffer> StderrUi::request_secret(std::string_view) {
+    return make_error(ErrorCode::Declined, "a PIN is needed but there is no terminal to ask for it",
+                      "pass --pin-source fd:N or --pin-source file:PATH");
+}
+
+Result<std::string> StderrUi::request_value(std::string_view) {
+    return make_error(ErrorCode::Declined, "an answer is needed but there is no terminal",
+                      "approve non-interactively with --approve sha256:DIGEST");
+}
+
+void StderrUi::wait_begin(std::string_view message) { display(message); }
+void StderrUi::wait_done() {}
+
+TouchProbe& touch_probe() {
+    static TouchProbe probe = [](const std::string&, const std::string&) {
+        return TouchRequirement::unknown;
+    };
+    return probe;
+}
+
+}  // namespace otasign::cli

@@ -1,0 +1,55 @@
+#pragma once
+// The terminal side of core/ui.hpp: TtyUi talks to the operator on /dev/tty (never on
+// stdin/stdout, which may be redirected); StderrUi is for --approve runs without a terminal.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "core/ui.hpp"
+
+namespace otasign::cli {
+
+// The operator's terminal. While one exists, SIGINT, SIGTERM and SIGHUP restore the terminal
+// mode and exit with 5 (declined): an aborted prompt never leaves echo off and never writes.
+class TtyUi final : public OperatorUi {
+  public:
+    // Errors: Declined when there is no controlling terminal.
+    static Result<std::unique_ptr<TtyUi>> open();
+    ~TtyUi() override;
+    TtyUi(const TtyUi&) = delete;
+    TtyUi& operator=(const TtyUi&) = delete;
+
+    void display(std::string_view text) override;
+    Result<SecretBuffer> request_secret(std::string_view prompt) override;
+    Result<std::string> request_value(std::string_view prompt) override;
+    void wait_begin(std::string_view message) override;
+    void wait_done() override;
+
+  private:
+    explicit TtyUi(int fd);
+    int m_fd;
+};
+
+// No terminal: text goes to stderr; questions are refused (Declined) because nobody can
+// answer them. A PIN must then come from --pin-source.
+class StderrUi final : public OperatorUi {
+  public:
+    void display(std::string_view text) override;
+    Result<SecretBuffer> request_secret(std::string_view prompt) override;
+    Result<std::string> request_value(std::string_view prompt) override;
+    void wait_begin(std::string_view message) override;
+    void wait_done() override;
+};
+
+// Whether the signing key wants a touch before each signature. The PIV helper can install a
+// probe that reads the slot's touch policy (e.g. from attestation or metadata); without one,
+// `sign --touch` decides.
+enum class TouchRequirement { unknown, never, always };
+using TouchProbe =
+    std::function<TouchRequirement(const std::string& key_uri, const std::string& module_path)>;
+// The installed probe (initially one that answers `unknown`).
+TouchProbe& touch_probe();
+
+}  // namespace otasign::cli

@@ -1,0 +1,62 @@
+#pragma once
+// The signed statement: what one signature binds. It is serialized with RFC 8785 so the same
+// statement always has the same bytes, and those bytes (inside DSSE's PAE) are what is signed.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "json/strict.hpp"
+
+namespace otasign::envelope {
+
+inline constexpr int kStatementVersion = 1;
+
+enum class ApprovalMethod { terminal_digest_suffix, approve_flag };
+// "terminal-digest-suffix" or "approve-flag".
+const char* approval_method_name(ApprovalMethod m) noexcept;
+
+struct TokenEvidence {
+    std::string manufacturer;
+    std::string model;
+    std::string serial;
+    std::string label;  // token label
+};
+
+struct Approval {
+    std::string operator_name;
+    std::string time;  // RFC 3339 UTC, "YYYY-MM-DDTHH:MM:SSZ"
+    ApprovalMethod method = ApprovalMethod::terminal_digest_suffix;
+    TokenEvidence token;
+    std::string key_label;                         // slot or object label of the signing key
+    std::optional<std::int64_t> pin_retries_left;  // absent when the token does not tell
+    std::string pin_status;  // "ok", "low", "final-try" (pkcs11::PinStatus::state)
+    std::string tool;        // "otasign 0.1.0"
+    std::string host;        // gethostname()
+};
+
+struct Statement {
+    std::string manifest_sha256;  // of the manifest's RFC 8785 bytes
+    std::uint64_t manifest_size = 0;
+    std::string release_id;
+    std::string release_version;
+    std::string release_channel;
+    std::optional<std::string> previous_sha256;    // canonical digest of --previous
+    std::string shown_text_sha256;                 // the exact diff/summary text shown
+    std::optional<std::string> shown_diff_sha256;  // canonical bytes of the diff as JSON
+    std::string key_id;                            // SHA-256 of the signer's SPKI DER
+    std::string algorithm;                         // sig_alg_name()
+    Approval approval;
+};
+
+json::Value statement_to_json(const Statement& s);
+// The RFC 8785 bytes that are signed.
+std::string statement_bytes(const Statement& s);
+
+// Parses statement bytes strictly, requires them to be canonical and schema-valid.
+// Call only after the signature over them verified. Errors: InvalidInput naming `source`.
+Result<Statement> parse_statement(std::string_view bytes, std::string_view source);
+
+}  // namespace otasign::envelope

@@ -1,0 +1,157 @@
+#pragma once
+// PivDevice: one connection to a YubiKey's PIV applet through libykpiv (move-only; the noexcept
+// destructor calls ykpiv_done, which disconnects and wipes what libykpiv holds).
+//
+// PINs and PUKs go to the card through raw VERIFY / CHANGE REFERENCE APDUs rather than
+// ykpiv_verify / ykpiv_change_pin, because those copy the PIN into libykpiv's reconnect cache;
+// the padded APDU buffer is wiped after use.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ossl.hpp"
+#include "core/result.hpp"
+#include "core/secret.hpp"
+#include "piv/types.hpp"
+
+struct ykpiv_state;
+
+namespace otasign::piv {
+
+// GET METADATA for a key slot (firmware >= 5.3).
+struct SlotMetadata {
+    std::uint8_t algorithm = 0;
+    std::uint8_t pin_policy = 0;
+    std::uint8_t touch_policy = 0;
+    std::uint8_t origin = 0;
+    std::vector<std::uint8_t> public_key;  // EC: uncompressed point; RSA: DER N, E
+};
+
+// GET METADATA for the PIN (0x80), PUK (0x81) or management key (0x9b).
+struct CredentialMetadata {
+    std::optional<bool> is_default;
+    std::optional<int> retries_total;
+    std::optional<int> retries_remaining;
+    std::optional<std::uint8_t> algorithm;  // management key only
+};
+
+struct SlotStatus {
+    std::uint8_t slot = 0;
+    std::optional<SlotMetadata> key;  // nullopt: empty slot (or metadata unsupported)
+    bool certificate_present = false;
+    std::string public_key_id;  // sha256 hex of the SPKI DER when the key is known
+};
+
+enum class ManagementKeyMode { manual, derived, pin_protected, unknown };
+
+struct TokenStatus {
+    std::string reader;
+    std::string model;
+    std::uint32_t serial = 0;
+    std::string firmware;  // "5.4.3"
+    int firmware_major = 0, firmware_minor = 0, firmware_patch = 0;
+    bool metadata_supported = false;  // GET METADATA answered (firmware >= 5.3)
+    std::optional<int> pin_retries;   // remaining
+    std::optional<int> puk_retries;
+    std::optional<bool> pin_default;
+    std::optional<bool> puk_default;
+    std::optional<bool> management_key_default;
+    std::optional<std::uint8_t> management_key_algorithm;
+    ManagementKeyMode management_key_mode = ManagementKeyMode::unknown;
+    std::vector<SlotStatus> slots;  // 9a 9c 9d 9e
+};
+
+class PivDevice {
+  public:
+    // Names of the PC/SC readers libykpiv sees. Errors: TokenError (no PC/SC service).
+    static Result<std::vector<std::string>> list_readers();
+    // Connects to the first reader whose name contains `reader_substring` (case-insensitive),
+    // or with an empty substring to the first reader whose name says "yubikey" (else the first
+    // reader). Errors: TokenNotFound (no such reader / no card), TokenError.
+    static Result<PivDevice> open(std::string_view reader_substring);
+
+    PivDevice(PivDevice&& other) noexcept;
+    PivDevice& operator=(PivDevice&& other) noexcept;
+    PivDevice(const PivDevice&) = delete;
+    PivDevice& operator=(const PivDevice&) = delete;
+    ~PivDevice();
+
+    const std::string& reader() const { return m_reader; }
+    // The card's serial number. Errors: TokenError.
+    Result<std::uint32_t> serial();
+
+    // Model, serial, firmware, retry counters (read before any PIN is verified: the fallback
+    // ykpiv_get_pin_retries un-verifies the PIN), defaults, and the four key slots. Errors:
+    // TokenError.
+    Result<TokenStatus> status();
+    // Metadata of a key slot; nullopt when the slot is empty. Errors: TokenError, or
+    // TokenError with a hint when the firmware has no GET METADATA (< 5.3).
+    Result<std::optional<SlotMetadata>> slot_metadata(std::uint8_t slot);
+    // Errors: TokenError.
+    Result<CredentialMetadata> credential_metadata(std::uint8_t reference);
+
+    // Verifies the PIN (no caching). Errors: PinIncorrect (detail says tries left), PinLocked,
+    // TokenError.
+    Status verify_pin(const SecretBuffer& pin);
+    // Changes the PIN (reference 0x80) or PUK (0x81). Errors: PinIncorrect, PinLocked, Usage
+    // (length), TokenError.
+    Status change_reference(std::uint8_t reference, const SecretBuffer& current,
+                            const SecretBuffer& replacement);
+    // Mutual authentication with a 24-byte 3DES management key. Errors: TokenError ("wrong
+    // management key").
+    Status authenticate(const SecretBuffer& management_key);
+    // Authenticates with the factory default key. Errors: TokenError.
+    Status authenticate_default();
+    // Reads the PIN-protected management key (the PIN must have been verified). Errors: TokenError.
+    Result<SecretBuffer> read_protected_management_key();
+    // Sets a random 3DES management key (card authenticated, PIN verified), stores it in the
+    // PIN-protected object and reads it back to prove it can be recovered. Errors: TokenError.
+    Status set_random_protected_management_key();
+
+    // GENERATE ASYMMETRIC (management key authenticated). Returns the public key. Errors:
+    // TokenError.
+    Result<ossl::Ptr<EVP_PKEY>> generate_key(std::uint8_t slot, Algorithm algorithm,
+                                             PinPolicy pin_policy, TouchPolicy touch_policy);
+    // Signs a digest with the slot's EC key (PIN verified just before, as PIN policy "always"
+    // requires). Returns a DER ECDSA-Sig-Value. Errors: TouchTimeout, PinIncorrect, TokenError.
+    Result<std::vector<std::uint8_t>> sign_digest(std::uint8_t slot, Algorithm algorithm,
+                                                  const std::vector<std::uint8_t>& digest);
+    // The slot's certificate DER, nullopt when none. Errors: TokenError.
+    Result<std::optional<std::vector<std::uint8_t>>> read_certificate(std::uint8_t slot);
+    // Stores a certificate DER (management key authenticated). Errors: TokenError.
+    Status write_certificate(std::uint8_t slot, const std::vector<std::uint8_t>& der);
+    // ATTEST: an attestation certificate DER for a generated key. Errors: TokenNotFound (empty
+    // slot or imported key), TokenError.
+    Result<std::vector<std::uint8_t>> attest(std::uint8_t slot);
+    // The device attestation certificate (f9 object). Errors: TokenError.
+    Result<std::vector<std::uint8_t>> read_attestation_device_certificate();
+
+  private:
+    PivDevice(ykpiv_state* state, std::string reader);
+    ykpiv_state* m_state = nullptr;
+    std::string m_reader;
+};
+
+// Where a public key lives among the connected PIV cards: reader, serial, slot and metadata.
+struct LocatedKey {
+    std::string reader;
+    std::uint32_t serial = 0;
+    std::uint8_t slot = 0;
+    SlotMetadata metadata;
+};
+// Searches 9a 9c 9d 9e of every connected PIV card for the key whose SPKI sha256 is `key_id`;
+// nullopt when none holds it. Errors: TokenError (PC/SC unavailable).
+Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
+
+// An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
+Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,
+                                          std::size_t size);
+// SubjectPublicKeyInfo DER of a key.
+std::vector<std::uint8_t> spki_der(EVP_PKEY* key);
+// sha256 hex of the SPKI DER: the key id otasign prints, attests and puts in policies.
+std::string public_key_id(EVP_PKEY* key);
+
+}  // namespace otasign::piv

@@ -1,0 +1,52 @@
+#pragma once
+// Verifying a signature bundle against a trust policy role: which signatures verify with which
+// policy keys, whether their statements bind this manifest, and whether enough distinct keys
+// signed.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "envelope/bundle.hpp"
+#include "policy/policy.hpp"
+
+namespace otasign::policy {
+
+// What a statement must name to count for a manifest.
+struct ManifestBinding {
+    std::string sha256;  // canonical digest
+    std::uint64_t size = 0;
+    std::string release_id;
+    std::string release_version;
+    std::string release_channel;
+};
+
+struct SignatureCheck {
+    std::size_t index = 0;
+    std::string claimed_key_id;  // from the bundle, informational only
+    std::string key_id;          // the policy key that verified it ("" when none)
+    std::string key_name;
+    bool ok = false;
+    // Neither verified by a role key nor claiming one (its embedded key and key id are outside
+    // the role): e.g. a release-role co-signature when checking the manifest role. It does not
+    // count, and it is not a failure either; the threshold decides.
+    bool foreign = false;
+    std::string detail;                            // why it does not count
+    std::optional<envelope::Statement> statement;  // when the signature verified
+};
+
+struct BundleVerification {
+    Role role = Role::manifest;
+    std::uint32_t threshold = 1;
+    std::size_t role_keys = 0;
+    std::vector<SignatureCheck> signatures;
+    std::vector<std::string> distinct_keys;  // key ids that count towards the threshold
+    bool threshold_met = false;
+};
+
+// Never fails: every problem is recorded per signature or in threshold_met.
+BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& policy, Role role,
+                                 const ManifestBinding& binding, std::string_view source);
+
+}  // namespace otasign::policy

@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Shared setup for the sign/verify script tests: a throw-away SoftHSM token (tests/lib/softhsm.sh),
+# the example manifests, public keys exported from the token, and a PIN file.
+set -euo pipefail
+
+: "${OTASIGN_BIN:?OTASIGN_BIN must point to the otasign binary}"
+: "${OTASIGN_SOURCE_DIR:?}"
+# shellcheck source=../lib/softhsm.sh
+source "$OTASIGN_SOURCE_DIR/tests/lib/softhsm.sh"
+
+if ! softhsm_available; then
+    echo "SKIP: SoftHSM2 (libsofthsm2.so, softhsm2-util, pkcs11-tool) is not installed"
+    exit 77
+fi
+
+WORK=$(mktemp -d)
+trap 'softhsm_token_cleanup "$WORK"' EXIT
+softhsm_token_init "$WORK/hsm"
+cd "$WORK"
+cp "$OTASIGN_SOURCE_DIR/schemas/examples/release-1.json" "$OTASIGN_SOURCE_DIR/schemas/examples/release-2.json" .
+printf '%s\n' "$SOFTHSM_USER_PIN" > pin
+chmod 600 pin
+export USER=${USER:-tester}
+
+otasign() { "$OTASIGN_BIN" "$@"; }
+key_uri() { printf 'pkcs11:token=%s;object=%s' "$SOFTHSM_LABEL" "$1"; }
+MOD=(--module "$SOFTHSM_MODULE")
+for k in p256 p384 p256-auth rsa2048; do
+    otasign key export "${MOD[@]}" --key "$(key_uri "$k")" -o "$k.pem" >/dev/null 2>&1
+done
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# expect CODE CMD...: runs CMD, fails the test unless it exits with CODE.
+expect() {
+    local want=$1; shift
+    local rc=0
+    "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
+    if [[ $rc -ne $want ]]; then
+        echo "--- stdout"; cat "$WORK/out"; echo "--- stderr"; cat "$WORK/err"
+        fail "expected exit $want, got $rc: $*"
+    fi
+}
+# sign_approved MANIFEST KEY OPERATOR [extra args]: non-interactive sign with the right digest.
+sign_approved() {
+    local m=$1 k=$2 op=$3; shift 3
+    otasign sign "$m" "${MOD[@]}" --key "$(key_uri "$k")" --approve "$(otasign digest "$m")" \
+        --pin-source file:pin --operator "$op" "$@"
+}
+# snapshot: checksum of every file under the work dir except the token store.
+snapshot() { find . \( -path ./hsm -o -name out -o -name err \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A failed or refused sign leaves every file exactly as it was: wrong PIN (4), wrong --approve
+# digest (5), no terminal and no --approve (5), unwritable evidence log, a bundle of another
+# manifest (1), malformed input (3).
+source "$(dirname "$0")/common.sh"
+
+# Some history first, so "unchanged" covers existing files too.
+expect 0 sign_approved release-1.json p256 alice
+[[ -f release-1.json.sig && -f evidence.log.jsonl ]] || fail "setup sign wrote nothing"
+
+# --- wrong PIN: exit 4, files untouched
+printf '000000\n' > badpin; chmod 600 badpin
+before=$(snapshot)
+expect 4 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "$(otasign digest release-2.json)" \
+    --pin-source file:badpin --operator alice
+grep -qi "pin" err || fail "wrong PIN: error does not mention the PIN"
+[[ $(snapshot) == "$before" ]] || fail "a wrong PIN changed files"
+
+# --- wrong --approve digest: exit 5, nothing written, the summary was still shown on stderr
+expect 5 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "sha256:$(printf 'ab%.0s' {1..32})" \
+    --pin-source file:pin --operator alice
+grep -q "Canonical digest" err || fail "non-interactive sign did not print the summary and digest to stderr"
+[[ $(snapshot) == "$before" ]] || fail "a wrong --approve digest changed files"
+expect 2 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "deadbeef" --pin-source file:pin
+
+# --- no terminal and no --approve: exit 5 with a hint
+expect 5 setsid -w "$OTASIGN_BIN" sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --pin-source file:pin --operator alice </dev/null
+grep -q "no terminal" err && grep -q -- "--approve" err || fail "no-terminal error lacks the hint"
+[[ $(snapshot) == "$before" ]] || fail "a sign without approval changed files"
+
+# --- the evidence log cannot be written: no bundle appears, the log stays as it was
+printf 'x' > notadir
+before=$(snapshot)
+expect 6 sign_approved release-2.json p256 alice --evidence-log notadir/evidence.jsonl
+[[ ! -e release-2.json.sig ]] || fail "bundle written although the log could not be"
+[[ $(snapshot) == "$before" ]] || { diff <(echo "$before") <(snapshot); cat err; fail "an unwritable log changed files"; }
+if [[ $(id -u) != 0 ]]; then
+    mkdir ro && cp evidence.log.jsonl ro/ && chmod 555 ro
+    before_ro=$(snapshot)
+    expect 6 sign_approved release-2.json p256 alice --evidence-log ro/evidence.log.jsonl
+    [[ ! -e release-2.json.sig ]] || fail "bundle written although the read-only log dir refused the log"
+    [[ $(snapshot) == "$before_ro" ]] || fail "a read-only log dir changed files"
+    chmod 755 ro
+fi
+
+# --- an existing bundle for another manifest is refused (exit 1), untouched
+before=$(snapshot)
+expect 1 sign_approved release-2.json p384 bob --signature release-1.json.sig
+grep -q "not this manifest" err || fail "other-manifest bundle: unclear error"
+[[ $(snapshot) == "$before" ]] || fail "refusing another manifest's bundle changed files"
+
+# --- malformed manifest: exit 3 naming file:line:column
+printf '{"schemaVersion": 1, "schemaVersion": 1}\n' > dup.json
+expect 3 sign_approved dup.json p256 alice
+grep -q "dup.json:1:" err || fail "malformed manifest error lacks the position"
+[[ ! -e dup.json.sig ]] || fail "malformed manifest produced a bundle"
+
+# --- a PIN source others can read is refused before anything happens
+chmod 644 pin
+expect 3 sign_approved release-2.json p256 alice
+[[ ! -e release-2.json.sig ]] || fail "world-readable PIN file was used"
+chmod 600 pin
+expect 0 sign_approved release-2.json p256 alice
+echo "PASS: failed and refused signs leave every file as it was"

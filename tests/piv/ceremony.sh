@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The key ceremony end to end on a new virtual YubiKey: check, init, generate, attest, record
+# (signed by the new key, logged in a hash chain), verify-record, add-to-policy; and the
+# refusals: a used card, a broken log, a tampered record.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+
+"$B" ceremony check >/dev/null || fail "a fresh card must pass 'ceremony check'"
+
+"$B" ceremony init --new-pin-source "$(secret 24681357)" --new-puk-source "$(secret 97531864)" || fail "ceremony init"
+st=$("$B" token status --json)
+[[ $(jq -r .pin_default <<<"$st") == false ]] || fail "PIN still default"
+[[ $(jq -r .puk_default <<<"$st") == false ]] || fail "PUK still default"
+[[ $(jq -r .management_key_default <<<"$st") == false ]] || fail "management key still default"
+[[ $(jq -r .management_key_mode <<<"$st") == pin-protected ]] || fail "management key not PIN-protected: $st"
+expect_rc 1 "$B" ceremony check
+expect_rc 1 "$B" ceremony init --new-pin-source "$(secret 11112222)" --new-puk-source "$(secret 33334444)"
+
+key_id=$("$B" ceremony generate --pin-source "$(secret 24681357)") || fail "ceremony generate"
+slot=$("$B" token status --json | jq -c '.slots[] | select(.slot=="9c")')
+[[ $(jq -r .key.key_id <<<"$slot") == "$key_id" && $(jq -r .key.touch_policy <<<"$slot") == always ]] || fail "9c: $slot"
+# The old default management key no longer works.
+expect_rc 4 "$B" key generate --slot 9a --management-key-source default --pin-source "$(secret 24681357)"
+
+"$B" ceremony attest -o att.pem --roots "$FIXTURE_ROOTS" || fail "ceremony attest"
+expect_rc 1 "$B" ceremony attest -o att2.pem   # shipped Yubico roots do not trust the test card
+
+mkdir -p records
+"$B" ceremony record --attestation att.pem --operator alice --witness bob --location "test lab" \
+    -o records/one.json --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)" || fail "ceremony record"
+expect_rc 2 "$B" ceremony record --attestation att.pem --operator alice --witness alice \
+    -o records/same.json --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)"
+"$B" ceremony record --attestation att.pem --operator carol --witness dave \
+    -o records/two.json --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)" || fail "second record"
+# A witness countersigns with their own key (a SoftHSM token stands in for it).
+source "$OTASIGN_SOURCE_DIR/tests/lib/softhsm.sh"
+if softhsm_available; then
+    softhsm_config "$WORK/hsm" && softhsm_token_add "$SOFTHSM_LABEL" && softhsm_keygen witness 01 EC:secp256r1 \
+        || fail "SoftHSM witness token"
+    "$B" ceremony record --attestation att.pem --operator erin --witness frank -o records/witnessed.json \
+        --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)" \
+        --witness-key "pkcs11:token=$SOFTHSM_LABEL;object=witness" --witness-module "$SOFTHSM_MODULE" \
+        --witness-pin-source "$(secret "$SOFTHSM_USER_PIN")" || fail "witnessed record"
+    [[ $(jq -r '[.signatures[].role] | join(",")' records/witnessed.json) == "ceremony-key,witness" ]] || fail "witness signature missing"
+    "$B" ceremony verify-record records/witnessed.json --log ceremony.log --roots "$FIXTURE_ROOTS" | grep -q "ceremony-key witness" \
+        || fail "witnessed record does not verify"
+    jq '.signatures[1].signature = .signatures[0].signature' records/witnessed.json > records/bad-witness.json
+    expect_rc 1 "$B" ceremony verify-record records/bad-witness.json --log '' --roots "$FIXTURE_ROOTS"
+    lines=3
+else
+    echo "notice: SoftHSM not installed, witness countersignature not tested" >&2
+    lines=2
+fi
+[[ $(wc -l < ceremony.log) == "$lines" ]] || fail "log should have $lines lines"
+[[ $(sed -n 2p ceremony.log | jq -r .prev) == $(head -1 ceremony.log | tr -d '\n' | sha256sum | cut -d' ' -f1) ]] \
+    || fail "second log line does not chain to the first"
+[[ $(jq -r .key_id < <(head -1 ceremony.log)) == "$key_id" ]] || fail "log names another key"
+
+out=$("$B" ceremony verify-record records/one.json --log ceremony.log --roots "$FIXTURE_ROOTS") || fail "verify-record: $out"
+grep -q "$lines entries, chain intact" <<<"$out" || fail "verify-record output: $out"
+payload=$(jq -r .payload records/one.json | base64 -d)
+[[ $(jq -r .operator <<<"$payload") == alice && $(jq -r .witness <<<"$payload") == bob ]] || fail "names in record"
+[[ $(jq -r .key.origin <<<"$payload") == generated && $(jq -r .key.pin_policy <<<"$payload") == always ]] || fail "key facts"
+
+# A broken chain is detected, and never extended.
+cp ceremony.log ceremony.log.bak
+sed -i '1s/"serial":[0-9]*/"serial":1/' ceremony.log
+expect_rc 1 "$B" ceremony verify-record records/one.json --log ceremony.log --roots "$FIXTURE_ROOTS"
+expect_rc 1 "$B" ceremony record --attestation att.pem --operator alice --witness bob \
+    -o records/three.json --log ceremony.log --roots "$FIXTURE_ROOTS" --pin-source "$(secret 24681357)"
+[[ ! -e records/three.json ]] || fail "a record was written although the log is broken"
+cmp -s <(sed '1s/"serial":1/"serial":X/' ceremony.log) <(sed '1s/"serial":[0-9]*/"serial":X/' ceremony.log.bak) || fail "broken log was modified"
+mv ceremony.log.bak ceremony.log
+
+# A tampered record (payload changed) no longer verifies.
+jq --arg p "$(jq -c '.operator="mallory"' <<<"$payload" | base64 -w0)" '.payload=$p' records/one.json > records/forged.json
+expect_rc 1 "$B" ceremony verify-record records/forged.json --log '' --roots "$FIXTURE_ROOTS"
+
+# Step 6: into the trust policy, pinned to the card serial.
+"$B" policy init policy.json >/dev/null || fail "policy init"
+"$B" ceremony add-to-policy records/one.json --policy policy.json --role manifest --name ota-signing || fail "add-to-policy"
+"$B" policy show policy.json | grep -q "ota-signing" || fail "policy does not name the key: $("$B" policy show policy.json)"
+expect_rc 3 "$B" ceremony add-to-policy records/one.json --policy policy.json --role manifest --name again
+
+echo "ceremony: all checks passed"

@@ -1,0 +1,192 @@
+#include <catch2/catch.hpp>
+
+#include "envelope/testkeys.hpp"
+#include "policy/policy.hpp"
+#include "policy/verify.hpp"
+
+using namespace otasign;
+using namespace otasign::policy;
+using envelope::Statement;
+
+namespace {
+
+Statement statement_for(const envelope::PublicKey& key, const ManifestBinding& b,
+                        std::string serial = "SERIAL1") {
+    Statement s;
+    s.manifest_sha256 = b.sha256;
+    s.manifest_size = b.size;
+    s.release_id = b.release_id;
+    s.release_version = b.release_version;
+    s.release_channel = b.release_channel;
+    s.shown_text_sha256 = std::string(64, 'c');
+    s.key_id = key.key_id;
+    s.algorithm = envelope::sig_alg_name(key.alg);
+    s.approval.operator_name = "op";
+    s.approval.time = "2026-11-23T19:00:00Z";
+    s.approval.token.serial = std::move(serial);
+    s.approval.pin_status = "ok";
+    s.approval.tool = "otasign test";
+    return s;
+}
+
+ManifestBinding binding() { return {std::string(64, 'a'), 100, "rel", "2.0.0", "stable"}; }
+
+envelope::SignatureEntry sign_with(const test::TestKey& k, std::string serial = "SERIAL1") {
+    return *envelope::make_entry(statement_for(k.pub, binding(), std::move(serial)), k.pub,
+                                 k.signer());
+}
+
+Policy policy_with(const std::vector<const test::TestKey*>& manifest_keys, std::uint32_t threshold,
+                   const std::vector<const test::TestKey*>& release_keys = {}) {
+    json::Value doc = empty_policy_document();
+    for (auto* k : manifest_keys)
+        doc = *add_key(doc, Role::manifest, k->pub.pem, "", std::nullopt, "k");
+    for (auto* k : release_keys)
+        doc = *add_key(doc, Role::release, k->pub.pem, "", std::nullopt, "k");
+    doc = *set_threshold(doc, Role::manifest, threshold, "p");
+    auto p = parse_policy(serialize_policy(doc), "p");
+    REQUIRE(p.ok());
+    return std::move(p).value();
+}
+
+}  // namespace
+
+TEST_CASE("policy: a key in both roles makes the policy invalid", "[policy]") {
+    auto k = test::make_key();
+    json::Value doc = empty_policy_document();
+    doc = *add_key(doc, Role::manifest, k.pub.pem, "a", std::nullopt, "k");
+    SECTION("refused by add-key") {
+        auto r = add_key(doc, Role::release, k.pub.pem, "a", std::nullopt, "k");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().detail.find("already in role manifest") != std::string::npos);
+    }
+    SECTION("refused when loading a hand-edited file") {
+        doc["roles"]["release"]["keys"].push_back(doc["roles"]["manifest"]["keys"][0]);
+        auto r = parse_policy(serialize_policy(doc), "p.json");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::InvalidInput);
+        CHECK(r.error().detail.find("both the manifest and the release role") != std::string::npos);
+        CHECK(r.error().detail.find("/roles/release/keys/0/publicKey") != std::string::npos);
+        CHECK(r.error().detail.find("p.json:") == 0);
+    }
+}
+
+TEST_CASE("policy: schema rules", "[policy]") {
+    struct Case {
+        const char* name;
+        std::string text;
+        std::string expect;
+    };
+    std::vector<Case> cases = {
+        {"threshold zero",
+         R"({"policyVersion":1,"roles":{"manifest":{"threshold":0,"keys":[]},"release":{"threshold":1,"keys":[]}}})",
+         "/roles/manifest/threshold"},
+        {"unknown member",
+         R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[]},"release":{"threshold":1,"keys":[]}},"foo":1})",
+         "p.json:1:"},
+        {"missing role", R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[]}}})",
+         "/roles"},
+        {"bad pem",
+         R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[{"name":"a","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}]},"release":{"threshold":1,"keys":[]}}})",
+         "/roles/manifest/keys/0/publicKey"},
+        {"duplicate member", R"({"policyVersion":1,"policyVersion":1})", "p.json:1:"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        auto r = parse_policy(c.text, "p.json");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::InvalidInput);
+        CHECK(r.error().detail.find(c.expect) != std::string::npos);
+    }
+    // Reserved and x- extension members are accepted and survive edits.
+    auto ok = parse_policy(
+        R"({"policyVersion":1,"x-site":"lab","attestationRoots":[],"options":{"maxExpiryDays":30},)"
+        R"("roles":{"manifest":{"threshold":1,"keys":[],"requireAttestation":{"slot":"9c"}},"release":{"threshold":1,"keys":[]}}})",
+        "p.json");
+    REQUIRE(ok.ok());
+    CHECK(ok->max_expiry_days == 30u);
+    auto k = test::make_key();
+    auto edited = add_key(ok->document, Role::manifest, k.pub.pem, "a", std::nullopt, "k");
+    REQUIRE(edited.ok());
+    CHECK((*edited)["roles"]["manifest"]["requireAttestation"]["slot"] == "9c");
+}
+
+TEST_CASE("policy: threshold must be reachable", "[policy]") {
+    auto k = test::make_key();
+    json::Value doc =
+        *add_key(empty_policy_document(), Role::manifest, k.pub.pem, "a", std::nullopt, "k");
+    CHECK_FALSE(set_threshold(doc, Role::manifest, 2, "p").ok());
+    CHECK_FALSE(set_threshold(doc, Role::manifest, 0, "p").ok());
+    CHECK(set_threshold(doc, Role::manifest, 1, "p").ok());
+}
+
+TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
+    auto a = test::make_key();
+    auto b = test::make_key("EC", "P-384");
+    auto r = test::make_key("RSA");
+    SECTION("1-of-2 with one signature") {
+        Policy p = policy_with({&a, &b}, 1);
+        envelope::Bundle bundle{{sign_with(a)}};
+        auto v = verify_bundle(bundle, p, Role::manifest, binding(), "m.sig");
+        CHECK(v.threshold_met);
+        CHECK(v.signatures[0].ok);
+    }
+    SECTION("2-of-2 with both") {
+        Policy p = policy_with({&a, &b}, 2);
+        envelope::Bundle bundle{{sign_with(a), sign_with(b)}};
+        CHECK(verify_bundle(bundle, p, Role::manifest, binding(), "m.sig").threshold_met);
+    }
+    SECTION("2-of-2: two signatures by one key count once") {
+        Policy p = policy_with({&a, &b}, 2);
+        envelope::Bundle bundle{{sign_with(a), sign_with(a)}};
+        auto v = verify_bundle(bundle, p, Role::manifest, binding(), "m.sig");
+        CHECK_FALSE(v.threshold_met);
+        CHECK(v.distinct_keys.size() == 1);
+    }
+    SECTION("one key under two claimed ids counts once") {
+        Policy p = policy_with({&a, &b}, 2);
+        auto second = sign_with(a);
+        second.key_id = b.pub.key_id;  // lies about its key
+        envelope::Bundle bundle{{sign_with(a), second}};
+        auto v = verify_bundle(bundle, p, Role::manifest, binding(), "m.sig");
+        CHECK_FALSE(v.threshold_met);
+        CHECK(v.distinct_keys.size() == 1);
+    }
+    SECTION("wrong role: a release key does not count for the manifest role") {
+        Policy p = policy_with({&a}, 1, {&r});
+        envelope::Bundle bundle{{sign_with(r)}};
+        auto v = verify_bundle(bundle, p, Role::manifest, binding(), "m.sig");
+        CHECK_FALSE(v.threshold_met);
+        CHECK_FALSE(v.signatures[0].ok);
+        CHECK(v.signatures[0].foreign);  // not counted, not a failure by itself
+        CHECK(verify_bundle(bundle, p, Role::release, binding(), "m.sig").threshold_met);
+    }
+    SECTION("a statement over another manifest does not count") {
+        Policy p = policy_with({&a}, 1);
+        envelope::Bundle bundle{{sign_with(a)}};
+        auto other = binding();
+        other.sha256 = std::string(64, 'f');
+        auto v = verify_bundle(bundle, p, Role::manifest, other, "m.sig");
+        CHECK_FALSE(v.threshold_met);
+        CHECK(v.signatures[0].detail.find("not sha256:") != std::string::npos);
+        CHECK_FALSE(v.signatures[0].foreign);
+    }
+    SECTION("replay to another channel does not count") {
+        Policy p = policy_with({&a}, 1);
+        envelope::Bundle bundle{{sign_with(a)}};
+        auto other = binding();
+        other.release_channel = "beta";
+        CHECK_FALSE(verify_bundle(bundle, p, Role::manifest, other, "m.sig").threshold_met);
+    }
+    SECTION("required token serial") {
+        json::Value doc = *add_key(empty_policy_document(), Role::manifest, a.pub.pem, "a",
+                                   std::string("SERIAL1"), "k");
+        Policy p = parse_policy(serialize_policy(doc), "p").value();
+        CHECK(verify_bundle(envelope::Bundle{{sign_with(a)}}, p, Role::manifest, binding(), "s")
+                  .threshold_met);
+        auto v = verify_bundle(envelope::Bundle{{sign_with(a, "OTHER")}}, p, Role::manifest,
+                               binding(), "s");
+        CHECK_FALSE(v.threshold_met);
+        CHECK(v.signatures[0].detail.find("token serial") != std::string::npos);
+    }
+}
