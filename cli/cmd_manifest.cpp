@@ -45,7 +45,7 @@ int run_validate(const std::string& file, bool as_json) {
             {"digest", loaded ? nlohmann::json("sha256:" + loaded->sha256_hex) : nlohmann::json()},
             {"problems", nlohmann::json::array()}};
         for (const Problem& p : problems) out["problems"].push_back(problem_json(p));
-        std::cout << out.dump(2) << '\n';
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         return problems.empty() ? kOk : kInvalidInput;
     }
     if (!problems.empty()) {
@@ -111,7 +111,7 @@ int run_diff(const DiffArgs& args) {
                               : nlohmann::json();
         out["new"] = {{"file", next_file}, {"digest", "sha256:" + next->sha256_hex}};
         out["diff"] = manifest::to_json(d);
-        std::cout << out.dump(2) << '\n';
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         return kOk;
     }
     if (previous)

@@ -43,6 +43,15 @@ std::string printable(std::string_view text) {
     return out;
 }
 
+// At most `max` bytes of `text`, cut on a UTF-8 boundary, for messages: a key or pointer can
+// be megabytes long.
+std::string shorten(std::string_view text, std::size_t max) {
+    if (text.size() <= max) return std::string(text);
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+    return std::string(text.substr(0, cut)) + "...";
+}
+
 // Same, for nlohmann's "last read: '...'" excerpts that may hold invalid UTF-8.
 std::string printable_ascii(std::string_view text) {
     static const char* hex = "0123456789abcdef";
@@ -187,7 +196,8 @@ public:
         if (!check_noncharacters(k, "object key")) return false;
         auto& members = frame.container->get_ref<Value::object_t&>();
         auto [it, inserted] = members.try_emplace(std::move(k));
-        if (!inserted) return fail(pos, m_pointer, "duplicate object key \"" + printable(it->first) + "\"");
+        if (!inserted)
+            return fail(pos, m_pointer, "duplicate object key \"" + printable(shorten(it->first, 200)) + "\"");
         m_member = &it->second;
         advance(string_length());
         return true;
@@ -330,10 +340,19 @@ private:
         return m_member;
     }
 
+    void record(const Position& pos) {
+        if (m_index != PositionIndex::full) return;
+        // A map node is about 96 bytes plus the pointer's heap copy when it is not inline.
+        std::uint64_t cost = 96 + (m_pointer.size() > 15 ? m_pointer.size() + 1 : 0);
+        if (m_index_bytes + cost > m_limits.max_index_bytes) return;
+        m_index_bytes += cost;
+        m_doc.positions.emplace(m_pointer, pos);
+    }
+
     bool scalar(Value&& v, std::size_t token_len) {
         Position pos = token_start();
         enter_value();
-        if (m_index == PositionIndex::full) m_doc.positions.emplace(m_pointer, pos);
+        record(pos);
         advance(token_len);
         place(std::move(v));
         return true;
@@ -345,7 +364,7 @@ private:
         if (m_frames.size() >= m_limits.max_depth)
             return fail(pos, m_pointer,
                         "nesting deeper than " + std::to_string(m_limits.max_depth) + " levels");
-        if (m_index == PositionIndex::full) m_doc.positions.emplace(m_pointer, pos);
+        record(pos);
         advance(1);
         Value* container = place(kind == Kind::array ? Value::array() : Value::object());
         m_frames.push_back(Frame{kind, container, m_pointer.size()});
@@ -377,7 +396,7 @@ private:
         m_error_offset = pos.offset;
         m_error = make_error(ErrorCode::InvalidInput,
                                  where(m_source, pos) + ": " + message + " (at JSON pointer " +
-                                     (pointer.empty() ? std::string("\"\"") : printable(pointer)) +
+                                     (pointer.empty() ? std::string("\"\"") : printable(shorten(pointer, 1000))) +
                                      ", byte " + std::to_string(pos.offset) + ")");
         return false;
     }
@@ -386,6 +405,7 @@ private:
     std::string_view m_source;
     const Limits& m_limits;
     PositionIndex m_index;
+    std::uint64_t m_index_bytes = 0;
     Document& m_doc;
     std::vector<Frame> m_frames;
     std::string m_pointer;

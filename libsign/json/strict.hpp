@@ -30,6 +30,10 @@ struct Limits {
     std::size_t max_depth = 64;                    // arrays+objects open at once
     std::uint64_t max_bytes = 64ull * 1024 * 1024;  // whole input
     Noncharacters noncharacters = Noncharacters::reject;
+    // Memory Document::positions may use (estimated). Each entry copies its pointer, so hostile
+    // input (a long key above a long array) could otherwise need terabytes. Past the budget,
+    // later values are not indexed and position_of names their nearest indexed ancestor.
+    std::uint64_t max_index_bytes = 256ull * 1024 * 1024;
 };
 
 struct Position {

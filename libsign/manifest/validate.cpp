@@ -28,6 +28,9 @@ namespace {
 // a multi-megabyte string could exhaust the stack. No manifest string is anywhere near this
 // long (the schema's own limits are far lower), so longer ones are refused before the schema runs.
 constexpr std::size_t kMaxStringBytes = 4096;
+// valijson's uniqueItems compares every pair of items, whatever maxItems says; an array of a
+// million entries would take hours. No manifest array may hold more than 256.
+constexpr std::size_t kMaxArrayItems = 1024;
 
 struct SchemaHolder {
     valijson::Schema schema;
@@ -131,7 +134,8 @@ std::optional<bool> bool_at(const json::Value& root, const std::string& pointer)
     return v->get<bool>();
 }
 
-void check_string_lengths(const json::Value& v, const std::string& pointer, Collector& out) {
+// Bounds that keep the schema pass cheap; what exceeds them is reported without running it.
+void check_sizes(const json::Value& v, const std::string& pointer, Collector& out) {
     if (v.is_string()) {
         if (v.get_ref<const std::string&>().size() > kMaxStringBytes)
             out.add(pointer, "schema.maxLength",
@@ -139,11 +143,18 @@ void check_string_lengths(const json::Value& v, const std::string& pointer, Coll
                         " bytes is longer than any manifest field allows (" +
                         std::to_string(kMaxStringBytes) + ")");
     } else if (v.is_array()) {
+        if (v.size() > kMaxArrayItems) {
+            out.add(pointer, "schema.maxItems",
+                    "array of " + std::to_string(v.size()) +
+                        " items is longer than any manifest field allows (" +
+                        std::to_string(kMaxArrayItems) + ")");
+            return;
+        }
         for (std::size_t i = 0; i < v.size(); ++i)
-            check_string_lengths(v[i], pointer + "/" + std::to_string(i), out);
+            check_sizes(v[i], pointer + "/" + std::to_string(i), out);
     } else if (v.is_object()) {
         for (const auto& [key, child] : v.items())
-            check_string_lengths(child, pointer + "/" + json::pointer_token(key), out);
+            check_sizes(child, pointer + "/" + json::pointer_token(key), out);
     }
 }
 
@@ -502,7 +513,7 @@ Result<std::vector<Problem>> validate(const json::Document& document) {
         return make_error(ErrorCode::Internal,
                           "the embedded manifest schema does not load: " + schema.error);
     Collector out(document);
-    check_string_lengths(document.value, "", out);
+    check_sizes(document.value, "", out);
     if (!document.value.is_object())
         out.add(
             "", "schema.type",

@@ -66,3 +66,28 @@ TEST_CASE("100000 nested objects under the default limit stop at depth 65", "[st
     REQUIRE_FALSE(doc.ok());
     CHECK(doc.error().detail.find(": nesting deeper than 64 levels") != std::string::npos);
 }
+
+TEST_CASE("a long key above a long array does not blow up the position index", "[strict][attack]") {
+    // 1 MiB key, then 500000 array elements: copying the pointer into every entry would need
+    // 500 GB; the index budget stops at Limits::max_index_bytes.
+    std::string key(1 << 20, 'k');
+    std::string text = "{\"" + key + "\":[0";
+    for (int i = 1; i < 500000; ++i) text += ",0";
+    text += "]}";
+    Limits limits;
+    limits.max_index_bytes = 16ull << 20;
+    auto doc = parse_strict(text, "wide.json", limits);
+    REQUIRE(doc.ok());
+    CHECK(doc->positions.size() < 20);
+    // Unindexed values fall back to their nearest indexed ancestor.
+    CHECK(doc->position_of("/" + key + "/499999").offset == text.find('['));
+}
+
+TEST_CASE("messages shorten megabyte keys and pointers", "[strict][attack]") {
+    std::string key(1 << 20, 'k');
+    std::string text = "{\"" + key + "\":1,\"" + key + "\":2}";
+    auto doc = parse_strict(text, "dup.json");
+    REQUIRE_FALSE(doc.ok());
+    CHECK(doc.error().detail.size() < 2000);
+    CHECK(doc.error().detail.find("duplicate object key") != std::string::npos);
+}

@@ -213,6 +213,12 @@ TEST_CASE("each rule rejects the manifest that breaks it", "[manifest][schema][s
         {"oversized string refused before the schema", "release-1.json",
          [](Json& d) { d["release"]["id"] = std::string(100000, 'a'); }, "schema.maxLength",
          "/release/id"},
+        {"huge array refused before the schema", "release-1.json",
+         [](Json& d) {
+             for (int i = 0; i < 200000; ++i)
+                 d["eligibility"]["models"].push_back("m" + std::to_string(i));
+         },
+         "schema.maxItems", "/eligibility/models"},
         {"not an object", "release-1.json", [](Json& d) { d = Json::array(); }, "schema.type", ""},
     };
     for (const auto& c : cases) {
