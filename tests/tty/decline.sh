@@ -68,6 +68,18 @@ tty_keys pin -l 'echo-is-back'
 tty_wait pin '^echo-is-back$'
 tty_keys pin Enter C-d
 
+# --- a first release (no --previous) shows its full content; declined with "no"
+tty_start first
+tty_run first "otasign sign release-2.json $SIGN_ARGS; echo \"EXIT:\$?\""
+tty_wait first 'type the LAST 8 hex digits'
+tty_screen first | grep -qx 'Full content (first release)' || fail "first release: no full-content heading"
+tty_screen first | grep -qE '^  previous +none given: first release' || fail "first release: summary does not say so"
+tty_screen first | grep -qE '^  \+ images/system\.img: ' || fail "first release: artifacts not listed as added"
+tty_keys first -l no
+tty_keys first Enter
+[[ $(tty_exit_code first) == 5 ]] || fail "first release 'no': exit is not 5"
+unchanged "first release 'no'"
+
 # --- end of input (Ctrl-D) at the confirmation declines too
 start_sign eof
 tty_keys eof C-d

@@ -50,15 +50,12 @@ PATH=$(dirname "$OTASIGN_BIN"):\$PATH
 HISTFILE=/dev/null
 RC
 
+# The server's own configuration (never the user's): enough scrollback for a whole sign screen.
+printf 'set -g history-limit 20000\n' >"$WORK/tmux.conf"
+
 tty_start() {
     local name=$1
-    if ! tm has-session 2>/dev/null; then
-        tm -f /dev/null new-session -d -s "$name" -x 200 -y 60 -c "$WORK" "bash --noprofile --rcfile $WORK/shellrc -i"
-        tm set-option -g history-limit 20000 >/dev/null
-        tm set-option -g remain-on-exit off >/dev/null
-    else
-        tm new-session -d -s "$name" -x 200 -y 60 -c "$WORK" "bash --noprofile --rcfile $WORK/shellrc -i"
-    fi
+    tm -f "$WORK/tmux.conf" new-session -d -s "$name" -x 200 -y 60 -c "$WORK" "bash --noprofile --rcfile $WORK/shellrc -i"
     TTY_LAST=$name
     tty_wait "$name" '^\$ ?$'
 }
@@ -96,7 +93,7 @@ tty_exit_code() {
 }
 
 # Checksums of every file under WORK except the token store and tmux's socket.
-snapshot() { find . \( -path ./hsm -o -name tmux.sock \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }
+snapshot() { find . \( -path ./hsm -o -name tmux.sock -o -name tmux.conf -o -name shellrc \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }
 
 tty_softhsm() {
     # shellcheck source=../lib/softhsm.sh

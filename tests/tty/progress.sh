@@ -2,6 +2,7 @@
 # verify --artifacts shows a progress bar while hashing, on a terminal only: with stderr
 # redirected, nothing but the normal output appears. The artifacts are big sparse files made
 # here (200 MiB of zeros read from a sparse file costs no disk and little time).
+TTY_TIMEOUT=${TTY_TIMEOUT:-120}  # hashing 224 MiB on a loaded box
 source "$(dirname "$0")/lib.sh"
 tty_softhsm
 

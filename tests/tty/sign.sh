@@ -73,6 +73,14 @@ grep -qE "^  shown text +sha256 $shown_sha$" "$WORK/ev" || {
 grep -qE '^  shown diff JSON sha256 [0-9a-f]{64}$' "$WORK/ev" || fail "evidence show lacks the shown diff digest"
 grep -qE '^  operator +night-shift ' "$WORK/ev" || fail "evidence show lacks the operator"
 
+# --approve (no terminal) prints the same text to stderr, byte for byte.
+otasign sign release-2.json --previous release-1.json --policy policy.json --module "$SOFTHSM_MODULE" --key "$KEY_URI" \
+    --operator night-shift --approve "$digest" --pin-source fd:3 --signature approve.sig --evidence-log approve.log \
+    3<<<"$SOFTHSM_USER_PIN" >/dev/null 2>"$WORK/approve.err" </dev/null || { cat "$WORK/approve.err"; fail "--approve sign failed"; }
+diff -u <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' <<<"$screen") \
+        <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' "$WORK/approve.err") >"$WORK/d" ||
+    fail "--approve shows other text on stderr than the terminal: $(cat "$WORK/d")"
+
 # The diff command in the terminal, colour off, is the snapshot too.
 tty_start diff
 tty_run diff 'clear; otasign diff release-1.json release-2.json --at 2026-11-23T12:00:00Z --color never; echo "EXIT:$?"'
