@@ -31,7 +31,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct SignArgs {
-    std::string manifest, key_uri, policy, previous, signature, pin_source, operator_name, approve, evidence_log, module;
+    std::string manifest, key_uri, policy, previous, signature, pin_source, operator_name, approve,
+        evidence_log, module;
     bool allow_final_pin_try = false;
     std::string touch = "auto";
 };
@@ -51,10 +52,12 @@ std::string host_name() {
     return buf;
 }
 
-std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m, const manifest::LoadedManifest* prev) {
+std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m,
+                            const manifest::LoadedManifest* prev) {
     const auto& r = m.manifest.release;
     std::string out = "Release to sign\n";
-    out += "  file        " + a.manifest + " (" + std::to_string(m.canonical.size()) + " canonical bytes)\n";
+    out += "  file        " + a.manifest + " (" + std::to_string(m.canonical.size()) +
+           " canonical bytes)\n";
     out += "  release     " + r.id + "  version " + r.version + "  build " + r.build + "\n";
     out += "  channel     " + std::string(manifest::channel_name(r.channel)) + "\n";
     out += "  rollback    index " + std::to_string(m.manifest.rollback_index) + "\n";
@@ -69,8 +72,10 @@ std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m
 // The commit step: both files are prepared as fsynced temporaries first, so the usual failures
 // (unwritable directory, full disk) happen before anything is visible. If the second rename
 // still fails, the first file is put back as it was.
-Status write_bundle_and_log(const fs::path& bundle_path, const std::optional<std::string>& old_bundle, const std::string& new_bundle,
-                            const fs::path& log_path, bool log_existed, const std::string& new_log) {
+Status write_bundle_and_log(const fs::path& bundle_path,
+                            const std::optional<std::string>& old_bundle,
+                            const std::string& new_bundle, const fs::path& log_path,
+                            bool log_existed, const std::string& new_log) {
     OTASIGN_ASSIGN_OR_RETURN(AtomicFile bundle_file, AtomicFile::create(bundle_path));
     OTASIGN_ASSIGN_OR_RETURN(AtomicFile log_file, AtomicFile::create(log_path));
     OTASIGN_TRY(bundle_file.write(new_bundle));
@@ -79,12 +84,17 @@ Status write_bundle_and_log(const fs::path& bundle_path, const std::optional<std
     auto st = log_file.commit(log_existed ? Overwrite::yes : Overwrite::no);
     if (!st) {
         Status undo = old_bundle ? write_file_atomic(bundle_path, *old_bundle, Overwrite::yes)
-                                 : (::unlink(bundle_path.c_str()) == 0 ? ok_status()
-                                                                       : Status(make_error(ErrorCode::Io, "unlink failed")));
+                                 : (::unlink(bundle_path.c_str()) == 0
+                                        ? ok_status()
+                                        : Status(make_error(ErrorCode::Io, "unlink failed")));
         if (!undo)
-            return make_error(ErrorCode::Io, st.error().detail + "; and restoring " + bundle_path.string() + " failed: " + undo.error().detail,
-                              "the bundle holds a signature the evidence log does not record; remove it by hand");
-        return make_error(st.error().code, st.error().detail, "nothing was changed: " + bundle_path.string() + " was restored");
+            return make_error(
+                ErrorCode::Io,
+                st.error().detail + "; and restoring " + bundle_path.string() +
+                    " failed: " + undo.error().detail,
+                "the bundle holds a signature the evidence log does not record; remove it by hand");
+        return make_error(st.error().code, st.error().detail,
+                          "nothing was changed: " + bundle_path.string() + " was restored");
     }
     return ok_status();
 }
@@ -123,13 +133,17 @@ int run_sign(const SignArgs& a) {
         if (user) operator_name = user;
     }
     if (operator_name.empty())
-        return report(make_error(ErrorCode::Usage, "cannot tell who the operator is ($USER is not set)", "pass --operator NAME"));
+        return report(make_error(ErrorCode::Usage,
+                                 "cannot tell who the operator is ($USER is not set)",
+                                 "pass --operator NAME"));
     std::optional<std::string> approve_hex;
     if (!a.approve.empty()) {
         std::string v = a.approve;
         for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (v.rfind("sha256:", 0) != 0 || v.size() != 7 + 64 || v.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
-            return report(make_error(ErrorCode::Usage, "--approve wants sha256: followed by 64 hex digits",
+        if (v.rfind("sha256:", 0) != 0 || v.size() != 7 + 64 ||
+            v.find_first_not_of("0123456789abcdef", 7) != std::string::npos)
+            return report(make_error(ErrorCode::Usage,
+                                     "--approve wants sha256: followed by 64 hex digits",
                                      "print the digest with 'otasign digest " + a.manifest + "'"));
         approve_hex = v.substr(7);
     }
@@ -144,16 +158,24 @@ int run_sign(const SignArgs& a) {
     if (pol) {
         const policy::PolicyKey* pk = pol->manifest.find(pub->key_id);
         if (!pk)
-            return report(make_error(ErrorCode::PolicyViolation,
-                                     "key " + pub->key_id + " (" + key->info().describe() + ") is not a key of the manifest role in " + a.policy,
-                                     pol->release.find(pub->key_id) ? "it is a release-role key: release and manifest authorities are distinct"
-                                                                    : "add it with 'otasign policy add-key' or pick another key"));
+            return report(make_error(
+                ErrorCode::PolicyViolation,
+                "key " + pub->key_id + " (" + key->info().describe() +
+                    ") is not a key of the manifest role in " + a.policy,
+                pol->release.find(pub->key_id)
+                    ? "it is a release-role key: release and manifest authorities are distinct"
+                    : "add it with 'otasign policy add-key' or pick another key"));
         if (pk->token_serial && *pk->token_serial != key->info().token.serial)
-            return report(make_error(ErrorCode::PolicyViolation, "policy key '" + pk->name + "' must be used on token serial " +
-                                                                     *pk->token_serial + ", this token's serial is " + key->info().token.serial));
+            return report(make_error(ErrorCode::PolicyViolation,
+                                     "policy key '" + pk->name + "' must be used on token serial " +
+                                         *pk->token_serial + ", this token's serial is " +
+                                         key->info().token.serial));
     }
-    fs::path bundle_path = a.signature.empty() ? fs::path(a.manifest + ".sig") : fs::path(a.signature);
-    fs::path log_path = a.evidence_log.empty() ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl" : fs::path(a.evidence_log);
+    fs::path bundle_path =
+        a.signature.empty() ? fs::path(a.manifest + ".sig") : fs::path(a.signature);
+    fs::path log_path = a.evidence_log.empty()
+                            ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl"
+                            : fs::path(a.evidence_log);
     std::optional<std::string> old_bundle;
     envelope::Bundle bundle;
     if (fs::exists(bundle_path)) {
@@ -172,18 +194,23 @@ int run_sign(const SignArgs& a) {
         auto lb = read_file(log_path);
         if (!lb) return report(lb.error());
         auto l = envelope::read_evidence_log(*lb, log_path.string());
-        if (!l) return report(make_error(l.error().code, l.error().detail, "refusing to append to a log whose chain does not verify"));
+        if (!l)
+            return report(make_error(l.error().code, l.error().detail,
+                                     "refusing to append to a log whose chain does not verify"));
         log = std::move(l).value();
     }
 
     // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
     // the statement.
     manifest::DiffOptions dopts;
-    if (pol && pol->max_expiry_days) dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
+    if (pol && pol->max_expiry_days)
+        dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
     dopts.now = manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
-    manifest::Diff d = manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
+    manifest::Diff d =
+        manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
     std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);
-    shown += "\n" + std::string(previous ? "Changes since the previous release\n" : "Full content (first release)\n");
+    shown += "\n" + std::string(previous ? "Changes since the previous release\n"
+                                         : "Full content (first release)\n");
     shown += manifest::render_text(d, manifest::Color::never);
     shown += "\nCanonical digest (RFC 8785, SHA-256):\n  sha256:" + loaded->sha256_hex + "\n";
     std::string shown_diff_json = json::canonicalize(manifest::to_json(d));
@@ -195,10 +222,11 @@ int run_sign(const SignArgs& a) {
         ui = std::make_unique<StderrUi>();
         ui->display(shown);
         if (*approve_hex != loaded->sha256_hex)
-            return report(make_error(ErrorCode::Declined,
-                                     "--approve names sha256:" + *approve_hex + " but " + a.manifest + " has canonical digest sha256:" +
-                                         loaded->sha256_hex + "; nothing was signed",
-                                     "review the manifest again; approve exactly the digest shown"));
+            return report(make_error(
+                ErrorCode::Declined,
+                "--approve names sha256:" + *approve_hex + " but " + a.manifest +
+                    " has canonical digest sha256:" + loaded->sha256_hex + "; nothing was signed",
+                "review the manifest again; approve exactly the digest shown"));
         method = envelope::ApprovalMethod::approve_flag;
     } else {
         auto tty = TtyUi::open();
@@ -206,14 +234,20 @@ int run_sign(const SignArgs& a) {
         ui = std::move(tty).value();
         ui->display(shown);
         std::string suffix = loaded->sha256_hex.substr(56);
-        auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest (anything else declines): ");
-        if (!answer) return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail + "; nothing was signed"));
+        auto answer = ui->request_value(
+            "To approve, type the LAST 8 hex digits of the digest (anything else declines): ");
+        if (!answer)
+            return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail +
+                                                              "; nothing was signed"));
         std::string typed = *answer;
-        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.back()))) typed.pop_back();
-        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.front()))) typed.erase(typed.begin());
+        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.back())))
+            typed.pop_back();
+        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.front())))
+            typed.erase(typed.begin());
         for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (typed != suffix)
-            return report(make_error(ErrorCode::Declined, "not approved (the answer was not " + suffix + "); nothing was signed"));
+            return report(make_error(ErrorCode::Declined, "not approved (the answer was not " +
+                                                              suffix + "); nothing was signed"));
         method = envelope::ApprovalMethod::terminal_digest_suffix;
     }
     std::string approved_at = utc_now_text();
@@ -223,9 +257,14 @@ int run_sign(const SignArgs& a) {
     if (!token) return report(token.error());
     pkcs11::PinStatus pin = pkcs11::pin_status_from_flags(token->flags);
     {
-        std::string t = "Token   '" + token->label + "' (" + token->manufacturer + " " + token->model + ", serial " + token->serial + ")\n";
-        t += "Key     '" + key->info().label + "' " + key->info().key_type + ", key id " + pub->key_id + "\n";
-        t += "PIN     " + pin.state + (pin.retries_left ? ", " + std::to_string(*pin.retries_left) + " retries left" : ", retry count not reported by the token") + "\n";
+        std::string t = "Token   '" + token->label + "' (" + token->manufacturer + " " +
+                        token->model + ", serial " + token->serial + ")\n";
+        t += "Key     '" + key->info().label + "' " + key->info().key_type + ", key id " +
+             pub->key_id + "\n";
+        t += "PIN     " + pin.state +
+             (pin.retries_left ? ", " + std::to_string(*pin.retries_left) + " retries left"
+                               : ", retry count not reported by the token") +
+             "\n";
         ui->display(t);
     }
 
@@ -253,11 +292,13 @@ int run_sign(const SignArgs& a) {
 
     pkcs11::SignOptions sopts;
     sopts.pin_source = pin_source;
-    sopts.allow_final_pin_try = a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no;
+    sopts.allow_final_pin_try =
+        a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no;
     TouchRequirement touch = a.touch == "always"  ? TouchRequirement::always
                              : a.touch == "never" ? TouchRequirement::never
                                                   : touch_probe()(a.key_uri, a.module);
-    sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required : pkcs11::TouchPolicy::not_required;
+    sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required
+                                                    : pkcs11::TouchPolicy::not_required;
     auto entry = envelope::make_entry(st, *pub, [&](std::string_view pae) -> Result<std::string> {
         OTASIGN_ASSIGN_OR_RETURN(pkcs11::SignResult r, pkcs11::sign(*key, pae, sopts, *ui));
         return std::string(r.signature.begin(), r.signature.end());
@@ -277,10 +318,13 @@ int run_sign(const SignArgs& a) {
     ev.bundle_path = bundle_path.string();
     ev.signature = *entry;
     std::string new_log = envelope::append_evidence(log, ev);
-    auto wrote = write_bundle_and_log(bundle_path, old_bundle, envelope::serialize_bundle(bundle), log_path, log_existed, new_log);
+    auto wrote = write_bundle_and_log(bundle_path, old_bundle, envelope::serialize_bundle(bundle),
+                                      log_path, log_existed, new_log);
     if (!wrote) return report(wrote.error());
-    ui->display("Signed " + a.manifest + " (sha256:" + loaded->sha256_hex + ")\n" + "Signature bundle  " + bundle_path.string() + " (" +
-                std::to_string(bundle.signatures.size()) + " signature(s))\n" + "Evidence          " + log_path.string() + " entry " +
+    ui->display("Signed " + a.manifest + " (sha256:" + loaded->sha256_hex + ")\n" +
+                "Signature bundle  " + bundle_path.string() + " (" +
+                std::to_string(bundle.signatures.size()) + " signature(s))\n" +
+                "Evidence          " + log_path.string() + " entry " +
                 std::to_string(log.entries.size()) + "\n");
     std::cout << bundle_path.string() << "\n";
     return kOk;
@@ -288,26 +332,48 @@ int run_sign(const SignArgs& a) {
 
 CommandGroup g(30, [](CLI::App& app, int& exit_code) {
     auto a = std::make_shared<SignArgs>();
-    CLI::App* cmd = app.add_subcommand("sign", "Review, approve and sign a manifest with a PKCS#11 key (detached bundle)");
+    CLI::App* cmd = app.add_subcommand(
+        "sign", "Review, approve and sign a manifest with a PKCS#11 key (detached bundle)");
     cmd->add_option("MANIFEST", a->manifest, "Release manifest (JSON), read once")->required();
-    cmd->add_option("--key", a->key_uri, "PKCS#11 URI of the signing key, e.g. 'pkcs11:token=T;object=L'")->required();
-    cmd->add_option("--policy", a->policy, "Trust policy: refuse keys outside the manifest role; maxExpiryDays for the diff");
-    cmd->add_option("--previous", a->previous, "Previous release manifest: the diff is shown against it and its digest signed");
-    cmd->add_option("--signature", a->signature, "Signature bundle (default: MANIFEST.sig); an existing one gets a co-signature");
+    cmd->add_option("--key", a->key_uri,
+                    "PKCS#11 URI of the signing key, e.g. 'pkcs11:token=T;object=L'")
+        ->required();
+    cmd->add_option(
+        "--policy", a->policy,
+        "Trust policy: refuse keys outside the manifest role; maxExpiryDays for the diff");
+    cmd->add_option(
+        "--previous", a->previous,
+        "Previous release manifest: the diff is shown against it and its digest signed");
+    cmd->add_option(
+        "--signature", a->signature,
+        "Signature bundle (default: MANIFEST.sig); an existing one gets a co-signature");
     cmd->add_option("--pin-source", a->pin_source, "fd:N or file:PATH (never the PIN itself)");
-    cmd->add_option("--operator", a->operator_name, "Operator name recorded in the evidence (default: $USER)");
-    cmd->add_option("--approve", a->approve, "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");
-    cmd->add_option("--evidence-log", a->evidence_log, "Evidence log (default: evidence.log.jsonl beside the manifest)");
-    cmd->add_flag("--allow-final-pin-try", a->allow_final_pin_try, "Use the PIN even when one try is left");
-    cmd->add_option("--module", a->module, "PKCS#11 module path (default: the URI's module-path, else p11-kit's proxy)");
-    cmd->add_option("--touch", a->touch, "Whether the key needs a touch: auto (ask the key), always, never")
+    cmd->add_option("--operator", a->operator_name,
+                    "Operator name recorded in the evidence (default: $USER)");
+    cmd->add_option(
+        "--approve", a->approve,
+        "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");
+    cmd->add_option("--evidence-log", a->evidence_log,
+                    "Evidence log (default: evidence.log.jsonl beside the manifest)");
+    cmd->add_flag("--allow-final-pin-try", a->allow_final_pin_try,
+                  "Use the PIN even when one try is left");
+    cmd->add_option("--module", a->module,
+                    "PKCS#11 module path (default: the URI's module-path, else p11-kit's proxy)");
+    cmd->add_option("--touch", a->touch,
+                    "Whether the key needs a touch: auto (ask the key), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
-    cmd->footer("Without --approve a terminal is required: the operator sees the summary, the diff and the digest,\n"
-                "types the digest's last 8 hex digits, then the PIN (no echo). Exit 5 when not approved, 4 for\n"
-                "token errors (wrong PIN), 1 for policy refusals (key not in the manifest role, bundle of another\n"
-                "manifest, same key twice), 3 for invalid input.\n"
-                "Example:\n  otasign sign release-2.json --previous release-1.json --policy policy.json \\\n"
-                "      --key 'pkcs11:token=YubiKey%20PIV;object=Private%20key%20for%20Digital%20Signature'");
+    cmd->footer(
+        "Without --approve a terminal is required: the operator sees the summary, the diff and the "
+        "digest,\n"
+        "types the digest's last 8 hex digits, then the PIN (no echo). Exit 5 when not approved, 4 "
+        "for\n"
+        "token errors (wrong PIN), 1 for policy refusals (key not in the manifest role, bundle of "
+        "another\n"
+        "manifest, same key twice), 3 for invalid input.\n"
+        "Example:\n  otasign sign release-2.json --previous release-1.json --policy policy.json "
+        "\\\n"
+        "      --key "
+        "'pkcs11:token=YubiKey%20PIV;object=Private%20key%20for%20Digital%20Signature'");
     cmd->callback([a, &exit_code] { exit_code = run_sign(*a); });
 });
 

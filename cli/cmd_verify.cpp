@@ -43,8 +43,9 @@ int run_verify(const VerifyArgs& a) {
     if (!loaded) return report(loaded.error());
     std::string sig_path = a.signature.empty() ? a.manifest + ".sig" : a.signature;
     auto sig_bytes = read_file(sig_path);
-    if (!sig_bytes) return report(make_error(ErrorCode::InvalidInput, sig_bytes.error().detail,
-                                             "sign first with 'otasign sign', or pass --signature FILE"));
+    if (!sig_bytes)
+        return report(make_error(ErrorCode::InvalidInput, sig_bytes.error().detail,
+                                 "sign first with 'otasign sign', or pass --signature FILE"));
     auto bundle = envelope::parse_bundle(*sig_bytes, sig_path);
     if (!bundle) return report(bundle.error());
     auto pol_bytes = read_file(a.policy);
@@ -62,15 +63,16 @@ int run_verify(const VerifyArgs& a) {
     manifest::Timestamp now;
     if (!a.now.empty()) {
         auto t = manifest::parse_rfc3339_utc(a.now);
-        if (!t) return report(make_error(ErrorCode::Usage, "--now " + a.now + ": " + t.error().detail));
+        if (!t)
+            return report(make_error(ErrorCode::Usage, "--now " + a.now + ": " + t.error().detail));
         now = std::move(t).value();
     } else {
         now = manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
     }
 
     const manifest::Manifest& m = loaded->manifest;
-    policy::ManifestBinding binding{loaded->sha256_hex, loaded->canonical.size(), m.release.id, m.release.version,
-                                    manifest::channel_name(m.release.channel)};
+    policy::ManifestBinding binding{loaded->sha256_hex, loaded->canonical.size(), m.release.id,
+                                    m.release.version, manifest::channel_name(m.release.channel)};
     auto bv = policy::verify_bundle(*bundle, *pol, *role, binding, sig_path);
 
     std::vector<Check> checks;
@@ -93,12 +95,14 @@ int run_verify(const VerifyArgs& a) {
         if (s.ok) ++good;
     }
     checks.push_back({"signatures", good == bv.signatures.size(),
-                      std::to_string(good) + " of " + std::to_string(bv.signatures.size()) + " signature(s) verify with keys of role " +
-                          a.role + " and bind this manifest",
+                      std::to_string(good) + " of " + std::to_string(bv.signatures.size()) +
+                          " signature(s) verify with keys of role " + a.role +
+                          " and bind this manifest",
                       nullptr});
-    std::string thr = std::to_string(bv.distinct_keys.size()) + " distinct key(s) of role " + a.role + ", threshold " +
-                      std::to_string(bv.threshold);
-    if (bv.threshold > bv.role_keys) thr += " (unreachable: the role has " + std::to_string(bv.role_keys) + " key(s))";
+    std::string thr = std::to_string(bv.distinct_keys.size()) + " distinct key(s) of role " +
+                      a.role + ", threshold " + std::to_string(bv.threshold);
+    if (bv.threshold > bv.role_keys)
+        thr += " (unreachable: the role has " + std::to_string(bv.role_keys) + " key(s))";
     checks.push_back({"threshold", bv.threshold_met, thr, nullptr});
 
     if (previous || a.min_rollback_index) {
@@ -110,13 +114,17 @@ int run_verify(const VerifyArgs& a) {
         }
         auto st = policy::check_rollback(m, min, what);
         checks.push_back({"rollback", st.ok(),
-                          st ? "rollbackIndex " + std::to_string(m.rollback_index) + " >= " + std::to_string(min) + " (" + what + ")"
+                          st ? "rollbackIndex " + std::to_string(m.rollback_index) +
+                                   " >= " + std::to_string(min) + " (" + what + ")"
                              : st.error().detail,
                           nullptr});
     }
     {
         auto st = policy::check_expiry(m, now);
-        checks.push_back({"expiry", st.ok(), st ? "expires " + m.expires.text + ", after " + now.text : st.error().detail, nullptr});
+        checks.push_back(
+            {"expiry", st.ok(),
+             st ? "expires " + m.expires.text + ", after " + now.text : st.error().detail,
+             nullptr});
     }
     if (!a.artifacts.empty()) {
         ProgressBar bar("Hashing artifacts");
@@ -129,7 +137,8 @@ int run_verify(const VerifyArgs& a) {
             if (r.ok) ++ok;
         }
         checks.push_back({"artifacts", ok == results.size(),
-                          std::to_string(ok) + " of " + std::to_string(results.size()) + " artifact(s) in " + a.artifacts + " match",
+                          std::to_string(ok) + " of " + std::to_string(results.size()) +
+                              " artifact(s) in " + a.artifacts + " match",
                           arts});
     }
 
@@ -143,9 +152,14 @@ int run_verify(const VerifyArgs& a) {
             jc.push_back(j);
         }
         json::Value out = {{"ok", all},
-                           {"manifest", {{"path", a.manifest}, {"sha256", loaded->sha256_hex}, {"size", loaded->canonical.size()},
-                                         {"release", {{"id", m.release.id}, {"version", m.release.version},
-                                                      {"channel", manifest::channel_name(m.release.channel)}}}}},
+                           {"manifest",
+                            {{"path", a.manifest},
+                             {"sha256", loaded->sha256_hex},
+                             {"size", loaded->canonical.size()},
+                             {"release",
+                              {{"id", m.release.id},
+                               {"version", m.release.version},
+                               {"channel", manifest::channel_name(m.release.channel)}}}}},
                            {"signature", sig_path},
                            {"policy", a.policy},
                            {"role", a.role},
@@ -157,22 +171,27 @@ int run_verify(const VerifyArgs& a) {
         std::cout << "manifest " << a.manifest << " sha256:" << loaded->sha256_hex << "\n";
         for (const auto& s : bv.signatures) {
             std::cout << "  signature " << s.index << ": " << (s.ok ? "ok" : "FAIL");
-            if (s.ok) std::cout << " key '" << s.key_name << "' (" << s.key_id.substr(0, 16) << "...), operator "
-                                << s.statement->approval.operator_name << ", " << s.statement->approval.time;
-            else std::cout << ": " << s.detail;
+            if (s.ok)
+                std::cout << " key '" << s.key_name << "' (" << s.key_id.substr(0, 16)
+                          << "...), operator " << s.statement->approval.operator_name << ", "
+                          << s.statement->approval.time;
+            else
+                std::cout << ": " << s.detail;
             std::cout << "\n";
         }
         for (const auto& c : checks) {
             std::cout << (c.ok ? "ok    " : "FAIL  ") << c.name << ": " << c.detail << "\n";
             if (c.name == "artifacts")
                 for (const auto& r : c.extra)
-                    if (!r["ok"].get<bool>()) std::cout << "        " << r["path"].get<std::string>() << ": " << r["detail"].get<std::string>() << "\n";
+                    if (!r["ok"].get<bool>())
+                        std::cout << "        " << r["path"].get<std::string>() << ": "
+                                  << r["detail"].get<std::string>() << "\n";
         }
         std::cout << (all ? "verified" : "NOT verified") << "\n";
     }
     if (!all) {
-        std::cerr << "otasign: error: " << a.manifest << " does not pass verification against " << a.policy << " (role " << a.role
-                  << ")\n";
+        std::cerr << "otasign: error: " << a.manifest << " does not pass verification against "
+                  << a.policy << " (role " << a.role << ")\n";
         return kVerifyFailed;
     }
     return kOk;
@@ -180,20 +199,30 @@ int run_verify(const VerifyArgs& a) {
 
 CommandGroup g(35, [](CLI::App& app, int& exit_code) {
     auto a = std::make_shared<VerifyArgs>();
-    CLI::App* cmd = app.add_subcommand("verify", "Verify a manifest's signatures against a trust policy (the CI gate)");
+    CLI::App* cmd = app.add_subcommand(
+        "verify", "Verify a manifest's signatures against a trust policy (the CI gate)");
     cmd->add_option("MANIFEST", a->manifest, "Release manifest (JSON)")->required();
     cmd->add_option("--policy", a->policy, "Trust policy (JSON)")->required();
     cmd->add_option("--signature", a->signature, "Signature bundle (default: MANIFEST.sig)");
     cmd->add_option("--role", a->role, "Role whose keys and threshold apply (default: manifest)")
         ->check(CLI::IsMember({"manifest", "release"}));
-    cmd->add_option("--previous", a->previous, "Previous release manifest: the rollbackIndex must not decrease");
-    cmd->add_option("--min-rollback-index", a->min_rollback_index, "The rollbackIndex must be at least N");
-    cmd->add_option("--artifacts", a->artifacts, "Directory holding the artifacts: each must exist with the manifest's size and hashes");
-    cmd->add_option("--now", a->now, "Judge expiry at this RFC 3339 UTC time (default: the current time)");
-    cmd->add_flag("--json", a->json, "Print one JSON document with a result per check and per signature");
-    cmd->footer("Exit 0 when every check passes, 1 when a signature or policy check fails, 3 for unreadable or\n"
-                "malformed input.\n"
-                "Example:\n  otasign verify release-2.json --policy policy.json --previous release-1.json --artifacts out/");
+    cmd->add_option("--previous", a->previous,
+                    "Previous release manifest: the rollbackIndex must not decrease");
+    cmd->add_option("--min-rollback-index", a->min_rollback_index,
+                    "The rollbackIndex must be at least N");
+    cmd->add_option(
+        "--artifacts", a->artifacts,
+        "Directory holding the artifacts: each must exist with the manifest's size and hashes");
+    cmd->add_option("--now", a->now,
+                    "Judge expiry at this RFC 3339 UTC time (default: the current time)");
+    cmd->add_flag("--json", a->json,
+                  "Print one JSON document with a result per check and per signature");
+    cmd->footer(
+        "Exit 0 when every check passes, 1 when a signature or policy check fails, 3 for "
+        "unreadable or\n"
+        "malformed input.\n"
+        "Example:\n  otasign verify release-2.json --policy policy.json --previous release-1.json "
+        "--artifacts out/");
     cmd->callback([a, &exit_code] { exit_code = run_verify(*a); });
 });
 

@@ -35,13 +35,16 @@ void write_stderr(const std::string& text) {
 
 }  // namespace
 
-ProgressBar::ProgressBar(std::string title) : m_title(std::move(title)), m_enabled(::isatty(STDERR_FILENO) == 1) {}
+ProgressBar::ProgressBar(std::string title)
+    : m_title(std::move(title)), m_enabled(::isatty(STDERR_FILENO) == 1) {}
 
 ProgressBar::~ProgressBar() { finish(); }
 
 ProgressFn ProgressBar::callback() {
     if (!m_enabled) return {};
-    return [this](std::uint64_t done, std::uint64_t total, std::string_view label) { update(done, total, label); };
+    return [this](std::uint64_t done, std::uint64_t total, std::string_view label) {
+        update(done, total, label);
+    };
 }
 
 void ProgressBar::update(std::uint64_t done, std::uint64_t total, std::string_view label) {
@@ -60,7 +63,8 @@ void ProgressBar::update(std::uint64_t done, std::uint64_t total, std::string_vi
 
 void ProgressBar::draw() {
     const int columns = terminal_columns();
-    const double fraction = m_total ? static_cast<double>(m_done) / static_cast<double>(m_total) : 1.0;
+    const double fraction =
+        m_total ? static_cast<double>(m_done) / static_cast<double>(m_total) : 1.0;
     const int bar_width = 30;
     const int filled = static_cast<int>(fraction * bar_width);
     std::string line = m_title + " [";

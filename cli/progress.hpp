@@ -12,7 +12,7 @@
 namespace otasign::cli {
 
 class ProgressBar {
-public:
+  public:
     // `title` leads the line, e.g. "Hashing artifacts". Draws nothing unless stderr is a tty.
     explicit ProgressBar(std::string title);
     ~ProgressBar();
@@ -25,7 +25,7 @@ public:
     // Ends the bar's line (the last state stays on screen). Called by the destructor too.
     void finish();
 
-private:
+  private:
     void update(std::uint64_t done, std::uint64_t total, std::string_view label);
     void draw();
 

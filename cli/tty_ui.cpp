@@ -60,7 +60,8 @@ Result<std::unique_ptr<TtyUi>> TtyUi::open() {
     int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return make_error(ErrorCode::Declined, "no terminal to ask the operator for approval",
-                          "run on a terminal, or approve non-interactively with --approve sha256:DIGEST and --pin-source");
+                          "run on a terminal, or approve non-interactively with --approve "
+                          "sha256:DIGEST and --pin-source");
     return std::unique_ptr<TtyUi>(new TtyUi(fd));
 }
 
@@ -101,7 +102,9 @@ Result<std::string> TtyUi::request_value(std::string_view prompt) {
 
 Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     struct termios t {};
-    if (tcgetattr(m_fd, &t) != 0) return make_error(ErrorCode::Declined, "cannot read the terminal mode: " + std::string(std::strerror(errno)));
+    if (tcgetattr(m_fd, &t) != 0)
+        return make_error(ErrorCode::Declined,
+                          "cannot read the terminal mode: " + std::string(std::strerror(errno)));
     g_saved = t;
     g_saved_valid = 1;
     struct termios quiet = t;
@@ -111,7 +114,8 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     // with echo off instead of being silently discarded.
     if (tcsetattr(m_fd, TCSANOW, &quiet) != 0) {
         g_saved_valid = 0;
-        return make_error(ErrorCode::Declined, "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
+        return make_error(ErrorCode::Declined,
+                          "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
     }
     write_all(m_fd, prompt);
     SecretBuffer secret;
@@ -151,7 +155,9 @@ void StderrUi::wait_begin(std::string_view message) { display(message); }
 void StderrUi::wait_done() {}
 
 TouchProbe& touch_probe() {
-    static TouchProbe probe = [](const std::string&, const std::string&) { return TouchRequirement::unknown; };
+    static TouchProbe probe = [](const std::string&, const std::string&) {
+        return TouchRequirement::unknown;
+    };
     return probe;
 }
 

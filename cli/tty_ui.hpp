@@ -14,7 +14,7 @@ namespace otasign::cli {
 // The operator's terminal. While one exists, SIGINT, SIGTERM and SIGHUP restore the terminal
 // mode and exit with 5 (declined): an aborted prompt never leaves echo off and never writes.
 class TtyUi final : public OperatorUi {
-public:
+  public:
     // Errors: Declined when there is no controlling terminal.
     static Result<std::unique_ptr<TtyUi>> open();
     ~TtyUi() override;
@@ -27,7 +27,7 @@ public:
     void wait_begin(std::string_view message) override;
     void wait_done() override;
 
-private:
+  private:
     explicit TtyUi(int fd);
     int m_fd;
 };
@@ -35,7 +35,7 @@ private:
 // No terminal: text goes to stderr; questions are refused (Declined) because nobody can
 // answer them. A PIN must then come from --pin-source.
 class StderrUi final : public OperatorUi {
-public:
+  public:
     void display(std::string_view text) override;
     Result<SecretBuffer> request_secret(std::string_view prompt) override;
     Result<std::string> request_value(std::string_view prompt) override;
@@ -47,7 +47,8 @@ public:
 // probe that reads the slot's touch policy (e.g. from attestation or metadata); without one,
 // `sign --touch` decides.
 enum class TouchRequirement { unknown, never, always };
-using TouchProbe = std::function<TouchRequirement(const std::string& key_uri, const std::string& module_path)>;
+using TouchProbe =
+    std::function<TouchRequirement(const std::string& key_uri, const std::string& module_path)>;
 // The installed probe (initially one that answers `unknown`).
 TouchProbe& touch_probe();
 

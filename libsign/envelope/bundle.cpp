@@ -17,8 +17,8 @@ json::Value entry_to_json(const SignatureEntry& e) {
                        {"sig", base64_encode(e.signature)}};
 }
 
-Result<SignatureEntry> entry_from_json(const json::Document& doc, const json::Value& v, const std::string& pointer,
-                                       std::string_view source) {
+Result<SignatureEntry> entry_from_json(const json::Document& doc, const json::Value& v,
+                                       const std::string& pointer, std::string_view source) {
     SignatureEntry e;
     e.payload_type = v.at("payloadType").get<std::string>();
     e.key_id = v.at("keyid").get<std::string>();
@@ -28,9 +28,11 @@ Result<SignatureEntry> entry_from_json(const json::Document& doc, const json::Va
         auto decoded = base64_decode(v.at(field).get<std::string>());
         std::string p = pointer + "/" + field;
         if (!decoded)
-            return make_error(ErrorCode::InvalidInput, json::where(source, doc.position_of(p)) + ": " +
-                                                           decoded.error().detail + " (at JSON pointer " + p + ")");
-        (std::string_view(field) == "payload" ? e.payload : e.signature) = std::move(decoded).value();
+            return make_error(ErrorCode::InvalidInput, json::where(source, doc.position_of(p)) +
+                                                           ": " + decoded.error().detail +
+                                                           " (at JSON pointer " + p + ")");
+        (std::string_view(field) == "payload" ? e.payload : e.signature) =
+            std::move(decoded).value();
     }
     return e;
 }
@@ -41,14 +43,18 @@ Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source) {
     Bundle bundle;
     const auto& sigs = doc.value["signatures"];
     for (std::size_t i = 0; i < sigs.size(); ++i) {
-        OTASIGN_ASSIGN_OR_RETURN(SignatureEntry e, entry_from_json(doc, sigs[i], "/signatures/" + std::to_string(i), source));
+        OTASIGN_ASSIGN_OR_RETURN(
+            SignatureEntry e,
+            entry_from_json(doc, sigs[i], "/signatures/" + std::to_string(i), source));
         bundle.signatures.push_back(std::move(e));
     }
     return bundle;
 }
 
 std::string serialize_bundle(const Bundle& bundle) {
-    std::string out = "{\"mediaType\":" + json::canonicalize(json::Value(std::string(kBundleMediaType))) + ",\"signatures\":[\n";
+    std::string out =
+        "{\"mediaType\":" + json::canonicalize(json::Value(std::string(kBundleMediaType))) +
+        ",\"signatures\":[\n";
     for (std::size_t i = 0; i < bundle.signatures.size(); ++i) {
         if (i) out += ",\n";
         out += json::canonicalize(entry_to_json(bundle.signatures[i]));
@@ -57,38 +63,52 @@ std::string serialize_bundle(const Bundle& bundle) {
     return out;
 }
 
-Result<Statement> open_entry(const SignatureEntry& entry, const PublicKey& key, std::string_view source) {
+Result<Statement> open_entry(const SignatureEntry& entry, const PublicKey& key,
+                             std::string_view source) {
     if (entry.payload_type != kStatementPayloadType)
-        return make_error(ErrorCode::BadSignature, std::string(source) + ": unexpected payload type '" + entry.payload_type + "'");
+        return make_error(
+            ErrorCode::BadSignature,
+            std::string(source) + ": unexpected payload type '" + entry.payload_type + "'");
     OTASIGN_TRY(verify_signature(key, entry_pae(entry), entry.signature));
-    OTASIGN_ASSIGN_OR_RETURN(Statement st, parse_statement(entry.payload, std::string(source) + " (statement)"));
+    OTASIGN_ASSIGN_OR_RETURN(Statement st,
+                             parse_statement(entry.payload, std::string(source) + " (statement)"));
     if (st.key_id != key.key_id)
-        return make_error(ErrorCode::BadSignature, std::string(source) + ": the statement names signer key " + st.key_id +
-                                                       " but the signature is by key " + key.key_id);
+        return make_error(ErrorCode::BadSignature,
+                          std::string(source) + ": the statement names signer key " + st.key_id +
+                              " but the signature is by key " + key.key_id);
     if (st.algorithm != sig_alg_name(key.alg))
-        return make_error(ErrorCode::BadSignature, std::string(source) + ": the statement names algorithm " + st.algorithm +
-                                                       " but the key's algorithm is " + sig_alg_name(key.alg));
+        return make_error(ErrorCode::BadSignature,
+                          std::string(source) + ": the statement names algorithm " + st.algorithm +
+                              " but the key's algorithm is " + sig_alg_name(key.alg));
     return st;
 }
 
 Result<Statement> open_entry_self(const SignatureEntry& entry, std::string_view source) {
-    OTASIGN_ASSIGN_OR_RETURN(PublicKey key, public_key_from_pem(entry.public_key_pem, std::string(source) + " publicKey"));
+    OTASIGN_ASSIGN_OR_RETURN(
+        PublicKey key,
+        public_key_from_pem(entry.public_key_pem, std::string(source) + " publicKey"));
     return open_entry(entry, key, source);
 }
 
-Status check_cosign(const Bundle& existing, std::string_view manifest_sha256, const PublicKey& key, std::string_view source) {
+Status check_cosign(const Bundle& existing, std::string_view manifest_sha256, const PublicKey& key,
+                    std::string_view source) {
     for (std::size_t i = 0; i < existing.signatures.size(); ++i) {
         std::string where = std::string(source) + " signature " + std::to_string(i);
-        OTASIGN_ASSIGN_OR_RETURN(PublicKey embedded, public_key_from_pem(existing.signatures[i].public_key_pem, where));
+        OTASIGN_ASSIGN_OR_RETURN(PublicKey embedded,
+                                 public_key_from_pem(existing.signatures[i].public_key_pem, where));
         auto st = open_entry(existing.signatures[i], embedded, where);
-        if (!st) return make_error(st.error().code, st.error().detail, "refusing to add a signature to a bundle that does not verify");
+        if (!st)
+            return make_error(st.error().code, st.error().detail,
+                              "refusing to add a signature to a bundle that does not verify");
         if (st->manifest_sha256 != manifest_sha256)
-            return make_error(ErrorCode::PolicyViolation,
-                              where + " signs the manifest sha256:" + st->manifest_sha256 + ", not this manifest (sha256:" +
-                                  std::string(manifest_sha256) + ")",
-                              "the bundle belongs to another manifest; pass --signature with a new path");
+            return make_error(
+                ErrorCode::PolicyViolation,
+                where + " signs the manifest sha256:" + st->manifest_sha256 +
+                    ", not this manifest (sha256:" + std::string(manifest_sha256) + ")",
+                "the bundle belongs to another manifest; pass --signature with a new path");
         if (embedded.key_id == key.key_id)
-            return make_error(ErrorCode::PolicyViolation, where + " is already by this key (" + key.key_id + ")",
+            return make_error(ErrorCode::PolicyViolation,
+                              where + " is already by this key (" + key.key_id + ")",
                               "a co-signature must come from a second key");
     }
     return ok_status();

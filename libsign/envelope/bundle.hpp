@@ -14,7 +14,8 @@
 
 namespace otasign::envelope {
 
-inline constexpr std::string_view kBundleMediaType = "application/vnd.enigm.otasign.bundle+json;version=1";
+inline constexpr std::string_view kBundleMediaType =
+    "application/vnd.enigm.otasign.bundle+json;version=1";
 
 // One signature. The embedded public key lets an auditor (and `evidence verify`) check the
 // signature on its own; trust comes only from a policy, which never reads `algorithm` from here.
@@ -53,7 +54,8 @@ Result<SignatureEntry> make_entry(const Statement& statement, const PublicKey& k
 // Verifies `entry` with `key` (algorithm from `key`), then, and only then, parses its
 // statement strictly and checks it names this key and algorithm.
 // Errors: BadSignature (signature, payload type, signer mismatch), InvalidInput (statement).
-Result<Statement> open_entry(const SignatureEntry& entry, const PublicKey& key, std::string_view source);
+Result<Statement> open_entry(const SignatureEntry& entry, const PublicKey& key,
+                             std::string_view source);
 
 // Opens `entry` with the public key embedded in it (for co-signing and the evidence log).
 // Errors: as open_entry, InvalidInput for an unusable embedded key.
@@ -82,7 +84,8 @@ Result<SignatureEntry> make_entry(const Statement& statement, const PublicKey& k
     auto opened = open_entry(e, key, "the fresh signature");
     if (!opened)
         return make_error(ErrorCode::BadSignature,
-                          "the token's signature does not verify with its own public key: " + opened.error().detail,
+                          "the token's signature does not verify with its own public key: " +
+                              opened.error().detail,
                           "nothing was written; check that the key URI names one key pair");
     return e;
 }

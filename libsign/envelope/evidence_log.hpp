@@ -13,7 +13,8 @@
 
 namespace otasign::envelope {
 
-inline constexpr std::string_view kGenesisPrev = "0000000000000000000000000000000000000000000000000000000000000000";
+inline constexpr std::string_view kGenesisPrev =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 struct EvidenceEntry {
     std::uint64_t index = 0;

@@ -11,9 +11,12 @@ namespace otasign::envelope {
 
 const char* sig_alg_name(SigAlg alg) noexcept {
     switch (alg) {
-        case SigAlg::ecdsa_p256_sha256: return "ecdsa-p256-sha256";
-        case SigAlg::ecdsa_p384_sha384: return "ecdsa-p384-sha384";
-        case SigAlg::rsa_pss_sha256: return "rsa-pss-sha256";
+        case SigAlg::ecdsa_p256_sha256:
+            return "ecdsa-p256-sha256";
+        case SigAlg::ecdsa_p384_sha384:
+            return "ecdsa-p384-sha384";
+        case SigAlg::rsa_pss_sha256:
+            return "rsa-pss-sha256";
     }
     return "unknown";
 }
@@ -21,7 +24,8 @@ const char* sig_alg_name(SigAlg alg) noexcept {
 Result<SigAlg> sig_alg_from_name(std::string_view name) {
     for (SigAlg a : {SigAlg::ecdsa_p256_sha256, SigAlg::ecdsa_p384_sha384, SigAlg::rsa_pss_sha256})
         if (name == sig_alg_name(a)) return a;
-    return make_error(ErrorCode::InvalidInput, "unknown signature algorithm '" + std::string(name) + "'");
+    return make_error(ErrorCode::InvalidInput,
+                      "unknown signature algorithm '" + std::string(name) + "'");
 }
 
 PublicKey PublicKey::clone() const {
@@ -37,23 +41,28 @@ PublicKey PublicKey::clone() const {
 
 Result<PublicKey> public_key_from_evp(EVP_PKEY* pkey, std::string_view source) {
     PublicKey key;
-    if (pkey == nullptr) return make_error(ErrorCode::InvalidInput, std::string(source) + ": no public key");
+    if (pkey == nullptr)
+        return make_error(ErrorCode::InvalidInput, std::string(source) + ": no public key");
     if (EVP_PKEY_is_a(pkey, "EC")) {
         char group[64] = {};
         size_t len = 0;
-        if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1)
-            return make_error(ErrorCode::InvalidInput, std::string(source) + ": EC key without a named curve");
+        if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                           &len) != 1)
+            return make_error(ErrorCode::InvalidInput,
+                              std::string(source) + ": EC key without a named curve");
         std::string g(group, len);
         if (g == "prime256v1" || g == "P-256")
             key.alg = SigAlg::ecdsa_p256_sha256;
         else if (g == "secp384r1" || g == "P-384")
             key.alg = SigAlg::ecdsa_p384_sha384;
         else
-            return make_error(ErrorCode::InvalidInput, std::string(source) + ": unsupported EC curve " + g,
+            return make_error(ErrorCode::InvalidInput,
+                              std::string(source) + ": unsupported EC curve " + g,
                               "otasign accepts P-256 and P-384 keys");
     } else if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
         if (EVP_PKEY_get_bits(pkey) < 2048)
-            return make_error(ErrorCode::InvalidInput, std::string(source) + ": RSA key under 2048 bits");
+            return make_error(ErrorCode::InvalidInput,
+                              std::string(source) + ": RSA key under 2048 bits");
         key.alg = SigAlg::rsa_pss_sha256;
     } else {
         return make_error(ErrorCode::InvalidInput, std::string(source) + ": unsupported key type",
@@ -61,14 +70,18 @@ Result<PublicKey> public_key_from_evp(EVP_PKEY* pkey, std::string_view source) {
     }
     unsigned char* der = nullptr;
     int n = i2d_PUBKEY(pkey, &der);
-    if (n <= 0) return make_error(ErrorCode::InvalidInput, std::string(source) + ": cannot encode the public key: " + ossl::last_error());
+    if (n <= 0)
+        return make_error(
+            ErrorCode::InvalidInput,
+            std::string(source) + ": cannot encode the public key: " + ossl::last_error());
     key.spki_der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
     OPENSSL_free(der);
     key.key_id = sha256_hex(key.spki_der);
 
     ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PUBKEY(bio.get(), pkey) != 1)
-        return make_error(ErrorCode::Internal, "cannot write a PEM public key: " + ossl::last_error());
+        return make_error(ErrorCode::Internal,
+                          "cannot write a PEM public key: " + ossl::last_error());
     char* data = nullptr;
     long len = BIO_get_mem_data(bio.get(), &data);
     key.pem.assign(data, static_cast<std::size_t>(len));
@@ -84,7 +97,9 @@ Result<PublicKey> public_key_from_pem(std::string_view pem, std::string_view sou
     ossl::Ptr<EVP_PKEY> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
     if (!pkey) {
         ERR_clear_error();
-        return make_error(ErrorCode::InvalidInput, std::string(source) + ": not a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");
+        return make_error(
+            ErrorCode::InvalidInput,
+            std::string(source) + ": not a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");
     }
     return public_key_from_evp(pkey.get(), source);
 }
@@ -94,12 +109,14 @@ Result<PublicKey> public_key_from_spki(std::string_view der, std::string_view so
     ossl::Ptr<EVP_PKEY> pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
     if (!pkey || p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
         ERR_clear_error();
-        return make_error(ErrorCode::InvalidInput, std::string(source) + ": not a DER SubjectPublicKeyInfo");
+        return make_error(ErrorCode::InvalidInput,
+                          std::string(source) + ": not a DER SubjectPublicKeyInfo");
     }
     return public_key_from_evp(pkey.get(), source);
 }
 
-Status verify_signature(const PublicKey& key, std::string_view message, std::string_view signature) {
+Status verify_signature(const PublicKey& key, std::string_view message,
+                        std::string_view signature) {
     ossl::Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     const EVP_MD* md = key.alg == SigAlg::ecdsa_p384_sha384 ? EVP_sha384() : EVP_sha256();
@@ -109,37 +126,46 @@ Status verify_signature(const PublicKey& key, std::string_view message, std::str
         if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)
-            return make_error(ErrorCode::Internal, "cannot set RSA-PSS parameters: " + ossl::last_error());
+            return make_error(ErrorCode::Internal,
+                              "cannot set RSA-PSS parameters: " + ossl::last_error());
     }
-    int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                              reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    int rc = EVP_DigestVerify(
+        ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+        reinterpret_cast<const unsigned char*>(message.data()), message.size());
     ERR_clear_error();
     if (rc != 1)
         return make_error(ErrorCode::BadSignature, std::string("the ") + sig_alg_name(key.alg) +
-                                                       " signature does not verify with key " + key.key_id);
+                                                       " signature does not verify with key " +
+                                                       key.key_id);
     return ok_status();
 }
 
 std::string base64_encode(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
     int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+                            reinterpret_cast<const unsigned char*>(bytes.data()),
+                            static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
 }
 
 Result<std::string> base64_decode(std::string_view text) {
-    auto bad = [&] { return make_error(ErrorCode::InvalidInput, "not canonical base64 (standard alphabet, padded, no whitespace)"); };
+    auto bad = [&] {
+        return make_error(ErrorCode::InvalidInput,
+                          "not canonical base64 (standard alphabet, padded, no whitespace)");
+    };
     if (text.size() % 4 != 0) return bad();
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
-        bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     c == '+' || c == '/';
         bool pad = c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
         if (!alpha && !pad) return bad();
     }
     std::string out(text.size() / 4 * 3 + 1, '\0');
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+                            reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
     if (n < 0) return bad();
     std::size_t pad = 0;
     if (!text.empty() && text.back() == '=') ++pad;

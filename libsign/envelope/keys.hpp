@@ -2,12 +2,12 @@
 // Public keys as otasign names and uses them: a key id is the SHA-256 of the SubjectPublicKeyInfo
 // DER, and the signature algorithm follows from the key itself (never from a signature file).
 
+#include <openssl/evp.h>
+
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include <openssl/evp.h>
 
 #include "core/ossl.hpp"
 #include "core/result.hpp"

@@ -1,14 +1,13 @@
 #include "envelope/schema_check.hpp"
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
-
-#include <map>
-#include <memory>
-#include <mutex>
 
 #include "envelope/schema_texts.hpp"
 
@@ -17,10 +16,14 @@ namespace {
 
 std::string_view schema_text(Schema s) {
     switch (s) {
-        case Schema::signature_bundle: return kSignatureBundleSchema;
-        case Schema::statement: return kSignatureBundleSchema;
-        case Schema::evidence_entry: return kEvidenceEntrySchema;
-        case Schema::policy: return kPolicySchema;
+        case Schema::signature_bundle:
+            return kSignatureBundleSchema;
+        case Schema::statement:
+            return kSignatureBundleSchema;
+        case Schema::evidence_entry:
+            return kEvidenceEntrySchema;
+        case Schema::policy:
+            return kPolicySchema;
     }
     return {};
 }
@@ -52,7 +55,8 @@ std::string pointer_from_context(const std::vector<std::string>& context) {
     for (const auto& part : context) {
         if (part == "<root>") continue;
         std::string token = part;
-        if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
+        if (token.size() >= 2 && token.front() == '[' && token.back() == ']')
+            token = token.substr(1, token.size() - 2);
         pointer += "/" + json::pointer_token(token);
     }
     return pointer;
@@ -63,7 +67,8 @@ Result<std::pair<std::string, std::string>> first_error(const json::Value& value
     valijson::Validator validator;
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(value);
-    if (validator.validate(compiled(schema), target, &results)) return std::pair<std::string, std::string>{};
+    if (validator.validate(compiled(schema), target, &results))
+        return std::pair<std::string, std::string>{};
     valijson::ValidationResults::Error best;
     bool have = false;
     valijson::ValidationResults::Error e;
@@ -73,7 +78,8 @@ Result<std::pair<std::string, std::string>> first_error(const json::Value& value
             have = true;
         }
     }
-    return std::pair<std::string, std::string>{pointer_from_context(best.context), best.description};
+    return std::pair<std::string, std::string>{pointer_from_context(best.context),
+                                               best.description};
 }
 
 }  // namespace
@@ -84,8 +90,9 @@ Status validate_schema(const json::Document& doc, Schema schema, std::string_vie
     if (r->second.empty()) return ok_status();
     const auto& [pointer, message] = *r;
     return make_error(ErrorCode::InvalidInput,
-                      json::where(source, doc.position_of(pointer)) + ": schema violation: " + message +
-                          " (at JSON pointer " + (pointer.empty() ? std::string("\"\"") : pointer) + ")");
+                      json::where(source, doc.position_of(pointer)) +
+                          ": schema violation: " + message + " (at JSON pointer " +
+                          (pointer.empty() ? std::string("\"\"") : pointer) + ")");
 }
 
 Status validate_schema(const json::Value& value, Schema schema, std::string_view source) {
@@ -93,8 +100,10 @@ Status validate_schema(const json::Value& value, Schema schema, std::string_view
     if (!r) return std::move(r).error();
     if (r->second.empty()) return ok_status();
     const auto& [pointer, message] = *r;
-    return make_error(ErrorCode::InvalidInput, std::string(source) + ": schema violation: " + message +
-                                                   " (at JSON pointer " + (pointer.empty() ? std::string("\"\"") : pointer) + ")");
+    return make_error(ErrorCode::InvalidInput,
+                      std::string(source) + ": schema violation: " + message +
+                          " (at JSON pointer " + (pointer.empty() ? std::string("\"\"") : pointer) +
+                          ")");
 }
 
 }  // namespace otasign::envelope

@@ -22,15 +22,19 @@ json::Value statement_to_json(const Statement& s) {
                             {"pinStatus", s.approval.pin_status},
                             {"tool", s.approval.tool},
                             {"host", s.approval.host}};
-    approval["pinRetriesLeft"] = s.approval.pin_retries_left ? json::Value(*s.approval.pin_retries_left) : json::Value(nullptr);
+    approval["pinRetriesLeft"] = s.approval.pin_retries_left
+                                     ? json::Value(*s.approval.pin_retries_left)
+                                     : json::Value(nullptr);
     json::Value shown = {{"textSha256", s.shown_text_sha256}};
     if (s.shown_diff_sha256) shown["diffSha256"] = *s.shown_diff_sha256;
-    json::Value out = {{"statementVersion", kStatementVersion},
-                       {"manifest", {{"sha256", s.manifest_sha256}, {"size", s.manifest_size}}},
-                       {"release", {{"id", s.release_id}, {"version", s.release_version}, {"channel", s.release_channel}}},
-                       {"shown", shown},
-                       {"signer", {{"keyId", s.key_id}, {"algorithm", s.algorithm}}},
-                       {"approval", approval}};
+    json::Value out = {
+        {"statementVersion", kStatementVersion},
+        {"manifest", {{"sha256", s.manifest_sha256}, {"size", s.manifest_size}}},
+        {"release",
+         {{"id", s.release_id}, {"version", s.release_version}, {"channel", s.release_channel}}},
+        {"shown", shown},
+        {"signer", {{"keyId", s.key_id}, {"algorithm", s.algorithm}}},
+        {"approval", approval}};
     if (s.previous_sha256) out["previousManifest"] = {{"sha256", *s.previous_sha256}};
     return out;
 }
@@ -40,7 +44,9 @@ std::string statement_bytes(const Statement& s) { return json::canonicalize(stat
 Result<Statement> parse_statement(std::string_view bytes, std::string_view source) {
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source));
     if (json::canonicalize(doc.value) != bytes)
-        return make_error(ErrorCode::InvalidInput, std::string(source) + ": the statement is not in RFC 8785 canonical form");
+        return make_error(
+            ErrorCode::InvalidInput,
+            std::string(source) + ": the statement is not in RFC 8785 canonical form");
     OTASIGN_TRY(validate_schema(doc, Schema::statement, source));
     const json::Value& v = doc.value;
     Statement s;
@@ -49,21 +55,25 @@ Result<Statement> parse_statement(std::string_view bytes, std::string_view sourc
     s.release_id = v["release"]["id"].get<std::string>();
     s.release_version = v["release"]["version"].get<std::string>();
     s.release_channel = v["release"]["channel"].get<std::string>();
-    if (v.contains("previousManifest")) s.previous_sha256 = v["previousManifest"]["sha256"].get<std::string>();
+    if (v.contains("previousManifest"))
+        s.previous_sha256 = v["previousManifest"]["sha256"].get<std::string>();
     s.shown_text_sha256 = v["shown"]["textSha256"].get<std::string>();
-    if (v["shown"].contains("diffSha256")) s.shown_diff_sha256 = v["shown"]["diffSha256"].get<std::string>();
+    if (v["shown"].contains("diffSha256"))
+        s.shown_diff_sha256 = v["shown"]["diffSha256"].get<std::string>();
     s.key_id = v["signer"]["keyId"].get<std::string>();
     s.algorithm = v["signer"]["algorithm"].get<std::string>();
     const json::Value& a = v["approval"];
     s.approval.operator_name = a["operator"].get<std::string>();
     s.approval.time = a["time"].get<std::string>();
-    s.approval.method = a["method"] == "approve-flag" ? ApprovalMethod::approve_flag : ApprovalMethod::terminal_digest_suffix;
+    s.approval.method = a["method"] == "approve-flag" ? ApprovalMethod::approve_flag
+                                                      : ApprovalMethod::terminal_digest_suffix;
     s.approval.token.manufacturer = a["token"]["manufacturer"].get<std::string>();
     s.approval.token.model = a["token"]["model"].get<std::string>();
     s.approval.token.serial = a["token"]["serial"].get<std::string>();
     s.approval.token.label = a["token"]["label"].get<std::string>();
     s.approval.key_label = a["keyLabel"].get<std::string>();
-    if (!a["pinRetriesLeft"].is_null()) s.approval.pin_retries_left = a["pinRetriesLeft"].get<std::int64_t>();
+    if (!a["pinRetriesLeft"].is_null())
+        s.approval.pin_retries_left = a["pinRetriesLeft"].get<std::int64_t>();
     s.approval.pin_status = a["pinStatus"].get<std::string>();
     s.approval.tool = a["tool"].get<std::string>();
     s.approval.host = a["host"].get<std::string>();

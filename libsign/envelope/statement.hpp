@@ -30,11 +30,11 @@ struct Approval {
     std::string time;  // RFC 3339 UTC, "YYYY-MM-DDTHH:MM:SSZ"
     ApprovalMethod method = ApprovalMethod::terminal_digest_suffix;
     TokenEvidence token;
-    std::string key_label;                  // slot or object label of the signing key
+    std::string key_label;                         // slot or object label of the signing key
     std::optional<std::int64_t> pin_retries_left;  // absent when the token does not tell
-    std::string pin_status;                 // "ok", "low", "final-try" (pkcs11::PinStatus::state)
-    std::string tool;                       // "otasign 0.1.0"
-    std::string host;                       // gethostname()
+    std::string pin_status;  // "ok", "low", "final-try" (pkcs11::PinStatus::state)
+    std::string tool;        // "otasign 0.1.0"
+    std::string host;        // gethostname()
 };
 
 struct Statement {
@@ -43,11 +43,11 @@ struct Statement {
     std::string release_id;
     std::string release_version;
     std::string release_channel;
-    std::optional<std::string> previous_sha256;  // canonical digest of --previous
-    std::string shown_text_sha256;               // the exact diff/summary text shown
+    std::optional<std::string> previous_sha256;    // canonical digest of --previous
+    std::string shown_text_sha256;                 // the exact diff/summary text shown
     std::optional<std::string> shown_diff_sha256;  // canonical bytes of the diff as JSON
-    std::string key_id;     // SHA-256 of the signer's SPKI DER
-    std::string algorithm;  // sig_alg_name()
+    std::string key_id;                            // SHA-256 of the signer's SPKI DER
+    std::string algorithm;                         // sig_alg_name()
     Approval approval;
 };
 

@@ -13,15 +13,17 @@ namespace otasign::policy {
 
 Status check_rollback(const manifest::Manifest& m, std::uint64_t min_index, std::string_view what) {
     if (m.rollback_index < min_index)
-        return make_error(ErrorCode::PolicyViolation, "rollbackIndex " + std::to_string(m.rollback_index) + " is below " +
-                                                          std::to_string(min_index) + " (" + std::string(what) + ")",
+        return make_error(ErrorCode::PolicyViolation,
+                          "rollbackIndex " + std::to_string(m.rollback_index) + " is below " +
+                              std::to_string(min_index) + " (" + std::string(what) + ")",
                           "a release must not lower the rollback index");
     return ok_status();
 }
 
 Status check_expiry(const manifest::Manifest& m, const manifest::Timestamp& now) {
     if (!(m.expires > now))
-        return make_error(ErrorCode::PolicyViolation, "the manifest expired at " + m.expires.text + " (now " + now.text + ")");
+        return make_error(ErrorCode::PolicyViolation,
+                          "the manifest expired at " + m.expires.text + " (now " + now.text + ")");
     return ok_status();
 }
 
@@ -36,7 +38,8 @@ bool safe_relative(const std::filesystem::path& p) {
 
 }  // namespace
 
-std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m, const std::filesystem::path& dir,
+std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
+                                           const std::filesystem::path& dir,
                                            const ProgressFn& progress) {
     std::vector<ArtifactCheck> out;
     // The total is what is on disk (not what the manifest claims), so the bar ends at 100%.
@@ -97,7 +100,8 @@ std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m, const st
         std::string got256 = to_hex(h256.finish());
         std::string got512 = to_hex(h512.finish());
         if (size != a.size)
-            c.detail = "size " + std::to_string(size) + ", the manifest says " + std::to_string(a.size);
+            c.detail =
+                "size " + std::to_string(size) + ", the manifest says " + std::to_string(a.size);
         else if (got256 != a.sha256)
             c.detail = "sha256 " + got256 + ", the manifest says " + a.sha256;
         else if (a.sha512 && got512 != *a.sha512)

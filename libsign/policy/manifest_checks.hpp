@@ -27,9 +27,10 @@ struct ArtifactCheck {
 };
 
 // Hashes every artifact under `dir` (streaming) and compares size, sha256 and sha512 when the
-// manifest has it. Paths that are absolute or climb out of `dir` fail. `progress`, when set,
-// hears the bytes hashed out of the total size of the files found.
-std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m, const std::filesystem::path& dir,
+// manifest has it. Paths that are absolute or climb out of `dir` fail.
+// `progress`, when set, hears the bytes hashed out of the total size of the files found.
+std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
+                                           const std::filesystem::path& dir,
                                            const ProgressFn& progress = {});
 
 }  // namespace otasign::policy

@@ -6,12 +6,15 @@
 
 namespace otasign::policy {
 
-const char* role_name(Role role) noexcept { return role == Role::manifest ? "manifest" : "release"; }
+const char* role_name(Role role) noexcept {
+    return role == Role::manifest ? "manifest" : "release";
+}
 
 Result<Role> role_from_name(std::string_view name) {
     if (name == "manifest") return Role::manifest;
     if (name == "release") return Role::release;
-    return make_error(ErrorCode::Usage, "unknown role '" + std::string(name) + "'", "roles are 'manifest' and 'release'");
+    return make_error(ErrorCode::Usage, "unknown role '" + std::string(name) + "'",
+                      "roles are 'manifest' and 'release'");
 }
 
 const PolicyKey* RolePolicy::find(std::string_view key_id) const {
@@ -32,23 +35,31 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
         const json::Value& keys = role["keys"];
         std::set<std::string> seen;
         for (std::size_t i = 0; i < keys.size(); ++i) {
-            std::string pointer = std::string("/roles/") + role_name(r) + "/keys/" + std::to_string(i);
+            std::string pointer =
+                std::string("/roles/") + role_name(r) + "/keys/" + std::to_string(i);
             std::string at = json::where(source, doc.position_of(pointer + "/publicKey"));
             auto key = envelope::public_key_from_pem(keys[i]["publicKey"].get<std::string>(), at);
             if (!key)
-                return make_error(ErrorCode::InvalidInput, key.error().detail + " (at JSON pointer " + pointer + "/publicKey)", key.error().hint);
+                return make_error(
+                    ErrorCode::InvalidInput,
+                    key.error().detail + " (at JSON pointer " + pointer + "/publicKey)",
+                    key.error().hint);
             if (!seen.insert(key->key_id).second)
-                return make_error(ErrorCode::InvalidInput, at + ": key " + key->key_id + " is listed twice in role " + role_name(r) +
-                                                               " (at JSON pointer " + pointer + "/publicKey)",
+                return make_error(ErrorCode::InvalidInput,
+                                  at + ": key " + key->key_id + " is listed twice in role " +
+                                      role_name(r) + " (at JSON pointer " + pointer + "/publicKey)",
                                   "thresholds count distinct keys; list each key once");
             if (r == Role::release && policy.manifest.find(key->key_id))
-                return make_error(ErrorCode::InvalidInput, at + ": key " + key->key_id +
-                                                               " is in both the manifest and the release role (at JSON pointer " +
-                                                               pointer + "/publicKey)",
-                                  "the manifest-signing and release-signing authorities must use distinct keys");
+                return make_error(
+                    ErrorCode::InvalidInput,
+                    at + ": key " + key->key_id +
+                        " is in both the manifest and the release role (at JSON pointer " +
+                        pointer + "/publicKey)",
+                    "the manifest-signing and release-signing authorities must use distinct keys");
             PolicyKey pk;
             pk.name = keys[i]["name"].get<std::string>();
-            if (keys[i].contains("tokenSerial")) pk.token_serial = keys[i]["tokenSerial"].get<std::string>();
+            if (keys[i].contains("tokenSerial"))
+                pk.token_serial = keys[i]["tokenSerial"].get<std::string>();
             pk.key = std::move(key).value();
             rp.keys.push_back(std::move(pk));
         }
@@ -66,16 +77,21 @@ json::Value empty_policy_document() {
 
 std::string serialize_policy(const json::Value& document) { return document.dump(2) + "\n"; }
 
-Result<json::Value> add_key(const json::Value& document, Role role, std::string_view public_key_pem, std::string_view name,
-                            std::optional<std::string> token_serial, std::string_view source) {
-    OTASIGN_ASSIGN_OR_RETURN(envelope::PublicKey key, envelope::public_key_from_pem(public_key_pem, source));
+Result<json::Value> add_key(const json::Value& document, Role role, std::string_view public_key_pem,
+                            std::string_view name, std::optional<std::string> token_serial,
+                            std::string_view source) {
+    OTASIGN_ASSIGN_OR_RETURN(envelope::PublicKey key,
+                             envelope::public_key_from_pem(public_key_pem, source));
     OTASIGN_ASSIGN_OR_RETURN(Policy current, parse_policy(serialize_policy(document), "policy"));
     for (Role r : {Role::manifest, Role::release})
         if (current.role(r).find(key.key_id))
-            return make_error(ErrorCode::InvalidInput,
-                              std::string(source) + ": key " + key.key_id + " is already in role " + role_name(r),
-                              r == role ? "each key is listed once" : "the manifest and release authorities must use distinct keys");
-    json::Value entry = {{"name", name.empty() ? key.key_id.substr(0, 16) : std::string(name)}, {"publicKey", key.pem}};
+            return make_error(
+                ErrorCode::InvalidInput,
+                std::string(source) + ": key " + key.key_id + " is already in role " + role_name(r),
+                r == role ? "each key is listed once"
+                          : "the manifest and release authorities must use distinct keys");
+    json::Value entry = {{"name", name.empty() ? key.key_id.substr(0, 16) : std::string(name)},
+                         {"publicKey", key.pem}};
     if (token_serial) entry["tokenSerial"] = *token_serial;
     json::Value out = document;
     out["roles"][role_name(role)]["keys"].push_back(entry);
@@ -83,12 +99,15 @@ Result<json::Value> add_key(const json::Value& document, Role role, std::string_
     return out;
 }
 
-Result<json::Value> set_threshold(const json::Value& document, Role role, std::uint32_t threshold, std::string_view source) {
+Result<json::Value> set_threshold(const json::Value& document, Role role, std::uint32_t threshold,
+                                  std::string_view source) {
     const auto& keys = document["roles"][role_name(role)]["keys"];
     if (threshold < 1 || threshold > keys.size())
         return make_error(ErrorCode::InvalidInput,
-                          std::string(source) + ": threshold " + std::to_string(threshold) + " for role " + role_name(role) +
-                              " must be between 1 and the number of its keys (" + std::to_string(keys.size()) + ")",
+                          std::string(source) + ": threshold " + std::to_string(threshold) +
+                              " for role " + role_name(role) +
+                              " must be between 1 and the number of its keys (" +
+                              std::to_string(keys.size()) + ")",
                           "add keys first with 'otasign policy add-key'");
     json::Value out = document;
     out["roles"][role_name(role)]["threshold"] = threshold;
@@ -100,16 +119,20 @@ std::string describe(const Policy& policy) {
     std::string out;
     for (Role r : {Role::manifest, Role::release}) {
         const RolePolicy& rp = policy.role(r);
-        out += std::string("role ") + role_name(r) + ": threshold " + std::to_string(rp.threshold) + " of " +
-               std::to_string(rp.keys.size()) + " key(s)";
+        out += std::string("role ") + role_name(r) + ": threshold " + std::to_string(rp.threshold) +
+               " of " + std::to_string(rp.keys.size()) + " key(s)";
         if (rp.threshold > rp.keys.size()) out += " (UNREACHABLE: add keys)";
         out += "\n";
         for (const auto& k : rp.keys) {
-            out += "  - " + k.name + "\n    key id    " + k.key.key_id + "\n    algorithm " + envelope::sig_alg_name(k.key.alg) + "\n";
+            out += "  - " + k.name + "\n    key id    " + k.key.key_id + "\n    algorithm " +
+                   envelope::sig_alg_name(k.key.alg) + "\n";
             if (k.token_serial) out += "    token     serial " + *k.token_serial + "\n";
         }
     }
-    out += "maxExpiryDays: " + (policy.max_expiry_days ? std::to_string(*policy.max_expiry_days) : std::string("not set")) + "\n";
+    out += "maxExpiryDays: " +
+           (policy.max_expiry_days ? std::to_string(*policy.max_expiry_days)
+                                   : std::string("not set")) +
+           "\n";
     return out;
 }
 

@@ -8,12 +8,16 @@ namespace {
 
 std::string binding_problem(const envelope::Statement& st, const ManifestBinding& b) {
     if (st.manifest_sha256 != b.sha256)
-        return "the statement signs manifest sha256:" + st.manifest_sha256 + ", not sha256:" + b.sha256;
+        return "the statement signs manifest sha256:" + st.manifest_sha256 +
+               ", not sha256:" + b.sha256;
     if (st.manifest_size != b.size)
-        return "the statement names a manifest of " + std::to_string(st.manifest_size) + " bytes, not " + std::to_string(b.size);
-    if (st.release_id != b.release_id || st.release_version != b.release_version || st.release_channel != b.release_channel)
-        return "the statement names release " + st.release_id + " " + st.release_version + " (" + st.release_channel +
-               "), not " + b.release_id + " " + b.release_version + " (" + b.release_channel + ")";
+        return "the statement names a manifest of " + std::to_string(st.manifest_size) +
+               " bytes, not " + std::to_string(b.size);
+    if (st.release_id != b.release_id || st.release_version != b.release_version ||
+        st.release_channel != b.release_channel)
+        return "the statement names release " + st.release_id + " " + st.release_version + " (" +
+               st.release_channel + "), not " + b.release_id + " " + b.release_version + " (" +
+               b.release_channel + ")";
     return {};
 }
 
@@ -38,7 +42,8 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
         for (const auto& pk : rp.keys) {
             auto st = envelope::open_entry(entry, pk.key, where);
             if (!st) {
-                if (pk.key.key_id == entry.key_id || first_failure.empty()) first_failure = st.error().detail;
+                if (pk.key.key_id == entry.key_id || first_failure.empty())
+                    first_failure = st.error().detail;
                 continue;
             }
             check.key_id = pk.key.key_id;
@@ -47,18 +52,23 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
             break;
         }
         if (!check.statement) {
-            check.detail = rp.keys.empty() ? std::string("role ") + role_name(role) + " has no keys"
-                                           : "no key of role " + std::string(role_name(role)) + " verifies it";
-            if (rp.find(entry.key_id) && !first_failure.empty()) check.detail += ": " + first_failure;
+            check.detail = rp.keys.empty()
+                               ? std::string("role ") + role_name(role) + " has no keys"
+                               : "no key of role " + std::string(role_name(role)) + " verifies it";
+            if (rp.find(entry.key_id) && !first_failure.empty())
+                check.detail += ": " + first_failure;
         } else if (std::string p = binding_problem(*check.statement, binding); !p.empty()) {
             check.detail = p;
         } else if (const PolicyKey* pk = rp.find(check.key_id);
-                   pk && pk->token_serial && *pk->token_serial != check.statement->approval.token.serial) {
-            check.detail = "key " + pk->name + " must be used on token serial " + *pk->token_serial + ", the statement names serial " +
+                   pk && pk->token_serial &&
+                   *pk->token_serial != check.statement->approval.token.serial) {
+            check.detail = "key " + pk->name + " must be used on token serial " +
+                           *pk->token_serial + ", the statement names serial " +
                            check.statement->approval.token.serial;
         } else {
             check.ok = true;
-            if (std::find(out.distinct_keys.begin(), out.distinct_keys.end(), check.key_id) == out.distinct_keys.end())
+            if (std::find(out.distinct_keys.begin(), out.distinct_keys.end(), check.key_id) ==
+                out.distinct_keys.end())
                 out.distinct_keys.push_back(check.key_id);
         }
         out.signatures.push_back(std::move(check));

@@ -28,7 +28,7 @@ struct SignatureCheck {
     std::string key_id;          // the policy key that verified it ("" when none)
     std::string key_name;
     bool ok = false;
-    std::string detail;  // why it does not count
+    std::string detail;                            // why it does not count
     std::optional<envelope::Statement> statement;  // when the signature verified
 };
 

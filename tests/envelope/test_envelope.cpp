@@ -79,7 +79,8 @@ TEST_CASE("statement: unknown member is a schema violation with pointer", "[stat
 }
 
 TEST_CASE("sign then open an entry, for each algorithm", "[bundle]") {
-    for (auto [type, curve] : {std::pair{"EC", "P-256"}, std::pair{"EC", "P-384"}, std::pair{"RSA", ""}}) {
+    for (auto [type, curve] :
+         {std::pair{"EC", "P-256"}, std::pair{"EC", "P-384"}, std::pair{"RSA", ""}}) {
         auto key = test::make_key(type, curve);
         auto e = make_entry(sample_statement(key.pub), key.pub, key.signer());
         REQUIRE(e.ok());
@@ -161,13 +162,17 @@ TEST_CASE("bundle parse errors name file, line:column and pointer", "[bundle]") 
     std::vector<Case> cases = {
         {"syntax", "{\"mediaType\":", "m.sig:1:"},
         {"duplicate key", "{\"signatures\":[],\"signatures\":[]}", "m.sig:1:"},
-        {"no signatures", "{\"mediaType\":\"application/vnd.enigm.otasign.bundle+json;version=1\",\"signatures\":[]}",
+        {"no signatures",
+         "{\"mediaType\":\"application/"
+         "vnd.enigm.otasign.bundle+json;version=1\",\"signatures\":[]}",
          "/signatures"},
         {"wrong media type", "{\"mediaType\":\"x\",\"signatures\":[]}", "/mediaType"},
         {"bad base64",
          "{\"mediaType\":\"application/vnd.enigm.otasign.bundle+json;version=1\",\"signatures\":[\n"
-         "{\"algorithm\":\"ecdsa-p256-sha256\",\"keyid\":\"" + std::string(64, '0') +
-             "\",\"payload\":\"AAB=\",\"payloadType\":\"application/vnd.enigm.otasign.statement+json;version=1\","
+         "{\"algorithm\":\"ecdsa-p256-sha256\",\"keyid\":\"" +
+             std::string(64, '0') +
+             "\",\"payload\":\"AAB=\",\"payloadType\":\"application/"
+             "vnd.enigm.otasign.statement+json;version=1\","
              "\"publicKey\":\"-----BEGIN PUBLIC KEY-----\\nx\",\"sig\":\"AAAA\"}]}",
          "m.sig:2:"},
     };

@@ -20,14 +20,16 @@ struct TestKey {
     Result<std::string> sign(std::string_view message) const {
         ossl::Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
         EVP_PKEY_CTX* pctx = nullptr;
-        const EVP_MD* md = pub.alg == envelope::SigAlg::ecdsa_p384_sha384 ? EVP_sha384() : EVP_sha256();
+        const EVP_MD* md =
+            pub.alg == envelope::SigAlg::ecdsa_p384_sha384 ? EVP_sha384() : EVP_sha256();
         EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, priv.get());
         if (pub.alg == envelope::SigAlg::rsa_pss_sha256) {
             EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST);
         }
         size_t len = 0;
-        EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+        EVP_DigestSign(ctx.get(), nullptr, &len,
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size());
         std::string sig(len, '\0');
         EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
                        reinterpret_cast<const unsigned char*>(message.data()), message.size());

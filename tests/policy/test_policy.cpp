@@ -10,7 +10,8 @@ using envelope::Statement;
 
 namespace {
 
-Statement statement_for(const envelope::PublicKey& key, const ManifestBinding& b, std::string serial = "SERIAL1") {
+Statement statement_for(const envelope::PublicKey& key, const ManifestBinding& b,
+                        std::string serial = "SERIAL1") {
     Statement s;
     s.manifest_sha256 = b.sha256;
     s.manifest_size = b.size;
@@ -31,14 +32,17 @@ Statement statement_for(const envelope::PublicKey& key, const ManifestBinding& b
 ManifestBinding binding() { return {std::string(64, 'a'), 100, "rel", "2.0.0", "stable"}; }
 
 envelope::SignatureEntry sign_with(const test::TestKey& k, std::string serial = "SERIAL1") {
-    return *envelope::make_entry(statement_for(k.pub, binding(), std::move(serial)), k.pub, k.signer());
+    return *envelope::make_entry(statement_for(k.pub, binding(), std::move(serial)), k.pub,
+                                 k.signer());
 }
 
 Policy policy_with(const std::vector<const test::TestKey*>& manifest_keys, std::uint32_t threshold,
                    const std::vector<const test::TestKey*>& release_keys = {}) {
     json::Value doc = empty_policy_document();
-    for (auto* k : manifest_keys) doc = *add_key(doc, Role::manifest, k->pub.pem, "", std::nullopt, "k");
-    for (auto* k : release_keys) doc = *add_key(doc, Role::release, k->pub.pem, "", std::nullopt, "k");
+    for (auto* k : manifest_keys)
+        doc = *add_key(doc, Role::manifest, k->pub.pem, "", std::nullopt, "k");
+    for (auto* k : release_keys)
+        doc = *add_key(doc, Role::release, k->pub.pem, "", std::nullopt, "k");
     doc = *set_threshold(doc, Role::manifest, threshold, "p");
     auto p = parse_policy(serialize_policy(doc), "p");
     REQUIRE(p.ok());
@@ -74,12 +78,16 @@ TEST_CASE("policy: schema rules", "[policy]") {
         std::string expect;
     };
     std::vector<Case> cases = {
-        {"threshold zero", R"({"policyVersion":1,"roles":{"manifest":{"threshold":0,"keys":[]},"release":{"threshold":1,"keys":[]}}})",
+        {"threshold zero",
+         R"({"policyVersion":1,"roles":{"manifest":{"threshold":0,"keys":[]},"release":{"threshold":1,"keys":[]}}})",
          "/roles/manifest/threshold"},
-        {"unknown member", R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[]},"release":{"threshold":1,"keys":[]}},"foo":1})",
+        {"unknown member",
+         R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[]},"release":{"threshold":1,"keys":[]}},"foo":1})",
          "p.json:1:"},
-        {"missing role", R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[]}}})", "/roles"},
-        {"bad pem", R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[{"name":"a","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}]},"release":{"threshold":1,"keys":[]}}})",
+        {"missing role", R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[]}}})",
+         "/roles"},
+        {"bad pem",
+         R"({"policyVersion":1,"roles":{"manifest":{"threshold":1,"keys":[{"name":"a","publicKey":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}]},"release":{"threshold":1,"keys":[]}}})",
          "/roles/manifest/keys/0/publicKey"},
         {"duplicate member", R"({"policyVersion":1,"policyVersion":1})", "p.json:1:"},
     };
@@ -91,9 +99,10 @@ TEST_CASE("policy: schema rules", "[policy]") {
         CHECK(r.error().detail.find(c.expect) != std::string::npos);
     }
     // Reserved and x- extension members are accepted and survive edits.
-    auto ok = parse_policy(R"({"policyVersion":1,"x-site":"lab","attestationRoots":[],"options":{"maxExpiryDays":30},)"
-                           R"("roles":{"manifest":{"threshold":1,"keys":[],"requireAttestation":{"slot":"9c"}},"release":{"threshold":1,"keys":[]}}})",
-                           "p.json");
+    auto ok = parse_policy(
+        R"({"policyVersion":1,"x-site":"lab","attestationRoots":[],"options":{"maxExpiryDays":30},)"
+        R"("roles":{"manifest":{"threshold":1,"keys":[],"requireAttestation":{"slot":"9c"}},"release":{"threshold":1,"keys":[]}}})",
+        "p.json");
     REQUIRE(ok.ok());
     CHECK(ok->max_expiry_days == 30u);
     auto k = test::make_key();
@@ -104,7 +113,8 @@ TEST_CASE("policy: schema rules", "[policy]") {
 
 TEST_CASE("policy: threshold must be reachable", "[policy]") {
     auto k = test::make_key();
-    json::Value doc = *add_key(empty_policy_document(), Role::manifest, k.pub.pem, "a", std::nullopt, "k");
+    json::Value doc =
+        *add_key(empty_policy_document(), Role::manifest, k.pub.pem, "a", std::nullopt, "k");
     CHECK_FALSE(set_threshold(doc, Role::manifest, 2, "p").ok());
     CHECK_FALSE(set_threshold(doc, Role::manifest, 0, "p").ok());
     CHECK(set_threshold(doc, Role::manifest, 1, "p").ok());
@@ -167,10 +177,13 @@ TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
         CHECK_FALSE(verify_bundle(bundle, p, Role::manifest, other, "m.sig").threshold_met);
     }
     SECTION("required token serial") {
-        json::Value doc = *add_key(empty_policy_document(), Role::manifest, a.pub.pem, "a", std::string("SERIAL1"), "k");
+        json::Value doc = *add_key(empty_policy_document(), Role::manifest, a.pub.pem, "a",
+                                   std::string("SERIAL1"), "k");
         Policy p = parse_policy(serialize_policy(doc), "p").value();
-        CHECK(verify_bundle(envelope::Bundle{{sign_with(a)}}, p, Role::manifest, binding(), "s").threshold_met);
-        auto v = verify_bundle(envelope::Bundle{{sign_with(a, "OTHER")}}, p, Role::manifest, binding(), "s");
+        CHECK(verify_bundle(envelope::Bundle{{sign_with(a)}}, p, Role::manifest, binding(), "s")
+                  .threshold_met);
+        auto v = verify_bundle(envelope::Bundle{{sign_with(a, "OTHER")}}, p, Role::manifest,
+                               binding(), "s");
         CHECK_FALSE(v.threshold_met);
         CHECK(v.signatures[0].detail.find("token serial") != std::string::npos);
     }
