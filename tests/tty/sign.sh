@@ -81,6 +81,27 @@ diff -u <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' <<<"$screen"
         <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' "$WORK/approve.err") >"$WORK/d" ||
     fail "--approve shows other text on stderr than the terminal: $(cat "$WORK/d")"
 
+# The manifest is read once: changing the file while the operator reviews it changes nothing
+# about what gets signed (the bytes shown), so the changed file does not verify.
+cp release-2.json swapped.json
+tty_start swap
+tty_run swap "otasign sign swapped.json --previous release-1.json $SIGN_ARGS --signature swapped.sig --evidence-log swapped.log; echo \"EXIT:\$?\""
+tty_wait swap 'type the LAST 8 hex digits'
+jq '.eligibility.regions += ["US"]' release-2.json >swapped.tmp && mv swapped.tmp swapped.json
+tty_keys swap -l "$suffix"
+tty_keys swap Enter
+tty_wait swap '^PIN for token'
+tty_keys swap -l "$SOFTHSM_USER_PIN"
+tty_keys swap Enter
+[[ $(tty_exit_code swap) == 0 ]] || fail "sign of the swapped file failed"
+signed=$(jq -r '.signatures[0].payload' swapped.sig | base64 -d | jq -r '.manifest.sha256')
+[[ "sha256:$signed" == "$digest" ]] || fail "signed $signed, not the digest shown ($digest)"
+rc=0
+otasign verify swapped.json --signature swapped.sig --policy policy.json --now 2026-12-01T00:00:00Z >/dev/null 2>&1 || rc=$?
+[[ $rc == 1 ]] || fail "the file changed during review verifies (exit $rc)"
+otasign verify release-2.json --signature swapped.sig --policy policy.json --now 2026-12-01T00:00:00Z >/dev/null ||
+    fail "the reviewed bytes do not verify with the bundle"
+
 # The diff command in the terminal, colour off, is the snapshot too.
 tty_start diff
 tty_run diff 'clear; otasign diff release-1.json release-2.json --at 2026-11-23T12:00:00Z --color never; echo "EXIT:$?"'
