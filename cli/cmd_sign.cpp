@@ -309,7 +309,7 @@ int run_sign(const SignArgs& a) {
     // land between the two renames; the signals stay blocked until the process ends.
     sigset_t commit_signals;
     sigemptyset(&commit_signals);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&commit_signals, sig);
+    for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&commit_signals, sig);
     sigprocmask(SIG_BLOCK, &commit_signals, nullptr);
     bundle.signatures.push_back(*entry);
     envelope::EvidenceEntry ev;
