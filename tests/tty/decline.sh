@@ -68,6 +68,17 @@ tty_keys pin -l 'echo-is-back'
 tty_wait pin '^echo-is-back$'
 tty_keys pin Enter C-d
 
+# --- Ctrl-\\ (SIGQUIT) at the PIN prompt: the same as Ctrl-C, no core dump with echo off
+start_sign quit
+tty_keys quit -l "$suffix"
+tty_keys quit Enter
+tty_wait quit '^PIN for token'
+tty_keys quit -l "99"
+tty_keys quit 'C-\'
+[[ $(tty_exit_code quit) == 5 ]] || fail "Ctrl-\\ at the PIN prompt: exit is not 5"
+unchanged "Ctrl-\\ at the PIN prompt"
+echo_on quit
+
 # --- a first release (no --previous) shows its full content; declined with "no"
 tty_start first
 tty_run first "otasign sign release-2.json $SIGN_ARGS; echo \"EXIT:\$?\""
