@@ -21,6 +21,7 @@ start_sign() {
     tty_wait "$1" 'type the LAST 8 hex digits'
 }
 echo_on() {
+    # shellcheck disable=SC2016 # expanded in the pane's shell
     tty_run "$1" 'echo "ECHO:$(stty -a | grep -c -- " echo ")"'
     tty_wait "$1" '^ECHO:[0-9]+$'
     tty_screen "$1" | grep -qx 'ECHO:1' || fail "$1: terminal echo is off afterwards"
@@ -74,6 +75,7 @@ tty_keys quit -l "$suffix"
 tty_keys quit Enter
 tty_wait quit '^PIN for token'
 tty_keys quit -l "99"
+# shellcheck disable=SC1003 # tmux's name for Ctrl-backslash
 tty_keys quit 'C-\'
 [[ $(tty_exit_code quit) == 5 ]] || fail "Ctrl-\\ at the PIN prompt: exit is not 5"
 unchanged "Ctrl-\\ at the PIN prompt"

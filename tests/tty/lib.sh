@@ -104,6 +104,7 @@ tty_softhsm() {
     fi
     softhsm_token_init "$WORK/hsm"
     KEY_URI="pkcs11:token=$SOFTHSM_LABEL;object=p256"
+    # shellcheck disable=SC2034 # used by the scripts that source this file
     SIGN_ARGS="--module $SOFTHSM_MODULE --key '$KEY_URI' --operator night-shift"
 }
 

@@ -53,6 +53,7 @@ signed_line=$(grep -n '^Signed release-2.json' <<<"$screen" | cut -d: -f1 | head
 [[ -n $signed_line && $touch_line -lt $signed_line ]] || fail "touch prompt not before the result"
 grep -qE '^Signature bundle +release-2\.json\.sig \(1 signature\(s\)\)$' <<<"$screen" || fail "bundle path not shown"
 grep -qE '^Evidence +evidence\.log\.jsonl entry 0$' <<<"$screen" || fail "evidence path not shown"
+# shellcheck disable=SC2016 # expanded in the pane's shell
 tty_run sign 'echo "ECHO:$(stty -a | grep -c -- " echo ")"'
 tty_wait sign '^ECHO:[0-9]+$'
 tty_screen sign | grep -qx 'ECHO:1' || fail "terminal echo not on after the sign"
