@@ -65,7 +65,7 @@ int run_list(const KeyArgs& args) {
 }
 
 CommandGroup g(40, [](CLI::App& app, int& exit_code) {
-    CLI::App* key = subcommand_group(app, "key", "Token keys: export public keys, list keys");
+    CLI::App* key = subcommand_group(app, "key", "Keys on hardware tokens");
 
     auto export_args = std::make_shared<KeyArgs>();
     CLI::App* exp = key->add_subcommand("export", "Write the public key (SubjectPublicKeyInfo PEM) of a token key "

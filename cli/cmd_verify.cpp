@@ -78,8 +78,12 @@ int run_verify(const VerifyArgs& a) {
     std::vector<Check> checks;
     json::Value sigs = json::Value::array();
     std::size_t good = 0;
+    std::size_t foreign = 0;
     for (const auto& s : bv.signatures) {
-        json::Value j = {{"index", s.index}, {"ok", s.ok}, {"claimedKeyid", s.claimed_key_id}};
+        json::Value j = {{"index", s.index},
+                         {"ok", s.ok},
+                         {"foreign", s.foreign},
+                         {"claimedKeyid", s.claimed_key_id}};
         if (!s.key_id.empty()) {
             j["keyid"] = s.key_id;
             j["keyName"] = s.key_name;
@@ -93,12 +97,16 @@ int run_verify(const VerifyArgs& a) {
         if (!s.ok) j["detail"] = s.detail;
         sigs.push_back(j);
         if (s.ok) ++good;
+        if (s.foreign) ++foreign;
     }
-    checks.push_back({"signatures", good == bv.signatures.size(),
-                      std::to_string(good) + " of " + std::to_string(bv.signatures.size()) +
-                          " signature(s) verify with keys of role " + a.role +
-                          " and bind this manifest",
-                      nullptr});
+    // A signature by a key outside the role is not counted but does not fail the gate; one
+    // that claims or verifies with a role key and is wrong does.
+    std::string sig_detail = std::to_string(good) + " of " + std::to_string(bv.signatures.size()) +
+                             " signature(s) verify with keys of role " + a.role +
+                             " and bind this manifest";
+    if (foreign)
+        sig_detail += "; " + std::to_string(foreign) + " by keys outside the role (not counted)";
+    checks.push_back({"signatures", good + foreign == bv.signatures.size(), sig_detail, nullptr});
     std::string thr = std::to_string(bv.distinct_keys.size()) + " distinct key(s) of role " +
                       a.role + ", threshold " + std::to_string(bv.threshold);
     if (bv.threshold > bv.role_keys)
@@ -170,7 +178,10 @@ int run_verify(const VerifyArgs& a) {
     } else {
         std::cout << "manifest " << a.manifest << " sha256:" << loaded->sha256_hex << "\n";
         for (const auto& s : bv.signatures) {
-            std::cout << "  signature " << s.index << ": " << (s.ok ? "ok" : "FAIL");
+            std::cout << "  signature " << s.index << ": "
+                      << (s.ok        ? "ok"
+                          : s.foreign ? "not counted"
+                                      : "FAIL");
             if (s.ok)
                 std::cout << " key '" << s.key_name << "' (" << s.key_id.substr(0, 16)
                           << "...), operator " << s.statement->approval.operator_name << ", "

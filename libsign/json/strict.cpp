@@ -212,7 +212,16 @@ public:
         }
         // nlohmann counts the byte it stopped on, 1-based (past the end for a premature end).
         std::uint64_t offset = std::min<std::uint64_t>(byte == 0 ? 0 : byte - 1, m_bytes.size());
-        return fail(locate(offset), pointer, nlohmann_message(ex));
+        std::string message = nlohmann_message(ex);
+        // A bad literal or number ("tru", "-Infinity") is found a byte or more after it starts;
+        // name its first byte, as a reader looks for the word. (A bad string keeps the exact
+        // byte: that is where the bad escape or UTF-8 is.)
+        if (message.find("invalid literal") != std::string::npos ||
+            message.find("invalid number") != std::string::npos) {
+            Position start = token_start();
+            if (start.offset <= offset) return fail(start, pointer, std::move(message));
+        }
+        return fail(locate(offset), pointer, std::move(message));
     }
 
     // Errors raised before nlohmann runs (size, BOM).
@@ -425,7 +434,8 @@ Position Document::position_of(std::string_view pointer) const {
         auto it = positions.find(p);
         if (it != positions.end()) return it->second;
         if (p.empty()) return Position{};
-        p.resize(p.rfind('/'));
+        std::size_t slash = p.rfind('/');
+        p.resize(slash == std::string::npos ? 0 : slash);  // "x" is no pointer: fall back to the root
     }
 }
 

@@ -5,11 +5,17 @@
 // Built on nlohmann/json's SAX interface. Rejected (beyond RFC 8259 syntax): duplicate keys
 // (compared after unescaping), nesting deeper than Limits::max_depth, input over
 // Limits::max_bytes, invalid/overlong UTF-8, lone surrogates, a byte-order mark, raw control
-// characters, NaN/Infinity, numbers that overflow a double, integers outside +-(2^53-1) (I-JSON)
-// whether spelled as integers or not (3.1e19 too: its canonical form 31000000000000000000 is an
-// integer literal, and canonical output must always parse again),
-// trailing content, comments, trailing commas, leading zeros; and, by default, Unicode
-// noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF), which I-JSON forbids.
+// characters and raw NUL bytes (which nlohmann would read as the end of input), NaN/Infinity,
+// numbers that overflow a double, integers outside +-(2^53-1) (I-JSON) whether spelled as
+// integers or not (3.1e19 too: its canonical form 31000000000000000000 is an integer literal,
+// and canonical output must always parse again), trailing content, comments, trailing commas,
+// leading zeros; and, by default, Unicode noncharacters (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF),
+// which I-JSON 2.1 forbids and a manifest never needs. Numbers that underflow (1e-400) round
+// to 0 like any decimal rounds to the nearest double.
+//
+// No recursion anywhere (nlohmann's parser and its 3.11 destructor are iterative, and so is
+// canonicalize), but nlohmann's copy constructor, operator== and dump() do recurse: with a
+// raised max_depth, do not copy or compare deep values.
 
 #include <cstdint>
 #include <map>

@@ -16,7 +16,7 @@ namespace otasign::manifest {
 struct DiffOptions {
     int max_rollout_step = 25;  // percentage points one release may add to the rollout
     int max_expiry_days = 90;   // longest validity window, expires - created
-    Timestamp now;              // expiry is judged against this instant
+    Timestamp now;  // expiry is judged against this; the caller reads the clock (libsign does not)
 };
 
 enum class Severity { high, medium };

@@ -57,6 +57,9 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
                                : "no key of role " + std::string(role_name(role)) + " verifies it";
             if (rp.find(entry.key_id) && !first_failure.empty())
                 check.detail += ": " + first_failure;
+            auto embedded = envelope::public_key_from_pem(entry.public_key_pem, where);
+            check.foreign = !rp.keys.empty() && !rp.find(entry.key_id) && embedded &&
+                            !rp.find(embedded->key_id);
         } else if (std::string p = binding_problem(*check.statement, binding); !p.empty()) {
             check.detail = p;
         } else if (const PolicyKey* pk = rp.find(check.key_id);

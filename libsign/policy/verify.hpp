@@ -28,6 +28,10 @@ struct SignatureCheck {
     std::string key_id;          // the policy key that verified it ("" when none)
     std::string key_name;
     bool ok = false;
+    // Neither verified by a role key nor claiming one (its embedded key and key id are outside
+    // the role): e.g. a release-role co-signature when checking the manifest role. It does not
+    // count, and it is not a failure either; the threshold decides.
+    bool foreign = false;
     std::string detail;                            // why it does not count
     std::optional<envelope::Statement> statement;  // when the signature verified
 };

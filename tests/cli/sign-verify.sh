@@ -77,6 +77,12 @@ grep -q "not a key of the manifest role" err || fail "wrong-role refusal unclear
 expect 0 sign_approved release-2.json rsa2048 rel --signature rel.sig
 expect 1 otasign verify release-2.json --policy policy.json --signature rel.sig "${NOW[@]}"
 expect 0 otasign verify release-2.json --policy policy.json --signature rel.sig --role release "${NOW[@]}"
+grep -q "not counted" <(otasign verify release-2.json --policy policy.json --signature rel.sig "${NOW[@]}" || true) \
+    || fail "a release-role signature is not reported as not counted for the manifest role"
+# a bundle carrying both authorities' signatures passes for each role (2-of-2 manifest, 1-of-1 release)
+jq --slurpfile r rel.sig '.signatures += $r[0].signatures' release-2.json.sig > both.sig
+expect 0 otasign verify release-2.json --policy policy.json --signature both.sig "${NOW[@]}"
+expect 0 otasign verify release-2.json --policy policy.json --signature both.sig --role release "${NOW[@]}"
 
 # --- the always-authenticate key (like PIV 9c) signs too
 expect 0 sign_approved release-1.json p256-auth dave --signature r1-auth.sig --evidence-log auth.log
@@ -133,18 +139,14 @@ expect 1 otasign evidence verify changed.jsonl
 sed '2d' evidence.log.jsonl > removed.jsonl
 expect 1 otasign evidence verify removed.jsonl
 # evidence inside an entry changed and the line re-chained: the signature catches it
-python3 - <<'PY'
-import base64, hashlib, json
-lines = open("evidence.log.jsonl").read().splitlines()
-e = json.loads(lines[0])
-st = base64.b64decode(e["signature"]["payload"]).replace(b'"operator":"alice"', b'"operator":"eve"')
-e["signature"]["payload"] = base64.b64encode(st).decode()
-out = [json.dumps(e, separators=(",", ":"), sort_keys=True, ensure_ascii=False)]
-for l in lines[1:]:
-    x = json.loads(l); x["prev"] = hashlib.sha256(out[-1].encode()).hexdigest()
-    out.append(json.dumps(x, separators=(",", ":"), sort_keys=True, ensure_ascii=False))
-open("rechained.jsonl", "w").write("\n".join(out) + "\n")
-PY
+{
+    prev_line=$(head -1 evidence.log.jsonl | jq -cS '.signature.payload |= (@base64d | sub("\"operator\":\"alice\""; "\"operator\":\"eve\"") | @base64)')
+    printf '%s\n' "$prev_line"
+    tail -n +2 evidence.log.jsonl | while IFS= read -r line; do
+        prev_line=$(jq -cS --arg p "$(printf '%s' "$prev_line" | sha256sum | cut -d' ' -f1)" '.prev = $p' <<<"$line")
+        printf '%s\n' "$prev_line"
+    done
+} > rechained.jsonl
 expect 1 otasign evidence verify rechained.jsonl
 grep -q "entry 0: FAIL" out || fail "re-chained tampered entry not caught by its signature"
 # sign refuses to append to a broken chain, and writes nothing

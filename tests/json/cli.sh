@@ -40,7 +40,7 @@ grep -q '^otasign: error: ' "$tmp/err" || fail "errors start with 'otasign: erro
 
 printf '{\n  "release": {\n    "id": tru\n  }\n}\n' >"$tmp/bad.json"
 expect_exit 3 "$bin" digest "$tmp/bad.json"
-grep -q "bad.json:3:14: .*invalid literal.*(at JSON pointer /release/id, byte 30)" "$tmp/err" ||
+grep -q "bad.json:3:11: .*invalid literal.*(at JSON pointer /release/id, byte 27)" "$tmp/err" ||
     fail "syntax error message: $(cat "$tmp/err")"
 
 expect_exit 0 "$bin" digest "$tmp/doc.json"

@@ -81,7 +81,7 @@ TEST_CASE("strict reader rejects each rule with pointer and line:column", "[stri
         // Numbers.
         {"nan", "[NaN]", "invalid literal", "/0", 1, 2, 1},
         {"infinity", "[Infinity]", "invalid literal", "/0", 1, 2, 1},
-        {"negative_infinity", "[-Infinity]", "invalid number", "/0", 1, 3, 2},
+        {"negative_infinity", "[-Infinity]", "invalid number", "/0", 1, 2, 1},
         {"double_overflow", R"({"n":1e400})", "number overflows a double: 1e400", "/n", 1, 6, 5},
         {"double_overflow_negative", "[0, -1.5e309]", "number overflows a double", "/1", 1, 5, 4},
         {"ijson_integer_above_2_53", R"({"n":9007199254740992})", "I-JSON", "/n", 1, 6, 5},
@@ -93,7 +93,8 @@ TEST_CASE("strict reader rejects each rule with pointer and line:column", "[stri
         {"ijson_big_negative_float", "[-1.5e20]", "integer outside the I-JSON range", "/0", 1, 2, 1},
         {"leading_zero", "[01]", "expected ']'", "/1", 1, 3, 2},
         {"leading_zero_negative", "[-01]", "expected ']'", "/1", 1, 4, 3},
-        {"trailing_dot", "[1.]", "invalid number", "/0", 1, 4, 3},
+        {"trailing_dot", "[1.]", "invalid number", "/0", 1, 2, 1},
+        {"exponent_without_digits", "{\"e\": 1e}", "invalid number", "/e", 1, 7, 6},
         {"leading_dot", "[.5]", "invalid literal", "/0", 1, 2, 1},
         {"plus_sign", "[+1]", "invalid literal", "/0", 1, 2, 1},
         {"hex_number", "[0x10]", "expected ']'", "/1", 1, 3, 2},
@@ -111,7 +112,7 @@ TEST_CASE("strict reader rejects each rule with pointer and line:column", "[stri
         {"unterminated_string", "\"abc", "missing closing quote", "\"\"", 1, 5, 4},
         {"empty_input", "", "unexpected end of input", "\"\"", 1, 1, 0},
         {"whitespace_only", " \n", "unexpected end of input", "\"\"", 2, 1, 2},
-        {"invalid_literal_multiline", "{\n  \"a\": [\n    1,\n    tru\n  ]\n}", "invalid literal", "/a/1", 4, 8, 25},
+        {"invalid_literal_multiline", "{\n  \"a\": [\n    1,\n    tru\n  ]\n}", "invalid literal", "/a/1", 4, 5, 22},
         // Noncharacters (rejected by default, I-JSON 2.1).
         {"noncharacter_fdd0_value", R"({"k":"\ufdd0"})", "noncharacter U+FDD0", "/k", 1, 6, 5},
         {"noncharacter_fffe_raw_utf8", "[\"x\xEF\xBF\xBE\"]", "noncharacter U+FFFE", "/0", 1, 2, 1},
@@ -207,6 +208,8 @@ TEST_CASE("positions of values name line and byte column", "[strict]") {
     CHECK(p.line == 4);
     CHECK(p.column == 7);
     CHECK(doc->position_of("/nothing").offset == 0);
+    CHECK(doc->position_of("not-a-pointer").line == 1);
+    CHECK(doc->position_of("").column == 1);
     CHECK(where("r.json", doc->position_of("/release/id")) == "r.json:2:21");
 }
 
@@ -221,4 +224,39 @@ TEST_CASE("pointer_token escapes ~ and / per RFC 6901", "[strict]") {
     CHECK(pointer_token("a/b~c") == "a~1b~0c");
     CHECK(pointer_token("~1") == "~01");
     CHECK(pointer_token("") == "");
+}
+
+TEST_CASE("every recorded position is the first byte of its value", "[strict]") {
+    // A document with irregular whitespace, escapes and multi-byte characters; each indexed
+    // position must point at the byte that starts the value its pointer names, with line and
+    // column consistent with the offset.
+    const std::string text =
+        "\r\n{ \"a\" :[ 1 ,-2.5e3,\n\t\"x\\\"y\"\r\n,[ ],{ } ] ,\n"
+        "\"\\u00e9\\/~\":{\"k\":  true,\"l\" :false ,\"m\":null},\"\xF0\x9F\x98\x80\" : [[[\"\xE2\x82\xAC\"]]] ,\n"
+        "  \"n\":\"\\ud83d\\ude00\\n\",\"\":0 }  \n";
+    auto doc = parse_strict(text, "p.json");
+    REQUIRE(doc.ok());
+    CHECK(doc->positions.size() == 17);
+    for (const auto& [pointer, pos] : doc->positions) {
+        INFO("pointer " << pointer);
+        REQUIRE(pos.offset < text.size());
+        std::uint64_t line = 1, line_start = 0;
+        for (std::uint64_t i = 0; i < pos.offset; ++i)
+            if (text[i] == '\n') {
+                ++line;
+                line_start = i + 1;
+            }
+        CHECK(pos.line == line);
+        CHECK(pos.column == pos.offset - line_start + 1);
+        const Value& v = doc->value.at(Value::json_pointer(pointer));
+        char c = text[pos.offset];
+        switch (v.type()) {
+            case Value::value_t::object: CHECK(c == '{'); break;
+            case Value::value_t::array: CHECK(c == '['); break;
+            case Value::value_t::string: CHECK(c == '"'); break;
+            case Value::value_t::boolean: CHECK((c == 't' || c == 'f')); break;
+            case Value::value_t::null: CHECK(c == 'n'); break;
+            default: CHECK((c == '-' || (c >= '0' && c <= '9'))); break;
+        }
+    }
 }

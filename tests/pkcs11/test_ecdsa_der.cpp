@@ -157,3 +157,38 @@ TEST_CASE("Wycheproof P1363 vectors: converted to DER, OpenSSL agrees with the e
         CHECK(checked > 200);
     }
 }
+
+TEST_CASE("Wycheproof RSA-PSS (SHA-256, MGF1-SHA-256, salt 32): verify_digest agrees with the expected result",
+          "[.wycheproof]") {
+    const char* corpora = std::getenv("OTASIGN_CORPORA_DIR");
+    REQUIRE(corpora);
+    for (const char* name : {"rsa_pss_2048_sha256_mgf1_32_test.json", "rsa_pss_3072_sha256_mgf1_32_test.json"}) {
+        auto path = std::filesystem::path(corpora) / "wycheproof" / name;
+        CAPTURE(path.string());
+        std::ifstream in(path);
+        REQUIRE(in);
+        auto doc = nlohmann::json::parse(in);
+        int checked = 0;
+        for (const auto& group : doc.at("testGroups")) {
+            REQUIRE(group.at("sha") == "SHA-256");
+            REQUIRE(group.at("mgfSha") == "SHA-256");
+            REQUIRE(group.at("sLen") == 32);
+            auto spki = hex(group.at("publicKeyDer").get<std::string>());
+            const unsigned char* p = spki.data();
+            ossl::Ptr<EVP_PKEY> key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+            REQUIRE(key);
+            for (const auto& t : group.at("tests")) {
+                std::string expected = t.at("result").get<std::string>();
+                if (expected == "acceptable") continue;
+                CAPTURE(t.at("tcId").get<int>(), t.at("comment").get<std::string>());
+                auto msg = hex(t.at("msg").get<std::string>());
+                auto sig = hex(t.at("sig").get<std::string>());
+                auto digest = hash_bytes(HashAlg::sha256, std::string_view(reinterpret_cast<const char*>(msg.data()), msg.size()));
+                CHECK(verify_digest(key.get(), KeyAlgorithm::rsa, digest, sig).ok() == (expected == "valid"));
+                ++checked;
+            }
+        }
+        WARN(name << ": " << checked << " vectors checked");
+        CHECK(checked > 50);
+    }
+}

@@ -158,6 +158,7 @@ TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
         auto v = verify_bundle(bundle, p, Role::manifest, binding(), "m.sig");
         CHECK_FALSE(v.threshold_met);
         CHECK_FALSE(v.signatures[0].ok);
+        CHECK(v.signatures[0].foreign);  // not counted, not a failure by itself
         CHECK(verify_bundle(bundle, p, Role::release, binding(), "m.sig").threshold_met);
     }
     SECTION("a statement over another manifest does not count") {
@@ -168,6 +169,7 @@ TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
         auto v = verify_bundle(bundle, p, Role::manifest, other, "m.sig");
         CHECK_FALSE(v.threshold_met);
         CHECK(v.signatures[0].detail.find("not sha256:") != std::string::npos);
+        CHECK_FALSE(v.signatures[0].foreign);
     }
     SECTION("replay to another channel does not count") {
         Policy p = policy_with({&a}, 1);
