@@ -2,6 +2,7 @@
 // canonical bytes on the token, and record the evidence. Nothing is written unless the fresh
 // signature verified; the bundle and the evidence log change together or not at all.
 
+#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -132,9 +133,13 @@ int run_sign(const SignArgs& a) {
         const char* user = std::getenv("USER");
         if (user) operator_name = user;
     }
+    if (operator_name.empty()) {
+        // No $USER (a bare root shell, a service): the account the process runs as.
+        if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) operator_name = pw->pw_name;
+    }
     if (operator_name.empty())
         return report(make_error(ErrorCode::Usage,
-                                 "cannot tell who the operator is ($USER is not set)",
+                                 "cannot tell who the operator is (no $USER, no account name)",
                                  "pass --operator NAME"));
     std::optional<std::string> approve_hex;
     if (!a.approve.empty()) {
@@ -349,7 +354,7 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
         "Signature bundle (default: MANIFEST.sig); an existing one gets a co-signature");
     cmd->add_option("--pin-source", a->pin_source, "fd:N or file:PATH (never the PIN itself)");
     cmd->add_option("--operator", a->operator_name,
-                    "Operator name recorded in the evidence (default: $USER)");
+                    "Operator name recorded in the evidence (default: $USER, else the account name)");
     cmd->add_option(
         "--approve", a->approve,
         "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs the recipe of schemas/SIGNATURE-FORMAT.md section 7 exactly as written (the lines between
-# its markers) on a bundle made against SoftHSM, for each key type: an auditor with openssl, jq
-# and coreutils can check a signature without otasign.
+# Runs the auditor's recipe from README.md exactly as written (the lines between its markers) on a
+# bundle made against SoftHSM, for each key type: an auditor with openssl, jq and coreutils can
+# check a signature without otasign. schemas/SIGNATURE-FORMAT.md carries the same recipe; the two
+# copies must be identical.
 source "$(dirname "$0")/common.sh"
 
-recipe=$(sed -n '/<!-- recipe:begin -->/,/<!-- recipe:end -->/p' "$OTASIGN_SOURCE_DIR/schemas/SIGNATURE-FORMAT.md" | sed '/^<!--/d;/^```/d')
-[[ -n $recipe ]] || fail "no recipe found in SIGNATURE-FORMAT.md"
+extract_recipe() { sed -n '/<!-- recipe:begin -->/,/<!-- recipe:end -->/p' "$1" | sed '/^<!--/d;/^```/d'; }
+recipe=$(extract_recipe "$OTASIGN_SOURCE_DIR/README.md")
+[[ -n $recipe ]] || fail "no recipe found in README.md"
+[[ $recipe == "$(extract_recipe "$OTASIGN_SOURCE_DIR/schemas/SIGNATURE-FORMAT.md")" ]] ||
+    fail "the recipes in README.md and schemas/SIGNATURE-FORMAT.md differ"
 printf '%s\n' "$recipe" > recipe.sh
 
 sign_approved release-2.json p256 alice --previous release-1.json >/dev/null 2>&1 || fail "sign p256"
