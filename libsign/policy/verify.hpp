@@ -22,6 +22,14 @@ struct ManifestBinding {
     std::string release_channel;
 };
 
+// The PIV attestation check of one signature, for a role with requireAttestation.
+struct AttestationCheck {
+    bool ok = false;
+    std::string detail;  // why it fails, or what chain it verified through
+    std::string slot, pin_policy, touch_policy, origin, firmware, root_subject;
+    std::optional<std::uint32_t> serial;
+};
+
 struct SignatureCheck {
     std::size_t index = 0;
     std::string claimed_key_id;  // from the bundle, informational only
@@ -34,6 +42,7 @@ struct SignatureCheck {
     bool foreign = false;
     std::string detail;                            // why it does not count
     std::optional<envelope::Statement> statement;  // when the signature verified
+    std::optional<AttestationCheck> attestation;   // when the role requires attestation
 };
 
 struct BundleVerification {
