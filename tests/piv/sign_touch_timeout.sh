@@ -12,8 +12,7 @@ pin=$(secret 123456)
 # provision, not `key generate`: its self-signed certificate would need a touch nobody gives.
 "$OTASIGN_SOURCE_DIR/tests/virtual-piv/provision" 9c ECCP384 always always >/dev/null 2>&1 || fail "provision 9c"
 digest=$("$B" digest manifest.json) || fail "digest"
-# An existing bundle and log must stay exactly as they were.
-echo '{"placeholder":true}' > evidence.log.jsonl
+# Every file in the directory is checksummed before and after: nothing may be written.
 sums() { find . -type f ! -name 'secret.*' ! -name 'err' ! -name 'out' -print0 | sort -z | xargs -0 sha256sum; }
 before=$(sums)
 "$B" sign manifest.json --module "$MODULE" --key "pkcs11:id=%02;type=private" --approve "$digest" \

@@ -11,10 +11,9 @@ pin=$(secret 123456)
 key_id=$("$B" key generate --slot 9c --algorithm ECCP256 --pin-policy always --touch-policy always --pin-source "$pin" 2>/dev/null) \
     || fail "generate 9c"
 list=$("$B" key list --module "$MODULE") || fail "key list: $list"
-# ykcs11 names the 9c key "Private key for Digital Signature"; take the URI key list prints for it.
-uri=$(grep -o "pkcs11:[^ ]*" <<<"$list" | grep -i "Digital%20Signature" | grep "type=private" | head -1)
-[[ -n $uri ]] || uri=$(grep -o "pkcs11:[^ ]*Digital%20Signature[^ ]*" <<<"$list" | head -1)
-[[ -n $uri ]] || fail "no URI for the 9c key in: $list"
+# The URI key list prints just before the line with the 9c key's id.
+uri=$(awk -v id="$key_id" '$1 == "uri:" { u = $2 } $1 == "key" && $2 == "id:" && $3 == id { print u; exit }' <<<"$list")
+[[ -n $uri ]] || fail "no URI for the 9c key $key_id in: $list"
 
 "$B" key export --key "$uri" --module "$MODULE" -o card.pub.pem >/dev/null || fail "key export $uri"
 [[ $(openssl pkey -pubin -in card.pub.pem -outform DER | sha256sum | cut -d' ' -f1) == "$key_id" ]] || fail "exported key is not 9c"
