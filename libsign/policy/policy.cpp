@@ -1,7 +1,10 @@
 #include "policy/policy.hpp"
 
+#include <openssl/x509.h>
+
 #include <set>
 
+#include "core/ossl.hpp"
 #include "envelope/schema_check.hpp"
 #include "piv/attestation.hpp"
 
@@ -77,7 +80,15 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
             if (!ders)
                 return make_error(ErrorCode::InvalidInput,
                                   ders.error().detail + " (at JSON pointer " + pointer + ")");
-            for (auto& der : *ders) out.push_back(std::move(der));
+            for (auto& der : *ders) {
+                const unsigned char* q = der.data();
+                ossl::Ptr<X509> cert(d2i_X509(nullptr, &q, long(der.size())));
+                if (!cert || q != der.data() + der.size())
+                    return make_error(ErrorCode::InvalidInput,
+                                      at + ": not a valid X.509 certificate (at JSON pointer " +
+                                          pointer + ")");
+                out.push_back(std::move(der));
+            }
         }
     }
     for (Role r : {Role::manifest, Role::release}) {
