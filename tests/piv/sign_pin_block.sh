@@ -39,6 +39,7 @@ sign "$bad" --allow-final-pin-try; rc=$?
 [[ $rc == 4 ]] || { cat err >&2; fail "third wrong PIN: expected exit 4, got $rc"; }
 grep -q "wrong PIN" err || { cat err >&2; fail "third wrong PIN message"; }
 [[ $(retries) == 0 ]] || fail "PIN not blocked: $(retries) retries"
+grep "otasign:" err >&2  # the message the operator sees
 
 # Blocked: even the right PIN is refused, without being sent.
 sign "$good" --allow-final-pin-try; rc=$?

@@ -21,6 +21,7 @@ rc=$?
 [[ $rc == 4 ]] || { cat err >&2; fail "touch timeout: expected exit 4, got $rc"; }
 grep -q "Touch the key now" err || { cat err >&2; fail "no touch prompt"; }
 grep -qi "not touched" err || { cat err >&2; fail "the error does not say the key was not touched"; }
+grep "otasign:" err >&2  # the message the operator sees
 [[ ! -e manifest.json.sig ]] || fail "a bundle was written"
 [[ $(sums) == "$before" ]] || fail "files changed after a touch timeout"
 # One touch timeout costs no PIN try.
