@@ -139,18 +139,14 @@ expect 1 otasign evidence verify changed.jsonl
 sed '2d' evidence.log.jsonl > removed.jsonl
 expect 1 otasign evidence verify removed.jsonl
 # evidence inside an entry changed and the line re-chained: the signature catches it
-python3 - <<'PY'
-import base64, hashlib, json
-lines = open("evidence.log.jsonl").read().splitlines()
-e = json.loads(lines[0])
-st = base64.b64decode(e["signature"]["payload"]).replace(b'"operator":"alice"', b'"operator":"eve"')
-e["signature"]["payload"] = base64.b64encode(st).decode()
-out = [json.dumps(e, separators=(",", ":"), sort_keys=True, ensure_ascii=False)]
-for l in lines[1:]:
-    x = json.loads(l); x["prev"] = hashlib.sha256(out[-1].encode()).hexdigest()
-    out.append(json.dumps(x, separators=(",", ":"), sort_keys=True, ensure_ascii=False))
-open("rechained.jsonl", "w").write("\n".join(out) + "\n")
-PY
+{
+    prev_line=$(head -1 evidence.log.jsonl | jq -cS '.signature.payload |= (@base64d | sub("\"operator\":\"alice\""; "\"operator\":\"eve\"") | @base64)')
+    printf '%s\n' "$prev_line"
+    tail -n +2 evidence.log.jsonl | while IFS= read -r line; do
+        prev_line=$(jq -cS --arg p "$(printf '%s' "$prev_line" | sha256sum | cut -d' ' -f1)" '.prev = $p' <<<"$line")
+        printf '%s\n' "$prev_line"
+    done
+} > rechained.jsonl
 expect 1 otasign evidence verify rechained.jsonl
 grep -q "entry 0: FAIL" out || fail "re-chained tampered entry not caught by its signature"
 # sign refuses to append to a broken chain, and writes nothing
