@@ -2,6 +2,7 @@
 // canonical bytes on the token, and record the evidence. Nothing is written unless the fresh
 // signature verified; the bundle and the evidence log change together or not at all.
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -326,7 +327,12 @@ int run_sign(const SignArgs& a) {
     });
     if (!entry) return report(entry.error());
 
-    // 8. Write both files, or neither.
+    // 8. Write both files, or neither. From here on Ctrl-C (whose handler exits at once) must not
+    // land between the two renames; the signals stay blocked until the process ends.
+    sigset_t commit_signals;
+    sigemptyset(&commit_signals);
+    for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&commit_signals, sig);
+    sigprocmask(SIG_BLOCK, &commit_signals, nullptr);
     bundle.signatures.push_back(*entry);
     envelope::EvidenceEntry ev;
     ev.recorded = utc_now_text();

@@ -13,6 +13,7 @@
 #include "policy/manifest_checks.hpp"
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
+#include "progress.hpp"
 #include "registry.hpp"
 
 namespace otasign::cli {
@@ -147,7 +148,9 @@ int run_verify(const VerifyArgs& a) {
              nullptr});
     }
     if (!a.artifacts.empty()) {
-        auto results = policy::check_artifacts(m, a.artifacts);
+        ProgressBar bar("Hashing artifacts");
+        auto results = policy::check_artifacts(m, a.artifacts, bar.callback());
+        bar.finish();
         json::Value arts = json::Value::array();
         std::size_t ok = 0;
         for (const auto& r : results) {

@@ -19,7 +19,7 @@ namespace {
 volatile sig_atomic_t g_tty_fd = -1;
 volatile sig_atomic_t g_saved_valid = 0;
 struct termios g_saved;
-struct sigaction g_old_int, g_old_term, g_old_hup;
+struct sigaction g_old_int, g_old_term, g_old_hup, g_old_quit;
 
 extern "C" void on_abort_signal(int) {
     if (g_saved_valid && g_tty_fd >= 0) tcsetattr(g_tty_fd, TCSANOW, &g_saved);
@@ -73,12 +73,15 @@ TtyUi::TtyUi(int fd) : m_fd(fd) {
     sigaction(SIGINT, &sa, &g_old_int);
     sigaction(SIGTERM, &sa, &g_old_term);
     sigaction(SIGHUP, &sa, &g_old_hup);
+    // Ctrl-\ too: its default (a core dump) would leave a PIN prompt's echo off.
+    sigaction(SIGQUIT, &sa, &g_old_quit);
 }
 
 TtyUi::~TtyUi() {
     sigaction(SIGINT, &g_old_int, nullptr);
     sigaction(SIGTERM, &g_old_term, nullptr);
     sigaction(SIGHUP, &g_old_hup, nullptr);
+    sigaction(SIGQUIT, &g_old_quit, nullptr);
     g_tty_fd = -1;
     ::close(m_fd);
 }

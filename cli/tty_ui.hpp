@@ -11,8 +11,9 @@
 
 namespace otasign::cli {
 
-// The operator's terminal. While one exists, SIGINT, SIGTERM and SIGHUP restore the terminal
-// mode and exit with 5 (declined): an aborted prompt never leaves echo off and never writes.
+// The operator's terminal. While one exists, SIGINT, SIGQUIT, SIGTERM and SIGHUP restore the
+// terminal mode and exit with 5 (declined): an aborted prompt never leaves echo off and never
+// writes.
 class TtyUi final : public OperatorUi {
   public:
     // Errors: Declined when there is no controlling terminal.

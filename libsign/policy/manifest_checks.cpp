@@ -39,8 +39,20 @@ bool safe_relative(const std::filesystem::path& p) {
 }  // namespace
 
 std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
-                                           const std::filesystem::path& dir) {
+                                           const std::filesystem::path& dir,
+                                           const ProgressFn& progress) {
     std::vector<ArtifactCheck> out;
+    // The total is what is on disk (not what the manifest claims), so the bar ends at 100%.
+    std::uint64_t total = 0, done = 0;
+    if (progress) {
+        for (const auto& a : m.artifacts) {
+            std::filesystem::path rel(a.path);
+            struct stat sb {};
+            if (safe_relative(rel) && ::stat((dir / rel).c_str(), &sb) == 0 && S_ISREG(sb.st_mode))
+                total += static_cast<std::uint64_t>(sb.st_size);
+        }
+        progress(0, total, "");
+    }
     for (const auto& a : m.artifacts) {
         ArtifactCheck c;
         c.path = a.path;
@@ -72,6 +84,11 @@ std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
             }
             if (n == 0) break;
             size += static_cast<std::uint64_t>(n);
+            if (progress) {
+                done += static_cast<std::uint64_t>(n);
+                if (done > total) total = done;  // a file grew while we read it
+                progress(done, total, a.path);
+            }
             h256.update(buf, static_cast<std::size_t>(n));
             if (a.sha512) h512.update(buf, static_cast<std::size_t>(n));
         }
@@ -95,6 +112,7 @@ std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
         }
         out.push_back(std::move(c));
     }
+    if (progress) progress(total, total, "");
     return out;
 }
 

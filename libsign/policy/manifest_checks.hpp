@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "core/result.hpp"
 #include "manifest/manifest.hpp"
 
@@ -27,7 +28,9 @@ struct ArtifactCheck {
 
 // Hashes every artifact under `dir` (streaming) and compares size, sha256 and sha512 when the
 // manifest has it. Paths that are absolute or climb out of `dir` fail.
+// `progress`, when set, hears the bytes hashed out of the total size of the files found.
 std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
-                                           const std::filesystem::path& dir);
+                                           const std::filesystem::path& dir,
+                                           const ProgressFn& progress = {});
 
 }  // namespace otasign::policy
