@@ -56,6 +56,15 @@ out=$("$B" verify release-2.json --policy policy.json --json) || fail "verify fa
 [[ $(jq -r '.signatures[0].attestation.touchPolicy' <<<"$out") == always ]] || fail "attestation details: $out"
 "$B" verify release-2.json --policy policy.json | grep -q "attestation: ok" || fail "text output lacks the attestation check"
 
+# The ceremony's add-to-policy can set the same requirement; its key is pinned to the card serial,
+# which OpenSC's token serial is not, so the card serial in the statement's evidence must count.
+"$B" policy init ceremony-policy.json >/dev/null || fail "policy init (ceremony)"
+"$B" ceremony add-to-policy record.json --policy ceremony-policy.json --role manifest --name ota \
+    --require-attestation --roots roots >/dev/null || fail "ceremony add-to-policy --require-attestation"
+[[ $(jq -r '.roles.manifest.keys[0].tokenSerial' ceremony-policy.json) == $(jq -r .serial <<<"$piv") ]] || fail "tokenSerial"
+[[ $(jq -r '.roles.manifest.requireAttestation.pinPolicy[0]' ceremony-policy.json) == always ]] || fail "ceremony requirement"
+out=$("$B" verify release-2.json --policy ceremony-policy.json --json) || fail "verify against the ceremony policy: $out"
+
 # Another root: the same bundle no longer verifies.
 openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.pem \
     -subj /CN=other -days 10 2>/dev/null || fail "other root"
