@@ -53,13 +53,14 @@ Status run(const Args& a) {
         OTASIGN_TRY(add_pems(pem_files(fs::path(a.roots_dir) / "intermediates"), intermediates));
     }
     OTASIGN_TRY(add_pems({a.root_files.begin(), a.root_files.end()}, roots));
-    OTASIGN_TRY(add_pems({a.intermediate_files.begin(), a.intermediate_files.end()}, intermediates));
+    OTASIGN_TRY(
+        add_pems({a.intermediate_files.begin(), a.intermediate_files.end()}, intermediates));
     policy::AttestationRequirement req;
     req.pin_policies = a.pin_policies;
     req.touch_policies = a.touch_policies;
-    OTASIGN_ASSIGN_OR_RETURN(json::Value doc,
-                             policy::require_attestation(current.document, role, req, roots,
-                                                         intermediates, a.path));
+    OTASIGN_ASSIGN_OR_RETURN(
+        json::Value doc,
+        policy::require_attestation(current.document, role, req, roots, intermediates, a.path));
     OTASIGN_TRY(write_file_atomic(a.path, policy::serialize_policy(doc), Overwrite::yes));
     std::cout << "role " << a.role << " now requires a PIV attestation (origin generated, "
               << roots.size() << " root file(s)) in " << a.path << "\n";

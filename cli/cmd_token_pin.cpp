@@ -36,7 +36,8 @@ Status unblock(const PinArgs& a) {
                               " has one try left; otasign will not use it unless told to",
                           "make sure of the PUK, then pass --allow-final-puk-try");
     OTASIGN_ASSIGN_OR_RETURN(SecretBuffer puk, piv_cli::obtain_secret(a.puk_source, *ui, "PUK: "));
-    OTASIGN_ASSIGN_OR_RETURN(SecretBuffer pin, piv_cli::obtain_new_secret(a.new_pin_source, *ui, "PIN"));
+    OTASIGN_ASSIGN_OR_RETURN(SecretBuffer pin,
+                             piv_cli::obtain_new_secret(a.new_pin_source, *ui, "PIN"));
     OTASIGN_TRY(dev.unblock_pin(puk, pin));
     auto after = dev.credential_metadata(0x80);
     std::cout << "PIN of card " << st.serial << " unblocked and set; "
@@ -73,29 +74,36 @@ const CommandGroup g(41, [](CLI::App& app, int& exit_code) {
 
     CLI::App* unblock_cmd = group->add_subcommand(
         "unblock-pin", "Unblock a blocked PIV PIN with the PUK and set a new PIN");
-    unblock_cmd->add_option("--reader", a->reader, "Reader name (substring); default: the first YubiKey");
-    unblock_cmd->add_option("--puk-source", a->puk_source, "fd:N or file:PATH (default: ask on the terminal)");
+    unblock_cmd->add_option("--reader", a->reader,
+                            "Reader name (substring); default: the first YubiKey");
+    unblock_cmd->add_option("--puk-source", a->puk_source,
+                            "fd:N or file:PATH (default: ask on the terminal)");
     unblock_cmd->add_option("--new-pin-source", a->new_pin_source,
                             "fd:N or file:PATH (default: typed twice on the terminal)");
     unblock_cmd->add_flag("--allow-final-puk-try", a->allow_final_try,
                           "Use the PUK even when one try is left (a wrong one blocks it for good)");
     unblock_cmd->footer(
         "A wrong PUK costs one PUK try and is never retried. Exit 4 for a wrong or blocked PUK.\n"
-        "Example:\n  otasign token unblock-pin --puk-source file:/run/puk --new-pin-source fd:3 3<new-pin");
+        "Example:\n  otasign token unblock-pin --puk-source file:/run/puk --new-pin-source fd:3 "
+        "3<new-pin");
     unblock_cmd->callback([a, &exit_code] {
         if (auto st = unblock(*a); !st) exit_code = report(st.error());
     });
 
     CLI::App* change_cmd = group->add_subcommand("change-pin", "Change the PIV PIN");
-    change_cmd->add_option("--reader", a->reader, "Reader name (substring); default: the first YubiKey");
-    change_cmd->add_option("--pin-source", a->pin_source, "Current PIN: fd:N or file:PATH (default: ask)");
+    change_cmd->add_option("--reader", a->reader,
+                           "Reader name (substring); default: the first YubiKey");
+    change_cmd->add_option("--pin-source", a->pin_source,
+                           "Current PIN: fd:N or file:PATH (default: ask)");
     change_cmd->add_option("--new-pin-source", a->new_pin_source,
                            "fd:N or file:PATH (default: typed twice on the terminal)");
     change_cmd->add_flag("--allow-final-pin-try", a->allow_final_try,
                          "Use the PIN even when one try is left");
     change_cmd->footer(
-        "A wrong current PIN costs one try and is never retried. Exit 4 for a wrong or blocked PIN.\n"
-        "Example:\n  otasign token change-pin --pin-source file:/run/pin --new-pin-source file:/run/new-pin");
+        "A wrong current PIN costs one try and is never retried. Exit 4 for a wrong or blocked "
+        "PIN.\n"
+        "Example:\n  otasign token change-pin --pin-source file:/run/pin --new-pin-source "
+        "file:/run/new-pin");
     change_cmd->callback([a, &exit_code] {
         if (auto st = change(*a); !st) exit_code = report(st.error());
     });
