@@ -362,12 +362,12 @@ int run_add_to_policy(const CeremonyArgs& a) {
         if (!roots.ok()) return report(roots.error());
         std::vector<std::string> root_pems, intermediate_pems;
         for (auto* list : {&root_pems, &intermediate_pems}) {
-            std::filesystem::path dir =
-                list == &root_pems ? *roots : *roots / "intermediates";
+            std::filesystem::path dir = list == &root_pems ? *roots : *roots / "intermediates";
             std::vector<std::filesystem::path> files;
             std::error_code ec;
             for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-                if (e.is_regular_file() && e.path().extension() == ".pem") files.push_back(e.path());
+                if (e.is_regular_file() && e.path().extension() == ".pem")
+                    files.push_back(e.path());
             std::sort(files.begin(), files.end());
             for (const auto& f : files) {
                 auto text = read_file(f, 1 << 20);

@@ -26,12 +26,9 @@ json::Value statement_to_json(const Statement& s) {
                                      ? json::Value(*s.approval.pin_retries_left)
                                      : json::Value(nullptr);
     if (const auto& p = s.approval.piv) {
-        json::Value piv = {{"slot", p->slot},
-                           {"pinPolicy", p->pin_policy},
-                           {"touchPolicy", p->touch_policy},
-                           {"origin", p->origin},
-                           {"serial", p->serial},
-                           {"firmware", p->firmware}};
+        json::Value piv = {
+            {"slot", p->slot},     {"pinPolicy", p->pin_policy}, {"touchPolicy", p->touch_policy},
+            {"origin", p->origin}, {"serial", p->serial},        {"firmware", p->firmware}};
         if (p->attestation) piv["attestation"] = *p->attestation;
         approval["piv"] = piv;
     }

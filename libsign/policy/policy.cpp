@@ -71,8 +71,9 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
     for (const char* member : {"attestationRoots", "attestationIntermediates"}) {
         if (!doc.value.contains(member)) continue;
         const json::Value& list = doc.value[member];
-        auto& out = std::string_view(member) == "attestationRoots" ? policy.attestation_roots
-                                                                    : policy.attestation_intermediates;
+        auto& out = std::string_view(member) == "attestationRoots"
+                        ? policy.attestation_roots
+                        : policy.attestation_intermediates;
         for (std::size_t i = 0; i < list.size(); ++i) {
             std::string pointer = "/" + std::string(member) + "/" + std::to_string(i);
             std::string at = json::where(source, doc.position_of(pointer));
@@ -84,9 +85,9 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
                 const unsigned char* q = der.data();
                 ossl::Ptr<X509> cert(d2i_X509(nullptr, &q, long(der.size())));
                 if (!cert || q != der.data() + der.size())
-                    return make_error(ErrorCode::InvalidInput,
-                                      at + ": not a valid X.509 certificate (at JSON pointer " +
-                                          pointer + ")");
+                    return make_error(
+                        ErrorCode::InvalidInput,
+                        at + ": not a valid X.509 certificate (at JSON pointer " + pointer + ")");
                 out.push_back(std::move(der));
             }
         }
@@ -105,7 +106,8 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
                               json::where(source, doc.position_of(pointer)) + ": role " +
                                   role_name(r) +
                                   " requires attestation but the policy has no attestationRoots "
-                                  "(at JSON pointer " + pointer + ")",
+                                  "(at JSON pointer " +
+                                  pointer + ")",
                               "add the roots with 'otasign policy require-attestation --root PEM'");
         }
         (r == Role::manifest ? policy.manifest : policy.release).attestation = std::move(ar);
@@ -172,8 +174,10 @@ Result<json::Value> require_attestation(const json::Value& document, Role role,
                           "pass --roots DIR (its *.pem files) or --root PEM");
     json::Value out = document;
     out["attestationRoots"] = root_pems;
-    if (intermediate_pems.empty()) out.erase("attestationIntermediates");
-    else out["attestationIntermediates"] = intermediate_pems;
+    if (intermediate_pems.empty())
+        out.erase("attestationIntermediates");
+    else
+        out["attestationIntermediates"] = intermediate_pems;
     json::Value req = {{"origin", "generated"},
                        {"pinPolicy", requirement.pin_policies},
                        {"touchPolicy", requirement.touch_policies}};

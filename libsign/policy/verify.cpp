@@ -30,13 +30,14 @@ AttestationCheck check_attestation(const envelope::Statement& st, const std::str
                                    const std::string& where) {
     AttestationCheck out;
     if (!st.approval.piv || !st.approval.piv->attestation) {
-        out.detail = "the statement carries no PIV attestation (the key is not on a PIV card, "
-                     "or was imported)";
+        out.detail =
+            "the statement carries no PIV attestation (the key is not on a PIV card, "
+            "or was imported)";
         return out;
     }
-    auto report = piv::verify_attestation_bundle(*st.approval.piv->attestation,
-                                                 where + " attestation", policy.attestation_roots,
-                                                 policy.attestation_intermediates);
+    auto report =
+        piv::verify_attestation_bundle(*st.approval.piv->attestation, where + " attestation",
+                                       policy.attestation_roots, policy.attestation_intermediates);
     if (!report) {
         out.detail = report.error().detail;
         return out;
@@ -117,7 +118,7 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
                            check.statement->approval.token.serial;
         } else if (rp.attestation &&
                    !(check.attestation = check_attestation(*check.statement, check.key_id,
-                                                            *rp.attestation, policy, where))
+                                                           *rp.attestation, policy, where))
                         ->ok) {
             check.detail = "attestation required by role " + std::string(role_name(role)) +
                            " not satisfied: " + check.attestation->detail;
