@@ -24,6 +24,7 @@
 #include "pkcs11/key.hpp"
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
+#include "policy/verify.hpp"
 #include "registry.hpp"
 #include "tty_ui.hpp"
 
@@ -185,6 +186,20 @@ int run_sign(const SignArgs& a) {
                                      "policy key '" + pk->name + "' must be used on token serial " +
                                          *pk->token_serial + ", this token's serial is " +
                                          key->info().token.serial));
+        // Refused here, before the PIN and the touch, rather than by every verify afterwards.
+        if (pol->manifest.attestation) {
+            policy::AttestationCheck ac = policy::check_attestation(
+                piv_facts ? std::optional(piv_facts->evidence) : std::nullopt, pub->key_id,
+                *pol->manifest.attestation, *pol, "the signing key");
+            if (!ac.ok)
+                return report(make_error(
+                    ErrorCode::PolicyViolation,
+                    "the manifest role in " + a.policy +
+                        " requires a PIV attestation, and this key's does not satisfy it: " +
+                        ac.detail,
+                    "sign with a key generated on a PIV card with the required PIN and touch "
+                    "policies; nothing was signed"));
+        }
     }
     fs::path bundle_path =
         a.signature.empty() ? fs::path(a.manifest + ".sig") : fs::path(a.signature);

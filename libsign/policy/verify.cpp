@@ -23,20 +23,21 @@ std::string binding_problem(const envelope::Statement& st, const ManifestBinding
     return {};
 }
 
-// The attestation carried in the (verified) statement must chain to the policy's anchors, be of
-// the signing key itself, and show the origin and policies the role demands.
-AttestationCheck check_attestation(const envelope::Statement& st, const std::string& key_id,
+}  // namespace
+
+AttestationCheck check_attestation(const std::optional<envelope::PivEvidence>& piv,
+                                   const std::string& key_id,
                                    const AttestationRequirement& required, const Policy& policy,
                                    const std::string& where) {
     AttestationCheck out;
-    if (!st.approval.piv || !st.approval.piv->attestation) {
+    if (!piv || !piv->attestation) {
         out.detail =
             "the statement carries no PIV attestation (the key is not on a PIV card, "
             "or was imported)";
         return out;
     }
     auto report =
-        piv::verify_attestation_bundle(*st.approval.piv->attestation, where + " attestation",
+        piv::verify_attestation_bundle(*piv->attestation, where + " attestation",
                                        policy.attestation_roots, policy.attestation_intermediates);
     if (!report) {
         out.detail = report.error().detail;
@@ -64,8 +65,6 @@ AttestationCheck check_attestation(const envelope::Statement& st, const std::str
                  ", chains to " + report->root_subject;
     return out;
 }
-
-}  // namespace
 
 BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& policy, Role role,
                                  const ManifestBinding& binding, std::string_view source) {
@@ -116,10 +115,10 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
             check.detail = "key " + pk->name + " must be used on token serial " +
                            *pk->token_serial + ", the statement names serial " +
                            check.statement->approval.token.serial;
-        } else if (rp.attestation &&
-                   !(check.attestation = check_attestation(*check.statement, check.key_id,
-                                                           *rp.attestation, policy, where))
-                        ->ok) {
+        } else if (rp.attestation && !(check.attestation = check_attestation(
+                                           check.statement->approval.piv, check.key_id,
+                                           *rp.attestation, policy, where))
+                                          ->ok) {
             check.detail = "attestation required by role " + std::string(role_name(role)) +
                            " not satisfied: " + check.attestation->detail;
         } else {

@@ -54,6 +54,14 @@ struct BundleVerification {
     bool threshold_met = false;
 };
 
+// Checks the PIV evidence of a signature (normally a verified statement's approval.piv) against
+// a role's requirement: the attestation must chain to the policy's attestationRoots, attest the
+// key `key_id`, and show the required origin and policies. `where` names it in messages.
+AttestationCheck check_attestation(const std::optional<envelope::PivEvidence>& piv,
+                                   const std::string& key_id,
+                                   const AttestationRequirement& required, const Policy& policy,
+                                   const std::string& where);
+
 // Never fails: every problem is recorded per signature or in threshold_met.
 BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& policy, Role role,
                                  const ManifestBinding& binding, std::string_view source);

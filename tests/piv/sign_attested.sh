@@ -88,6 +88,14 @@ if softhsm_available; then
     "$B" key export --key "$SOFT" --module "$SOFTHSM_MODULE" -o soft.pub.pem >/dev/null || fail "soft export"
     cp policy.json soft-policy.json
     "$B" policy add-key soft-policy.json --role manifest --public-key soft.pub.pem --name soft >/dev/null || fail "soft add-key"
+    # sign --policy refuses it up front, before the PIN, writing nothing.
+    "$B" sign release-2.json --policy soft-policy.json --key "$SOFT" --module "$SOFTHSM_MODULE" --approve "$digest" \
+        --operator tester --pin-source "$(secret "$SOFTHSM_USER_PIN")" --signature soft.sig --evidence-log soft.log > out 2> err
+    rc=$?
+    [[ $rc == 1 ]] || { cat err >&2; fail "sign --policy with an unattested key: expected exit 1, got $rc"; }
+    grep -q "requires a PIV attestation" err || { cat err >&2; fail "unattested refusal message"; }
+    [[ ! -e soft.sig && ! -e soft.log ]] || fail "a refused sign wrote files"
+    # Without --policy it signs; verify is where the requirement must hold.
     "$B" sign release-2.json --key "$SOFT" --module "$SOFTHSM_MODULE" --approve "$digest" --operator tester \
         --pin-source "$(secret "$SOFTHSM_USER_PIN")" --signature soft.sig --evidence-log soft.log > out 2> err \
         || { cat err >&2; fail "SoftHSM sign"; }
