@@ -230,3 +230,29 @@ TEST_CASE("policy: requireAttestation needs embedded roots and a well-formed req
     // No roots given to the editor: refused.
     CHECK_FALSE(require_attestation(doc, Role::manifest, req, {}, {}, "p.json").ok());
 }
+
+TEST_CASE("policy: check_attestation refuses missing or unverifiable evidence") {
+    auto root = read_file(std::string(OTASIGN_TEST_SOURCE_DIR) + "/ceremony/roots/yubico-piv-ca-1.pem");
+    REQUIRE(root.ok());
+    AttestationRequirement req;
+    req.pin_policies = {"always"};
+    req.touch_policies = {"always"};
+    auto doc = require_attestation(empty_policy_document(), Role::manifest, req, {*root}, {}, "p.json");
+    REQUIRE(doc.ok());
+    auto pol = parse_policy(serialize_policy(*doc), "p.json");
+    REQUIRE(pol.ok());
+    const std::string key_id(64, 'a');
+    // A SoftHSM signature: no PIV evidence at all.
+    auto none = check_attestation(std::nullopt, key_id, req, *pol, "sig 0");
+    CHECK_FALSE(none.ok);
+    CHECK(none.detail.find("no PIV attestation") != std::string::npos);
+    // An imported PIV key: evidence without an attestation.
+    envelope::PivEvidence imported{"9c", "always", "always", "imported", 1, "5.4.3", std::nullopt};
+    CHECK_FALSE(check_attestation(imported, key_id, req, *pol, "sig 0").ok);
+    // Garbage where the attestation should be.
+    envelope::PivEvidence garbage = imported;
+    garbage.attestation = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    auto g = check_attestation(garbage, key_id, req, *pol, "sig 0");
+    CHECK_FALSE(g.ok);
+    CHECK_FALSE(g.detail.empty());
+}
