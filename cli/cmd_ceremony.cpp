@@ -1,6 +1,7 @@
 // `otasign ceremony ...`: the scripted steps of ceremony/RUNBOOK.md for provisioning a
 // manifest-signing key on a new YubiKey under dual control.
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -35,6 +36,7 @@ struct CeremonyArgs {
     std::string log = "ceremony/log";
     std::string witness_key, witness_module, witness_pin_source;
     std::string record, policy, role = "manifest", name;
+    bool require_attestation = false;
 };
 
 std::string now_rfc3339() {
@@ -354,6 +356,31 @@ int run_add_to_policy(const CeremonyArgs& a) {
                                a.name.empty() ? v->ceremony_key_id.substr(0, 16) : a.name, serial,
                                a.record);
     if (!doc.ok()) return report(doc.error());
+    if (a.require_attestation) {
+        // The --roots certificates (the ones the ceremony attested against) become the anchors.
+        auto roots = roots_dir(a.roots);
+        if (!roots.ok()) return report(roots.error());
+        std::vector<std::string> root_pems, intermediate_pems;
+        for (auto* list : {&root_pems, &intermediate_pems}) {
+            std::filesystem::path dir = list == &root_pems ? *roots : *roots / "intermediates";
+            std::vector<std::filesystem::path> files;
+            std::error_code ec;
+            for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+                if (e.is_regular_file() && e.path().extension() == ".pem")
+                    files.push_back(e.path());
+            std::sort(files.begin(), files.end());
+            for (const auto& f : files) {
+                auto text = read_file(f, 1 << 20);
+                if (!text.ok()) return report(text.error());
+                list->push_back(*text);
+            }
+        }
+        policy::AttestationRequirement req;
+        req.pin_policies = {"always"};
+        req.touch_policies = {"always"};
+        doc = policy::require_attestation(*doc, *role, req, root_pems, intermediate_pems, a.policy);
+        if (!doc.ok()) return report(doc.error());
+    }
     if (auto s = write_file_atomic(a.policy, policy::serialize_policy(*doc), Overwrite::yes);
         !s.ok())
         return report(s.error());
@@ -456,6 +483,11 @@ const CommandGroup g(42, [](CLI::App& app, int& exit_code) {
     add->add_option("--policy", args->policy, "Trust policy file")->required();
     add->add_option("--role", args->role, "manifest or release")->capture_default_str();
     add->add_option("--name", args->name, "Name of the key in the policy");
+    add->add_flag("--require-attestation", args->require_attestation,
+                  "Also make the role require PIV attestation (origin generated, PIN and touch "
+                  "always), embedding the --roots certificates in the policy");
+    add->add_option("--roots", args->roots,
+                    "Trusted roots folder (default: otasign's ceremony/roots)");
     add->footer(
         "Verifies the record first; the key is pinned to the card serial.\n"
         "Example:\n  otasign ceremony add-to-policy record.json --policy policy.json --role "

@@ -21,9 +21,11 @@
 #include "json/canonical.hpp"
 #include "manifest/diff.hpp"
 #include "manifest/manifest.hpp"
+#include "piv_sign_evidence.hpp"
 #include "pkcs11/key.hpp"
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
+#include "policy/verify.hpp"
 #include "registry.hpp"
 #include "tty_ui.hpp"
 
@@ -153,7 +155,20 @@ int run_sign(const SignArgs& a) {
         approve_hex = v.substr(7);
     }
 
-    // 2. The key (no login yet), and the refusals that need no operator.
+    // 2. The key (no login yet), and the refusals that need no operator. A key on a PIV card is
+    // looked up there first (before this command's PKCS#11 session exists): its slot, policies,
+    // attestation and exact PIN retry count go into the evidence.
+    std::optional<PivSigningFacts> piv_facts = piv_signing_facts(a.key_uri, a.module);
+    if (piv_facts && piv_facts->pin_retries_left) {
+        auto usable = pkcs11::check_pin_retries(
+            *piv_facts->pin_retries_left,
+            a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no);
+        if (!usable)
+            return report(make_error(usable.error().code,
+                                     "card " + std::to_string(piv_facts->evidence.serial) + ": " +
+                                         usable.error().detail + "; nothing was signed",
+                                     usable.error().hint));
+    }
     pkcs11::KeyOptions kopts;
     kopts.module_path = a.module;
     auto key = pkcs11::open_key(a.key_uri, kopts);
@@ -170,11 +185,26 @@ int run_sign(const SignArgs& a) {
                 pol->release.find(pub->key_id)
                     ? "it is a release-role key: release and manifest authorities are distinct"
                     : "add it with 'otasign policy add-key' or pick another key"));
-        if (pk->token_serial && *pk->token_serial != key->info().token.serial)
+        if (pk->token_serial && *pk->token_serial != key->info().token.serial &&
+            !(piv_facts && *pk->token_serial == std::to_string(piv_facts->evidence.serial)))
             return report(make_error(ErrorCode::PolicyViolation,
                                      "policy key '" + pk->name + "' must be used on token serial " +
                                          *pk->token_serial + ", this token's serial is " +
                                          key->info().token.serial));
+        // Refused here, before the PIN and the touch, rather than by every verify afterwards.
+        if (pol->manifest.attestation) {
+            policy::AttestationCheck ac = policy::check_attestation(
+                piv_facts ? std::optional(piv_facts->evidence) : std::nullopt, pub->key_id,
+                *pol->manifest.attestation, *pol, "the signing key");
+            if (!ac.ok)
+                return report(make_error(
+                    ErrorCode::PolicyViolation,
+                    "the manifest role in " + a.policy +
+                        " requires a PIV attestation, and this key's does not satisfy it: " +
+                        ac.detail,
+                    "sign with a key generated on a PIV card with the required PIN and touch "
+                    "policies; nothing was signed"));
+        }
     }
     fs::path bundle_path =
         a.signature.empty() ? fs::path(a.manifest + ".sig") : fs::path(a.signature);
@@ -261,6 +291,10 @@ int run_sign(const SignArgs& a) {
     auto token = key->refresh_token_info();
     if (!token) return report(token.error());
     pkcs11::PinStatus pin = pkcs11::pin_status_from_flags(token->flags);
+    if (piv_facts && piv_facts->pin_retries_left) {
+        pin.retries_left = piv_facts->pin_retries_left;
+        if (*pin.retries_left == 1) pin.state = "final-try";
+    }
     {
         std::string t = "Token   '" + token->label + "' (" + token->manufacturer + " " +
                         token->model + ", serial " + token->serial + ")\n";
@@ -294,13 +328,16 @@ int run_sign(const SignArgs& a) {
     st.approval.pin_status = pin.state == "locked" ? "final-try" : pin.state;
     st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
     st.approval.host = host_name();
+    if (piv_facts) st.approval.piv = piv_facts->evidence;
 
     pkcs11::SignOptions sopts;
     sopts.pin_source = pin_source;
     sopts.allow_final_pin_try =
         a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no;
+    sopts.pin_retries_left = pin.retries_left;
     TouchRequirement touch = a.touch == "always"  ? TouchRequirement::always
                              : a.touch == "never" ? TouchRequirement::never
+                             : piv_facts          ? piv_facts->touch
                                                   : touch_probe()(a.key_uri, a.module);
     sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required
                                                     : pkcs11::TouchPolicy::not_required;

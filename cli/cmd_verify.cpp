@@ -94,6 +94,19 @@ int run_verify(const VerifyArgs& a) {
             j["tokenSerial"] = s.statement->approval.token.serial;
             j["shownTextSha256"] = s.statement->shown_text_sha256;
         }
+        if (s.attestation) {
+            json::Value at = {{"ok", s.attestation->ok}, {"detail", s.attestation->detail}};
+            if (!s.attestation->slot.empty()) {
+                at["slot"] = s.attestation->slot;
+                at["pinPolicy"] = s.attestation->pin_policy;
+                at["touchPolicy"] = s.attestation->touch_policy;
+                at["origin"] = s.attestation->origin;
+                at["firmware"] = s.attestation->firmware;
+                at["root"] = s.attestation->root_subject;
+                if (s.attestation->serial) at["serial"] = *s.attestation->serial;
+            }
+            j["attestation"] = at;
+        }
         if (!s.ok) j["detail"] = s.detail;
         sigs.push_back(j);
         if (s.ok) ++good;
@@ -189,6 +202,9 @@ int run_verify(const VerifyArgs& a) {
             else
                 std::cout << ": " << s.detail;
             std::cout << "\n";
+            if (s.attestation)
+                std::cout << "    attestation: " << (s.attestation->ok ? "ok, " : "FAIL, ")
+                          << s.attestation->detail << "\n";
         }
         for (const auto& c : checks) {
             std::cout << (c.ok ? "ok    " : "FAIL  ") << c.name << ": " << c.detail << "\n";

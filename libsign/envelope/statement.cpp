@@ -25,6 +25,13 @@ json::Value statement_to_json(const Statement& s) {
     approval["pinRetriesLeft"] = s.approval.pin_retries_left
                                      ? json::Value(*s.approval.pin_retries_left)
                                      : json::Value(nullptr);
+    if (const auto& p = s.approval.piv) {
+        json::Value piv = {
+            {"slot", p->slot},     {"pinPolicy", p->pin_policy}, {"touchPolicy", p->touch_policy},
+            {"origin", p->origin}, {"serial", p->serial},        {"firmware", p->firmware}};
+        if (p->attestation) piv["attestation"] = *p->attestation;
+        approval["piv"] = piv;
+    }
     json::Value shown = {{"textSha256", s.shown_text_sha256}};
     if (s.shown_diff_sha256) shown["diffSha256"] = *s.shown_diff_sha256;
     json::Value out = {
@@ -77,6 +84,18 @@ Result<Statement> parse_statement(std::string_view bytes, std::string_view sourc
     s.approval.pin_status = a["pinStatus"].get<std::string>();
     s.approval.tool = a["tool"].get<std::string>();
     s.approval.host = a["host"].get<std::string>();
+    if (a.contains("piv")) {
+        const json::Value& p = a["piv"];
+        PivEvidence piv;
+        piv.slot = p["slot"].get<std::string>();
+        piv.pin_policy = p["pinPolicy"].get<std::string>();
+        piv.touch_policy = p["touchPolicy"].get<std::string>();
+        piv.origin = p["origin"].get<std::string>();
+        piv.serial = p["serial"].get<std::uint32_t>();
+        piv.firmware = p["firmware"].get<std::string>();
+        if (p.contains("attestation")) piv.attestation = p["attestation"].get<std::string>();
+        s.approval.piv = std::move(piv);
+    }
     return s;
 }
 

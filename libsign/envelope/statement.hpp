@@ -25,6 +25,18 @@ struct TokenEvidence {
     std::string label;  // token label
 };
 
+// When the key lives on a PIV card: what the card said about the slot (GET METADATA, read
+// without a PIN) and the slot's attestation, so a verifier can check how the key was made.
+struct PivEvidence {
+    std::string slot;                        // "9c"
+    std::string pin_policy;                  // "always", ... (piv::pin_policy_name)
+    std::string touch_policy;                // "always", "cached", "never", ...
+    std::string origin;                      // "generated" or "imported"
+    std::uint32_t serial = 0;                // card serial
+    std::string firmware;                    // "5.4.3"
+    std::optional<std::string> attestation;  // attestation cert then f9 cert, PEM
+};
+
 struct Approval {
     std::string operator_name;
     std::string time;  // RFC 3339 UTC, "YYYY-MM-DDTHH:MM:SSZ"
@@ -32,9 +44,10 @@ struct Approval {
     TokenEvidence token;
     std::string key_label;                         // slot or object label of the signing key
     std::optional<std::int64_t> pin_retries_left;  // absent when the token does not tell
-    std::string pin_status;  // "ok", "low", "final-try" (pkcs11::PinStatus::state)
-    std::string tool;        // "otasign 0.1.0"
-    std::string host;        // gethostname()
+    std::string pin_status;          // "ok", "low", "final-try" (pkcs11::PinStatus::state)
+    std::string tool;                // "otasign 0.1.0"
+    std::string host;                // gethostname()
+    std::optional<PivEvidence> piv;  // only when the signing key was found on a PIV card
 };
 
 struct Statement {

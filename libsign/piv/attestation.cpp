@@ -142,22 +142,22 @@ Result<std::vector<std::vector<std::uint8_t>>> read_pem_certificates(std::string
     return out;
 }
 
-Result<AttestationReport> verify_attestation(const std::vector<std::uint8_t>& attestation_der,
-                                             const std::vector<std::uint8_t>& device_der,
-                                             const std::filesystem::path& roots_dir) {
+namespace {
+
+// The chain check and extension reading shared by the roots-folder and the in-memory variants.
+Result<AttestationReport> verify_with(const std::vector<std::uint8_t>& attestation_der,
+                                      const std::vector<std::uint8_t>& device_der,
+                                      const std::vector<ossl::Ptr<X509>>& roots,
+                                      const std::vector<ossl::Ptr<X509>>& intermediates,
+                                      const std::string& roots_hint) {
     auto leaf = parse_der(attestation_der);
     if (!leaf)
         return make_error(ErrorCode::InvalidInput, "the attestation certificate is not valid DER");
     auto device = parse_der(device_der);
     if (!device)
         return make_error(ErrorCode::InvalidInput, "the device (f9) certificate is not valid DER");
-
-    OTASIGN_ASSIGN_OR_RETURN(auto roots, load_pem_dir(roots_dir));
     if (roots.empty())
-        return make_error(ErrorCode::InvalidInput,
-                          "no root certificates (*.pem) in " + roots_dir.string(),
-                          "pass --roots DIR with the attestation root CA certificates");
-    OTASIGN_ASSIGN_OR_RETURN(auto intermediates, load_pem_dir(roots_dir / "intermediates"));
+        return make_error(ErrorCode::InvalidInput, "no attestation root certificates", roots_hint);
 
     ossl::Ptr<X509_STORE> store(X509_STORE_new());
     for (auto& root : roots) X509_STORE_add_cert(store.get(), root.get());
@@ -177,8 +177,8 @@ Result<AttestationReport> verify_attestation(const std::vector<std::uint8_t>& at
                           std::string("the attestation does not chain to a trusted root: ") +
                               X509_verify_cert_error_string(err),
                           "check that the attestation and f9 certificates come from the same card "
-                          "and that --roots "
-                          "holds the right root");
+                          "and that " +
+                              roots_hint);
     }
 
     // The device certificate given must be the leaf's issuer, not merely present.
@@ -262,6 +262,44 @@ Result<AttestationReport> verify_attestation(const std::vector<std::uint8_t>& at
         report.form_factor_name = form_factor_name((*form)[0]);
     }
     return report;
+}
+
+}  // namespace
+
+Result<AttestationReport> verify_attestation(const std::vector<std::uint8_t>& attestation_der,
+                                             const std::vector<std::uint8_t>& device_der,
+                                             const std::filesystem::path& roots_dir) {
+    OTASIGN_ASSIGN_OR_RETURN(auto roots, load_pem_dir(roots_dir));
+    if (roots.empty())
+        return make_error(ErrorCode::InvalidInput,
+                          "no root certificates (*.pem) in " + roots_dir.string(),
+                          "pass --roots DIR with the attestation root CA certificates");
+    OTASIGN_ASSIGN_OR_RETURN(auto intermediates, load_pem_dir(roots_dir / "intermediates"));
+    return verify_with(attestation_der, device_der, roots, intermediates,
+                       "--roots holds the right root");
+}
+
+Result<AttestationReport> verify_attestation_bundle(
+    std::string_view pem, std::string_view name,
+    const std::vector<std::vector<std::uint8_t>>& root_ders,
+    const std::vector<std::vector<std::uint8_t>>& intermediate_ders) {
+    OTASIGN_ASSIGN_OR_RETURN(auto certs, read_pem_certificates(pem, name));
+    if (certs.size() != 2)
+        return make_error(ErrorCode::InvalidInput,
+                          std::string(name) +
+                              ": expected 2 certificates (attestation, then f9 device), found " +
+                              std::to_string(certs.size()));
+    std::vector<ossl::Ptr<X509>> roots, intermediates;
+    for (const auto* list : {&root_ders, &intermediate_ders})
+        for (const auto& der : *list) {
+            auto cert = parse_der(der);
+            if (!cert)
+                return make_error(ErrorCode::InvalidInput,
+                                  "a trusted attestation certificate is not valid DER");
+            (list == &root_ders ? roots : intermediates).push_back(std::move(cert));
+        }
+    return verify_with(certs[0], certs[1], roots, intermediates,
+                       "the policy's attestationRoots hold the card's root");
 }
 
 Result<AttestationReport> verify_attestation_bundle(std::string_view pem, std::string_view name,

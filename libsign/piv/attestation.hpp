@@ -54,6 +54,13 @@ Result<AttestationReport> verify_attestation(const std::vector<std::uint8_t>& at
 Result<AttestationReport> verify_attestation_bundle(std::string_view pem, std::string_view name,
                                                     const std::filesystem::path& roots_dir);
 
+// verify_attestation_bundle against anchors and intermediates held in memory (a trust policy
+// embeds them, so verification needs no files beside the policy). Errors: as above.
+Result<AttestationReport> verify_attestation_bundle(
+    std::string_view pem, std::string_view name,
+    const std::vector<std::vector<std::uint8_t>>& root_ders,
+    const std::vector<std::vector<std::uint8_t>>& intermediate_ders);
+
 // What a trust policy can demand of an attested key (the hook for policy/verify): the
 // attested key must be `key_id`, and its origin and policies must be the listed ones.
 struct AttestationRequirements {

@@ -392,6 +392,30 @@ Status PivDevice::change_reference(std::uint8_t reference, const SecretBuffer& c
     return reference_status(sw, what);
 }
 
+Status PivDevice::unblock_pin(const SecretBuffer& puk, const SecretBuffer& new_pin) {
+    OTASIGN_ASSIGN_OR_RETURN(auto puk_padded, padded_reference(puk, "PUK"));
+    auto pin_padded = padded_reference(new_pin, "new PIN");
+    if (!pin_padded.ok()) {
+        OPENSSL_cleanse(puk_padded.data(), puk_padded.size());
+        return std::move(pin_padded).error();
+    }
+    std::array<std::uint8_t, 16> data;
+    std::memcpy(data.data(), puk_padded.data(), 8);
+    std::memcpy(data.data() + 8, pin_padded->data(), 8);
+    OPENSSL_cleanse(puk_padded.data(), puk_padded.size());
+    OPENSSL_cleanse(pin_padded->data(), pin_padded->size());
+    const unsigned char templ[4] = {0x00, 0x2c, 0x00, 0x80};
+    unsigned char out[64];
+    unsigned long out_len = sizeof out;
+    int sw = 0;
+    ykpiv_rc rc =
+        ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
+    OPENSSL_cleanse(data.data(), data.size());
+    if (rc != YKPIV_OK) return ykpiv_error("RESET RETRY COUNTER", rc);
+    // The status words describe the PUK: 63Cx is a wrong PUK, 6983 a blocked one.
+    return reference_status(sw, "PUK");
+}
+
 Status PivDevice::authenticate(const SecretBuffer& management_key) {
     if (management_key.size() != 24)
         return make_error(ErrorCode::Usage, "a 3DES management key is 24 bytes (48 hex digits)");

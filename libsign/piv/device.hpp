@@ -100,6 +100,10 @@ class PivDevice {
     // (length), TokenError.
     Status change_reference(std::uint8_t reference, const SecretBuffer& current,
                             const SecretBuffer& replacement);
+    // RESET RETRY COUNTER: unblocks the PIN with the PUK and sets a new PIN (the PIN's retry
+    // counter returns to its maximum). Errors: PinIncorrect (wrong PUK, detail says tries left),
+    // PinLocked (PUK blocked), Usage (length), TokenError.
+    Status unblock_pin(const SecretBuffer& puk, const SecretBuffer& new_pin);
     // Mutual authentication with a 24-byte 3DES management key. Errors: TokenError ("wrong
     // management key").
     Status authenticate(const SecretBuffer& management_key);

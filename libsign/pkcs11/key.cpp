@@ -243,7 +243,12 @@ Result<std::vector<Candidate>> discover(const Module& module, const KeyUri& uri,
                 OTASIGN_ASSIGN_OR_RETURN(auto kt, session->ulong_attribute(obj, CKA_KEY_TYPE));
                 cand.info.key_type = !kt ? "unknown" : *kt == CKK_EC ? "EC" : *kt == CKK_RSA ? "RSA" : "other";
             }
-            OTASIGN_ASSIGN_OR_RETURN(cand.info.uri, format_key_uri(token_info, cand.info.label, cand.info.id));
+            // Found through its public key or certificate: that object's label need not be the
+            // private key's (ykcs11: "Public key for ..." vs "Private key for ..."), so the URI
+            // selects by the shared id alone when there is one.
+            const bool label_is_private_keys = found_class == CKO_PRIVATE_KEY || cand.info.id.empty();
+            OTASIGN_ASSIGN_OR_RETURN(cand.info.uri, format_key_uri(token_info, label_is_private_keys ? cand.info.label : "",
+                                                                   cand.info.id));
             out.push_back(std::move(cand));
         }
     }

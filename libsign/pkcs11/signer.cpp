@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -11,14 +12,15 @@ namespace otasign::pkcs11 {
 
 namespace {
 
-// A C_Sign that fails after the operator had this long to touch the key is taken as a touch
-// timeout. A YubiKey gives up after 15 s and ykcs11/OpenSC report it as CKR_DEVICE_ERROR,
-// CKR_FUNCTION_FAILED or CKR_GENERAL_ERROR; a failure well before that is some other error.
-constexpr auto kTouchTimeoutAfter = std::chrono::seconds(10);
-
+// How a key that needs a touch fails C_Sign when nobody touched it: the card answers SW 6982
+// (a YubiKey after 15 s), which OpenSC and ykcs11 report as CKR_USER_NOT_LOGGED_IN, and some
+// module versions as CKR_DEVICE_ERROR, CKR_FUNCTION_FAILED or CKR_GENERAL_ERROR. The PIN was
+// accepted just before (a wrong context PIN fails the context login, not C_Sign), so for such a
+// key these codes after the touch prompt mean the touch did not come. No wall-clock threshold:
+// the card's own timeout decides, whatever it is.
 bool looks_like_touch_timeout(CK_RV rv) {
-    return rv == CKR_FUNCTION_FAILED || rv == CKR_DEVICE_ERROR || rv == CKR_GENERAL_ERROR ||
-           rv == CKR_FUNCTION_CANCELED;
+    return rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_FUNCTION_FAILED || rv == CKR_DEVICE_ERROR ||
+           rv == CKR_GENERAL_ERROR || rv == CKR_FUNCTION_CANCELED;
 }
 
 std::size_t field_bytes(KeyAlgorithm algorithm) {
@@ -26,20 +28,29 @@ std::size_t field_bytes(KeyAlgorithm algorithm) {
 }
 
 // The error for a failed C_Login, with how the PIN stands now (read after the attempt).
-Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user) {
+Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user, std::optional<int> retries_before) {
     std::string who = "'" + key.info().token.label + "'";
     std::string now;
     if (auto info = key.refresh_token_info(); info.ok()) now = pin_status_from_flags(info->flags).state;
     std::string status = now.empty() ? "" : "; PIN status now: " + now;
-    if (rv == CKR_PIN_LOCKED || now == "locked")
-        return make_error(ErrorCode::PinLocked, "the PIN of token " + who + " is locked (" + rv_name(rv) + ")",
-                          "unblock it with the PUK or the security officer PIN");
-    if (rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE) {
+    const bool wrong = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE;
+    const bool blocked_now = now == "locked" || (wrong && retries_before && *retries_before <= 1);
+    if (rv == CKR_PIN_LOCKED || blocked_now)
+        return make_error(ErrorCode::PinLocked,
+                          std::string(wrong ? "wrong PIN: " : "") + "the PIN of token " + who +
+                              (wrong ? " is now blocked (0 retries left, " : " is blocked (") + rv_name(rv) + ")",
+                          "unblock it with the PUK ('otasign token unblock-pin') or the security officer PIN");
+    if (wrong) {
         std::string hint = "otasign never retries a PIN: each wrong attempt uses up one of the token's tries";
         if (now == "final-try") hint += "; one try is left, so the next wrong PIN locks it";
         else if (now == "low") hint += "; few tries are left";
+        // A wrong PIN costs exactly one try, so a count read before the attempt gives the count now.
+        std::string left = retries_before ? "; " + std::to_string(std::max(*retries_before - 1, 0)) +
+                                                " retries left"
+                                          : "";
         return make_error(ErrorCode::PinIncorrect,
-                          "token " + who + " rejected the PIN (" + rv_name(rv) + ", not retried" + status + ")", hint);
+                          "wrong PIN: token " + who + " rejected it (" + rv_name(rv) + ", not retried" + left + status + ")",
+                          hint);
     }
     return make_error(ErrorCode::TokenError,
                       std::string(user == CKU_CONTEXT_SPECIFIC ? "context-specific login" : "login") + " to token " +
@@ -54,6 +65,8 @@ Result<SecretBuffer> prepare_pin(const KeyHandle& key, const SignOptions& option
                                  std::string_view prompt, PinPad* pinpad) {
     OTASIGN_ASSIGN_OR_RETURN(TokenInfo token, key.refresh_token_info());
     OTASIGN_TRY(check_pin_flags(token.flags, options.allow_final_pin_try));
+    // PIV modules do not always raise the PIN flags; the exact count from the card decides.
+    if (options.pin_retries_left) OTASIGN_TRY(check_pin_retries(*options.pin_retries_left, options.allow_final_pin_try));
     if (token.flags & CKF_USER_PIN_COUNT_LOW)
         ui.display("warning: token '" + token.label + "' reports few PIN tries left; a wrong PIN brings it closer to locking");
     if (token.flags & CKF_USER_PIN_FINAL_TRY)
@@ -89,6 +102,17 @@ Status check_pin_flags(CK_FLAGS flags, AllowFinalPinTry allow_final_try) {
     if ((flags & CKF_USER_PIN_FINAL_TRY) && allow_final_try == AllowFinalPinTry::no)
         return make_error(ErrorCode::PinFinalTry,
                           "the token has one PIN try left; otasign will not use it unless told to",
+                          "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
+    return ok_status();
+}
+
+Status check_pin_retries(int retries_left, AllowFinalPinTry allow_final_try) {
+    if (retries_left <= 0)
+        return make_error(ErrorCode::PinLocked, "the PIN is blocked (0 retries left); otasign will not try it",
+                          "unblock it with the PUK ('otasign token unblock-pin')");
+    if (retries_left == 1 && allow_final_try == AllowFinalPinTry::no)
+        return make_error(ErrorCode::PinFinalTry,
+                          "one PIN try is left; otasign will not use it unless told to",
                           "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
     return ok_status();
 }
@@ -162,7 +186,7 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
         OTASIGN_ASSIGN_OR_RETURN(pin, prepare_pin(key, options, ui, "PIN for " + who + ": ", &pinpad));
         have_pin = true;
         CK_RV rv = session.login(CKU_USER, pinpad == PinPad::yes ? nullptr : &pin);
-        if (rv != CKR_OK) return login_error(key, rv, CKU_USER);
+        if (rv != CKR_OK) return login_error(key, rv, CKU_USER, options.pin_retries_left);
     }
 
     // Exactly one private key must match, now that a login has made private objects visible.
@@ -225,7 +249,7 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
                 raw_len = static_cast<CK_ULONG>(raw.size());
                 fn->C_Sign(session.handle(), result.digest.data(), static_cast<CK_ULONG>(result.digest.size()),
                            raw.data(), &raw_len);
-                return login_error(key, lrv, CKU_CONTEXT_SPECIFIC);
+                return login_error(key, lrv, CKU_CONTEXT_SPECIFIC, options.pin_retries_left);
             }
         }
         raw_len = static_cast<CK_ULONG>(raw.size());
@@ -236,11 +260,11 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
         auto waited = std::chrono::steady_clock::now() - started;
         if (options.touch == TouchPolicy::required) ui.wait_done();
         if (rv == CKR_OK) break;
-        if (options.touch == TouchPolicy::required && looks_like_touch_timeout(rv) && waited >= kTouchTimeoutAfter)
+        if (options.touch == TouchPolicy::required && looks_like_touch_timeout(rv))
             return make_error(ErrorCode::TouchTimeout,
                               "the key on " + who + " was not touched in time (C_Sign: " + rv_name(rv) + " after " +
                                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) + " s)",
-                              "run the command again and touch the key when asked");
+                              "run the command again and touch the key while it blinks; nothing was signed");
         if (!(rv == CKR_USER_NOT_LOGGED_IN && always_authenticate)) break;
     }
     pin.clear();

@@ -35,13 +35,19 @@ PinStatus pin_status_from_flags(CK_FLAGS flags);
 // allowed, the final try. Errors: PinLocked, PinFinalTry.
 Status check_pin_flags(CK_FLAGS flags, AllowFinalPinTry allow_final_try);
 
+// The same refusals from an exact retry count (GET METADATA on a PIV card): 0 is blocked, 1 is
+// the final try. Errors: PinLocked, PinFinalTry.
+Status check_pin_retries(int retries_left, AllowFinalPinTry allow_final_try);
+
 struct SignOptions {
     // Where the PIN comes from; unset: the URI's pin-source, else OperatorUi::request_secret.
     std::optional<PinSource> pin_source;
     AllowFinalPinTry allow_final_pin_try = AllowFinalPinTry::no;
     // Whether the key needs a touch (the PIV layer knows it from the slot's metadata).
     TouchPolicy touch = TouchPolicy::not_required;
-    // The exact PIN retry count when a lower layer knows it; reported in SignResult::pin_before.
+    // The exact PIN retry count when a lower layer knows it (read before any PIN is sent):
+    // reported in SignResult::pin_before, and refuses a blocked PIN or, unless allowed, the
+    // final try even when the token's flags do not say so.
     std::optional<int> pin_retries_left;
 };
 

@@ -1,8 +1,12 @@
 #include "policy/policy.hpp"
 
+#include <openssl/x509.h>
+
 #include <set>
 
+#include "core/ossl.hpp"
 #include "envelope/schema_check.hpp"
+#include "piv/attestation.hpp"
 
 namespace otasign::policy {
 
@@ -64,6 +68,50 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
             rp.keys.push_back(std::move(pk));
         }
     }
+    for (const char* member : {"attestationRoots", "attestationIntermediates"}) {
+        if (!doc.value.contains(member)) continue;
+        const json::Value& list = doc.value[member];
+        auto& out = std::string_view(member) == "attestationRoots"
+                        ? policy.attestation_roots
+                        : policy.attestation_intermediates;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            std::string pointer = "/" + std::string(member) + "/" + std::to_string(i);
+            std::string at = json::where(source, doc.position_of(pointer));
+            auto ders = piv::read_pem_certificates(list[i].get<std::string>(), at);
+            if (!ders)
+                return make_error(ErrorCode::InvalidInput,
+                                  ders.error().detail + " (at JSON pointer " + pointer + ")");
+            for (auto& der : *ders) {
+                const unsigned char* q = der.data();
+                ossl::Ptr<X509> cert(d2i_X509(nullptr, &q, long(der.size())));
+                if (!cert || q != der.data() + der.size())
+                    return make_error(
+                        ErrorCode::InvalidInput,
+                        at + ": not a valid X.509 certificate (at JSON pointer " + pointer + ")");
+                out.push_back(std::move(der));
+            }
+        }
+    }
+    for (Role r : {Role::manifest, Role::release}) {
+        const json::Value& role = doc.value["roles"][role_name(r)];
+        if (!role.contains("requireAttestation")) continue;
+        const json::Value& req = role["requireAttestation"];
+        AttestationRequirement ar;
+        ar.require_generated = req["origin"] == "generated";
+        for (const auto& v : req["pinPolicy"]) ar.pin_policies.push_back(v.get<std::string>());
+        for (const auto& v : req["touchPolicy"]) ar.touch_policies.push_back(v.get<std::string>());
+        if (policy.attestation_roots.empty()) {
+            std::string pointer = std::string("/roles/") + role_name(r) + "/requireAttestation";
+            return make_error(ErrorCode::InvalidInput,
+                              json::where(source, doc.position_of(pointer)) + ": role " +
+                                  role_name(r) +
+                                  " requires attestation but the policy has no attestationRoots "
+                                  "(at JSON pointer " +
+                                  pointer + ")",
+                              "add the roots with 'otasign policy require-attestation --root PEM'");
+        }
+        (r == Role::manifest ? policy.manifest : policy.release).attestation = std::move(ar);
+    }
     if (doc.value.contains("options") && doc.value["options"].contains("maxExpiryDays"))
         policy.max_expiry_days = doc.value["options"]["maxExpiryDays"].get<std::uint32_t>();
     policy.document = std::move(doc.value);
@@ -115,6 +163,29 @@ Result<json::Value> set_threshold(const json::Value& document, Role role, std::u
     return out;
 }
 
+Result<json::Value> require_attestation(const json::Value& document, Role role,
+                                        const AttestationRequirement& requirement,
+                                        const std::vector<std::string>& root_pems,
+                                        const std::vector<std::string>& intermediate_pems,
+                                        std::string_view source) {
+    if (root_pems.empty())
+        return make_error(ErrorCode::InvalidInput,
+                          std::string(source) + ": no attestation root certificate given",
+                          "pass --roots DIR (its *.pem files) or --root PEM");
+    json::Value out = document;
+    out["attestationRoots"] = root_pems;
+    if (intermediate_pems.empty())
+        out.erase("attestationIntermediates");
+    else
+        out["attestationIntermediates"] = intermediate_pems;
+    json::Value req = {{"origin", "generated"},
+                       {"pinPolicy", requirement.pin_policies},
+                       {"touchPolicy", requirement.touch_policies}};
+    out["roles"][role_name(role)]["requireAttestation"] = req;
+    OTASIGN_TRY(parse_policy(serialize_policy(out), "the updated policy"));
+    return out;
+}
+
 std::string describe(const Policy& policy) {
     std::string out;
     for (Role r : {Role::manifest, Role::release}) {
@@ -128,7 +199,21 @@ std::string describe(const Policy& policy) {
                    envelope::sig_alg_name(k.key.alg) + "\n";
             if (k.token_serial) out += "    token     serial " + *k.token_serial + "\n";
         }
+        if (rp.attestation) {
+            auto join = [](const std::vector<std::string>& v) {
+                std::string j;
+                for (const auto& x : v) j += (j.empty() ? "" : ",") + x;
+                return j;
+            };
+            out += "  requires PIV attestation: origin generated, PIN policy " +
+                   join(rp.attestation->pin_policies) + ", touch policy " +
+                   join(rp.attestation->touch_policies) + "\n";
+        }
     }
+    if (!policy.attestation_roots.empty())
+        out += "attestation roots: " + std::to_string(policy.attestation_roots.size()) +
+               " certificate(s), intermediates: " +
+               std::to_string(policy.attestation_intermediates.size()) + "\n";
     out += "maxExpiryDays: " +
            (policy.max_expiry_days ? std::to_string(*policy.max_expiry_days)
                                    : std::string("not set")) +

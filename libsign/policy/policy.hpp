@@ -26,9 +26,18 @@ struct PolicyKey {
     envelope::PublicKey key;
 };
 
+// roles.<role>.requireAttestation: what the PIV attestation carried in a signature's statement
+// must show for the signature to count.
+struct AttestationRequirement {
+    bool require_generated = true;
+    std::vector<std::string> pin_policies;    // "always", ...
+    std::vector<std::string> touch_policies;  // "always", "cached", ...
+};
+
 struct RolePolicy {
     std::uint32_t threshold = 1;
     std::vector<PolicyKey> keys;
+    std::optional<AttestationRequirement> attestation;
     // The key of `role` whose id is `key_id`, or nullptr.
     const PolicyKey* find(std::string_view key_id) const;
 };
@@ -38,6 +47,9 @@ struct Policy {
     RolePolicy manifest;
     RolePolicy release;
     std::optional<std::uint32_t> max_expiry_days;
+    // attestationRoots / attestationIntermediates as DER certificates.
+    std::vector<std::vector<std::uint8_t>> attestation_roots;
+    std::vector<std::vector<std::uint8_t>> attestation_intermediates;
 
     const RolePolicy& role(Role r) const { return r == Role::manifest ? manifest : release; }
 };
@@ -62,6 +74,15 @@ Result<json::Value> add_key(const json::Value& document, Role role, std::string_
 // Sets a role's threshold. Errors: InvalidInput (below 1 or above the number of keys).
 Result<json::Value> set_threshold(const json::Value& document, Role role, std::uint32_t threshold,
                                   std::string_view source);
+
+// Makes a role require PIV attestation and embeds the trust anchors (and intermediates) the
+// attestation must chain to, replacing earlier ones; re-validates the result.
+// Errors: InvalidInput (a certificate that does not parse, no roots), Usage (unknown policy name).
+Result<json::Value> require_attestation(const json::Value& document, Role role,
+                                        const AttestationRequirement& requirement,
+                                        const std::vector<std::string>& root_pems,
+                                        const std::vector<std::string>& intermediate_pems,
+                                        std::string_view source);
 
 // A human-readable description of the policy.
 std::string describe(const Policy& policy);

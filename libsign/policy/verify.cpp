@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "piv/attestation.hpp"
+
 namespace otasign::policy {
 
 namespace {
@@ -22,6 +24,47 @@ std::string binding_problem(const envelope::Statement& st, const ManifestBinding
 }
 
 }  // namespace
+
+AttestationCheck check_attestation(const std::optional<envelope::PivEvidence>& piv,
+                                   const std::string& key_id,
+                                   const AttestationRequirement& required, const Policy& policy,
+                                   const std::string& where) {
+    AttestationCheck out;
+    if (!piv || !piv->attestation) {
+        out.detail =
+            "the statement carries no PIV attestation (the key is not on a PIV card, "
+            "or was imported)";
+        return out;
+    }
+    auto report =
+        piv::verify_attestation_bundle(*piv->attestation, where + " attestation",
+                                       policy.attestation_roots, policy.attestation_intermediates);
+    if (!report) {
+        out.detail = report.error().detail;
+        return out;
+    }
+    out.slot = report->slot;
+    out.pin_policy = report->pin_policy;
+    out.touch_policy = report->touch_policy;
+    out.origin = report->origin;
+    out.firmware = report->firmware;
+    out.serial = report->serial;
+    out.root_subject = report->root_subject;
+    piv::AttestationRequirements req;
+    req.key_id = key_id;
+    req.require_generated = required.require_generated;
+    req.allowed_pin_policies = required.pin_policies;
+    req.allowed_touch_policies = required.touch_policies;
+    if (auto met = piv::check_attestation_requirements(*report, req); !met) {
+        out.detail = met.error().detail;
+        return out;
+    }
+    out.ok = true;
+    out.detail = "slot " + report->slot + " of card " +
+                 (report->serial ? std::to_string(*report->serial) : std::string("?")) +
+                 ", chains to " + report->root_subject;
+    return out;
+}
 
 BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& policy, Role role,
                                  const ManifestBinding& binding, std::string_view source) {
@@ -64,10 +107,20 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
             check.detail = p;
         } else if (const PolicyKey* pk = rp.find(check.key_id);
                    pk && pk->token_serial &&
-                   *pk->token_serial != check.statement->approval.token.serial) {
+                   *pk->token_serial != check.statement->approval.token.serial &&
+                   !(check.statement->approval.piv &&
+                     *pk->token_serial == std::to_string(check.statement->approval.piv->serial))) {
+            // PKCS#11 modules disagree on a YubiKey's token serial (OpenSC derives one from the
+            // CHUID, ykcs11 prints the card serial); the card serial in approval.piv also counts.
             check.detail = "key " + pk->name + " must be used on token serial " +
                            *pk->token_serial + ", the statement names serial " +
                            check.statement->approval.token.serial;
+        } else if (rp.attestation && !(check.attestation = check_attestation(
+                                           check.statement->approval.piv, check.key_id,
+                                           *rp.attestation, policy, where))
+                                          ->ok) {
+            check.detail = "attestation required by role " + std::string(role_name(role)) +
+                           " not satisfied: " + check.attestation->detail;
         } else {
             check.ok = true;
             if (std::find(out.distinct_keys.begin(), out.distinct_keys.end(), check.key_id) ==

@@ -22,6 +22,14 @@ struct ManifestBinding {
     std::string release_channel;
 };
 
+// The PIV attestation check of one signature, for a role with requireAttestation.
+struct AttestationCheck {
+    bool ok = false;
+    std::string detail;  // why it fails, or what chain it verified through
+    std::string slot, pin_policy, touch_policy, origin, firmware, root_subject;
+    std::optional<std::uint32_t> serial;
+};
+
 struct SignatureCheck {
     std::size_t index = 0;
     std::string claimed_key_id;  // from the bundle, informational only
@@ -34,6 +42,7 @@ struct SignatureCheck {
     bool foreign = false;
     std::string detail;                            // why it does not count
     std::optional<envelope::Statement> statement;  // when the signature verified
+    std::optional<AttestationCheck> attestation;   // when the role requires attestation
 };
 
 struct BundleVerification {
@@ -44,6 +53,14 @@ struct BundleVerification {
     std::vector<std::string> distinct_keys;  // key ids that count towards the threshold
     bool threshold_met = false;
 };
+
+// Checks the PIV evidence of a signature (normally a verified statement's approval.piv) against
+// a role's requirement: the attestation must chain to the policy's attestationRoots, attest the
+// key `key_id`, and show the required origin and policies. `where` names it in messages.
+AttestationCheck check_attestation(const std::optional<envelope::PivEvidence>& piv,
+                                   const std::string& key_id,
+                                   const AttestationRequirement& required, const Policy& policy,
+                                   const std::string& where);
 
 // Never fails: every problem is recorded per signature or in threshold_met.
 BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& policy, Role role,

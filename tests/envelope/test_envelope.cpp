@@ -253,3 +253,40 @@ TEST_CASE("evidence chain: append, read back, detect tampering", "[evidence]") {
         for (const auto& e : log2->entries) CHECK(open_entry_self(e.signature, "log").ok());
     }
 }
+
+TEST_CASE("statement: PIV evidence round-trips and is schema-checked", "[statement]") {
+    auto key = test::make_key();
+    Statement s = sample_statement(key.pub);
+    s.approval.pin_retries_left = 3;
+    PivEvidence piv;
+    piv.slot = "9c";
+    piv.pin_policy = "always";
+    piv.touch_policy = "always";
+    piv.origin = "generated";
+    piv.serial = 4294967295u;  // the largest card serial stays far below 2^53
+    piv.firmware = "5.4.3";
+    piv.attestation = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    s.approval.piv = piv;
+    std::string bytes = statement_bytes(s);
+    auto parsed = parse_statement(bytes, "stmt");
+    REQUIRE(parsed.ok());
+    CHECK(statement_bytes(*parsed) == bytes);
+    REQUIRE(parsed->approval.piv.has_value());
+    CHECK(parsed->approval.piv->serial == 4294967295u);
+    CHECK(parsed->approval.piv->attestation == piv.attestation);
+    CHECK(*parsed->approval.pin_retries_left == 3);
+
+    // Without an attestation (an imported key) the member is simply absent.
+    s.approval.piv->attestation.reset();
+    auto bare = parse_statement(statement_bytes(s), "stmt");
+    REQUIRE(bare.ok());
+    CHECK_FALSE(bare->approval.piv->attestation.has_value());
+
+    // Unknown members and a serial beyond 32 bits are schema violations.
+    json::Value v = statement_to_json(s);
+    v["approval"]["piv"]["extra"] = true;
+    CHECK_FALSE(parse_statement(json::canonicalize(v), "stmt").ok());
+    v = statement_to_json(s);
+    v["approval"]["piv"]["serial"] = 4294967296LL;
+    CHECK_FALSE(parse_statement(json::canonicalize(v), "stmt").ok());
+}

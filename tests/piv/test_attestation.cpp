@@ -324,3 +324,26 @@ TEST_CASE("attestation requirements: key, origin, policies and serial",
     CHECK(refused.error().detail.find("PIN policy is never") != std::string::npos);
     CHECK(refused.error().detail.find("touch policy is never") != std::string::npos);
 }
+
+TEST_CASE("verify_attestation_bundle with anchors in memory, as a trust policy embeds them",
+          "[piv][attestation]") {
+    Pki pki;
+    auto leaf = pki.leaf(yubico_exts());
+    auto pem = piv::attestation_bundle_pem(der_of(leaf.get()), der_of(pki.f9.get()));
+    auto r = piv::verify_attestation_bundle(pem, "statement", {der_of(pki.root.get())}, {});
+    REQUIRE(r.ok());
+    CHECK(r->public_key_id == piv::public_key_id(pki.slot_key.get()));
+
+    // Another anchor: the chain does not verify.
+    Pki other;
+    auto wrong = piv::verify_attestation_bundle(pem, "statement", {der_of(other.root.get())}, {});
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().code == ErrorCode::PolicyViolation);
+    // No anchor at all is malformed input, not a pass.
+    auto none = piv::verify_attestation_bundle(pem, "statement", {}, {});
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().code == ErrorCode::InvalidInput);
+    // The f9 certificate as an anchor would skip the root: it is not self-signed, so it fails.
+    auto f9_anchor = piv::verify_attestation_bundle(pem, "statement", {der_of(pki.f9.get())}, {});
+    CHECK_FALSE(f9_anchor.ok());
+}

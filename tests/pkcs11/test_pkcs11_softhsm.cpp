@@ -153,7 +153,7 @@ TEST_CASE("several matching keys are refused as ambiguous, each candidate listed
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::AmbiguousKey);
     for (const char* needle : {"4 private keys", "'p256'", "'p384'", "'p256-auth'", "'rsa2048'", "id 01", "id 04",
-                               "EC P-384", "RSA 2048", "serial ", "object=p256", "type=private"})
+                               "EC P-384", "RSA 2048", "serial ", "id=%01;type=private", "type=private"})
         CHECK_THAT(r.error().detail, Catch::Contains(needle));
     CHECK_FALSE(r.error().hint.empty());
 }

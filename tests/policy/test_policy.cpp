@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/atomic_file.hpp"
 #include "envelope/testkeys.hpp"
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
@@ -98,17 +99,17 @@ TEST_CASE("policy: schema rules", "[policy]") {
         CHECK(r.error().code == ErrorCode::InvalidInput);
         CHECK(r.error().detail.find(c.expect) != std::string::npos);
     }
-    // Reserved and x- extension members are accepted and survive edits.
+    // x- extension members are accepted and survive edits.
     auto ok = parse_policy(
-        R"({"policyVersion":1,"x-site":"lab","attestationRoots":[],"options":{"maxExpiryDays":30},)"
-        R"("roles":{"manifest":{"threshold":1,"keys":[],"requireAttestation":{"slot":"9c"}},"release":{"threshold":1,"keys":[]}}})",
+        R"({"policyVersion":1,"x-site":"lab","options":{"maxExpiryDays":30},)"
+        R"("roles":{"manifest":{"threshold":1,"keys":[],"x-note":"n"},"release":{"threshold":1,"keys":[]}}})",
         "p.json");
     REQUIRE(ok.ok());
     CHECK(ok->max_expiry_days == 30u);
     auto k = test::make_key();
     auto edited = add_key(ok->document, Role::manifest, k.pub.pem, "a", std::nullopt, "k");
     REQUIRE(edited.ok());
-    CHECK((*edited)["roles"]["manifest"]["requireAttestation"]["slot"] == "9c");
+    CHECK((*edited)["roles"]["manifest"]["x-note"] == "n");
 }
 
 TEST_CASE("policy: threshold must be reachable", "[policy]") {
@@ -189,4 +190,69 @@ TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
         CHECK_FALSE(v.threshold_met);
         CHECK(v.signatures[0].detail.find("token serial") != std::string::npos);
     }
+}
+
+TEST_CASE("policy: requireAttestation needs embedded roots and a well-formed requirement") {
+    auto root = read_file(std::string(OTASIGN_TEST_SOURCE_DIR) + "/ceremony/roots/yubico-piv-ca-1.pem");
+    REQUIRE(root.ok());
+    json::Value doc = empty_policy_document();
+    AttestationRequirement req;
+    req.pin_policies = {"always"};
+    req.touch_policies = {"always", "cached"};
+    auto with = require_attestation(doc, Role::manifest, req, {*root}, {}, "p.json");
+    REQUIRE(with.ok());
+    auto parsed = parse_policy(serialize_policy(*with), "p.json");
+    REQUIRE(parsed.ok());
+    REQUIRE(parsed->manifest.attestation.has_value());
+    CHECK_FALSE(parsed->release.attestation.has_value());
+    CHECK(parsed->manifest.attestation->touch_policies == std::vector<std::string>{"always", "cached"});
+    CHECK(parsed->attestation_roots.size() == 1);
+
+    // Without roots the requirement could never be met: the policy is invalid.
+    json::Value no_roots = *with;
+    no_roots.erase("attestationRoots");
+    auto r = parse_policy(serialize_policy(no_roots), "p.json");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().detail.find("no attestationRoots") != std::string::npos);
+    // Unknown members and policy names are schema violations.
+    json::Value typo = *with;
+    typo["roles"]["manifest"]["requireAttestation"]["touchPolicies"] = json::Value::array();
+    CHECK_FALSE(parse_policy(serialize_policy(typo), "p.json").ok());
+    json::Value bad_name = *with;
+    bad_name["roles"]["manifest"]["requireAttestation"]["pinPolicy"] = {"sometimes"};
+    CHECK_FALSE(parse_policy(serialize_policy(bad_name), "p.json").ok());
+    // A root that is not a certificate is refused with its JSON pointer.
+    json::Value bad_root = *with;
+    bad_root["attestationRoots"] = {"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"};
+    auto br = parse_policy(serialize_policy(bad_root), "p.json");
+    REQUIRE_FALSE(br.ok());
+    CHECK(br.error().detail.find("/attestationRoots/0") != std::string::npos);
+    // No roots given to the editor: refused.
+    CHECK_FALSE(require_attestation(doc, Role::manifest, req, {}, {}, "p.json").ok());
+}
+
+TEST_CASE("policy: check_attestation refuses missing or unverifiable evidence") {
+    auto root = read_file(std::string(OTASIGN_TEST_SOURCE_DIR) + "/ceremony/roots/yubico-piv-ca-1.pem");
+    REQUIRE(root.ok());
+    AttestationRequirement req;
+    req.pin_policies = {"always"};
+    req.touch_policies = {"always"};
+    auto doc = require_attestation(empty_policy_document(), Role::manifest, req, {*root}, {}, "p.json");
+    REQUIRE(doc.ok());
+    auto pol = parse_policy(serialize_policy(*doc), "p.json");
+    REQUIRE(pol.ok());
+    const std::string key_id(64, 'a');
+    // A SoftHSM signature: no PIV evidence at all.
+    auto none = check_attestation(std::nullopt, key_id, req, *pol, "sig 0");
+    CHECK_FALSE(none.ok);
+    CHECK(none.detail.find("no PIV attestation") != std::string::npos);
+    // An imported PIV key: evidence without an attestation.
+    envelope::PivEvidence imported{"9c", "always", "always", "imported", 1, "5.4.3", std::nullopt};
+    CHECK_FALSE(check_attestation(imported, key_id, req, *pol, "sig 0").ok);
+    // Garbage where the attestation should be.
+    envelope::PivEvidence garbage = imported;
+    garbage.attestation = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    auto g = check_attestation(garbage, key_id, req, *pol, "sig 0");
+    CHECK_FALSE(g.ok);
+    CHECK_FALSE(g.detail.empty());
 }
