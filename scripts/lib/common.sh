@@ -41,6 +41,11 @@ install_missing_packages() {
 # build DIR [cmake options...]: configure and build otasign into DIR.
 build_otasign() {
   local dir=$1; shift
-  cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  local launcher=()
+  # A developer's ccache (if installed) makes rebuilds across worktrees cheap; CI has none.
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }
