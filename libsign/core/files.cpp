@@ -144,7 +144,7 @@ Result<Fd> open_regular_beneath(int dir_fd, std::string_view relative, struct st
 
 Result<FileDigest> hash_file(int fd, std::uint64_t limit, bool want_sha512,
                              const std::function<void(std::uint64_t)>& on_bytes) {
-    constexpr std::size_t kBuffer = 1 << 20;
+    constexpr std::size_t kBuffer = 1 << 16;
     std::unique_ptr<char[]> buf(new char[kBuffer]);
     Hasher h256(HashAlg::sha256);
     std::optional<Hasher> h512;
