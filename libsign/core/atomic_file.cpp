@@ -88,7 +88,9 @@ Status AtomicFile::commit(Overwrite overwrite) {
         // could be overwritten.
         if (::link(m_temp.c_str(), m_target.c_str()) != 0) {
             int err = errno;
-            return make_error(ErrorCode::Io, "cannot create " + m_target.string() + ": " + errno_text(err),
+            // An existing output is a refused argument (exit 3), like `policy init` on a policy.
+            return make_error(err == EEXIST ? ErrorCode::InvalidInput : ErrorCode::Io,
+                              "cannot create " + m_target.string() + ": " + errno_text(err),
                               err == EEXIST ? "the file exists; otasign never overwrites it" : "");
         }
         ::unlink(m_temp.c_str());

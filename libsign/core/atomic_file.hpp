@@ -41,7 +41,8 @@ private:
     bool m_committed = false;
 };
 
-// Writes `bytes` to `path` atomically. Errors: Io (including "exists" with Overwrite::no).
+// Writes `bytes` to `path` atomically. Errors: InvalidInput (the file exists, with
+// Overwrite::no), Io.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
                          Overwrite overwrite);
 
