@@ -131,8 +131,10 @@ int run_init(const CeremonyArgs& a) {
     if (!s.ok()) return report(s.error());
     s = dev->verify_pin(*new_pin);
     if (!s.ok()) return report(s.error());
-    s = dev->set_random_protected_management_key();
-    if (!step(s, "random management key set and stored under the PIN")) return report(s.error());
+    auto set = dev->set_random_protected_management_key();
+    if (!set.ok()) return report(set.error());
+    std::cerr << "otasign: random " << piv::algorithm_name(std::uint8_t(*set))
+              << " management key set and stored under the PIN\n";
 
     auto after = dev->status();
     if (!after.ok()) return report(after.error());
