@@ -631,7 +631,7 @@ Status PivDevice::set_management_key(ManagementKeyAlgorithm algorithm, const Sec
                           "): card answered status " + sw_hex(r.sw),
                       algorithm == ManagementKeyAlgorithm::tdes
                           ? std::string()
-                          : "AES management keys need firmware 5.4 or later");
+                          : "AES management keys need firmware 5.4.2 or later");
 }
 
 Result<ManagementKeyAlgorithm> PivDevice::set_random_protected_management_key() {
@@ -639,9 +639,10 @@ Result<ManagementKeyAlgorithm> PivDevice::set_random_protected_management_key() 
     char version[32] = {};
     ykpiv_rc rc = ykpiv_get_version(m_state, version, sizeof version);
     if (rc != YKPIV_OK) return ykpiv_error("reading the firmware version", rc);
-    int major = 0, minor = 0;
-    std::sscanf(version, "%d.%d", &major, &minor);
-    const bool aes = major > 5 || (major == 5 && minor >= 4);
+    int major = 0, minor = 0, patch = 0;
+    std::sscanf(version, "%d.%d.%d", &major, &minor, &patch);
+    // AES management keys came with 5.4.2 (Yubico's SET MANAGEMENT KEY documentation).
+    const bool aes = major > 5 || (major == 5 && (minor > 4 || (minor == 4 && patch >= 2)));
     const auto algorithm = aes ? ManagementKeyAlgorithm::aes192 : ManagementKeyAlgorithm::tdes;
     SecretBuffer key;
     {

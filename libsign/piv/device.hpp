@@ -121,7 +121,7 @@ class PivDevice {
     // holding tag 89, as ykman and yubico-piv-tool store it); the PIN must have been verified.
     // Errors: TokenError.
     Result<SecretBuffer> read_protected_management_key();
-    // Sets a random management key (card authenticated, PIN verified): AES-192 on firmware 5.4
+    // Sets a random management key (card authenticated, PIN verified): AES-192 on firmware 5.4.2
     // and later, 3DES before. Stores it PIN-protected as ykman does (5FC109, and the
     // "PIN-protected" flag in the admin data object 5FFF00), reads it back and authenticates
     // with it, so a key nobody knows is never left behind unnoticed. Returns the algorithm set.

@@ -32,7 +32,7 @@ enum class TouchPolicy : std::uint8_t { card_default = 0, never = 1, always = 2,
 enum class Origin : std::uint8_t { generated = 1, imported = 2 };
 // Management key (slot 9b) algorithms, as GET METADATA reports them and as GENERAL
 // AUTHENTICATE and SET MANAGEMENT KEY take them in P1 / the first data byte. YubiKeys before
-// 5.4 know only 3DES; firmware 5.7 ships with an AES-192 default.
+// 5.4.2 know only 3DES; firmware 5.7 ships with an AES-192 default.
 enum class ManagementKeyAlgorithm : std::uint8_t {
     tdes = 0x03,
     aes128 = 0x08,

@@ -566,8 +566,8 @@ Applet::Reply Applet::set_management_key(const Command& c) {
     if (c.data.size() < 3 || !is_management_algorithm(c.data[0]) || c.data[1] != key_mgmt)
         return {{}, sw_incorrect_data};
     const auto alg = static_cast<Algorithm>(c.data[0]);
-    // AES management keys came with firmware 5.4.
-    if (alg != Algorithm::tdes && !firmware_at_least(m_state.version, 5, 4, 0))
+    // AES management keys came with firmware 5.4.2.
+    if (alg != Algorithm::tdes && !firmware_at_least(m_state.version, 5, 4, 2))
         return {{}, sw_incorrect_data};
     if (c.data[2] != management_key_length(alg) || c.data.size() != 3 + management_key_length(alg))
         return {{}, sw_incorrect_data};
