@@ -123,7 +123,11 @@ int run_init(const CeremonyArgs& a) {
         std::cerr << "otasign: " << done << '\n';
         return true;
     };
-    Status s = dev->change_reference(0x80, default_pin, *new_pin);
+    // Prove the default management key works before anything changes: a card otasign cannot
+    // administer must be refused with its PIN and PUK still at the factory values.
+    Status s = dev->authenticate_default();
+    if (!s.ok()) return report(s.error());
+    s = dev->change_reference(0x80, default_pin, *new_pin);
     if (!step(s, "PIN changed")) return report(s.error());
     s = dev->change_reference(0x81, default_puk, *new_puk);
     if (!step(s, "PUK changed")) return report(s.error());
@@ -131,8 +135,10 @@ int run_init(const CeremonyArgs& a) {
     if (!s.ok()) return report(s.error());
     s = dev->verify_pin(*new_pin);
     if (!s.ok()) return report(s.error());
-    s = dev->set_random_protected_management_key();
-    if (!step(s, "random management key set and stored under the PIN")) return report(s.error());
+    auto set = dev->set_random_protected_management_key();
+    if (!set.ok()) return report(set.error());
+    std::cerr << "otasign: random " << piv::algorithm_name(std::uint8_t(*set))
+              << " management key set and stored under the PIN\n";
 
     auto after = dev->status();
     if (!after.ok()) return report(after.error());

@@ -185,8 +185,8 @@ const CommandGroup g(41, [](CLI::App& app, int& exit_code) {
     generate->add_option("--pin-source", gen->pin_source,
                          "fd:N or file:PATH; default: ask on the terminal");
     generate->add_option("--management-key-source", gen->management_key_source,
-                         "default, protected, fd:N or file:PATH (48 hex digits); default: "
-                         "protected if the card says so");
+                         "default, protected, fd:N or file:PATH (32/48/64 hex digits: the "
+                         "card's 3DES or AES key); default: protected if the card says so");
     generate->add_flag(
         "--replace-existing-key", gen->replace_existing,
         "Allow destroying a key already in the slot (asks for a typed confirmation)");

@@ -33,7 +33,8 @@ struct ManagementKey {
     piv::ManagementKeyKind kind = piv::ManagementKeyKind::factory_default;
     SecretBuffer key;  // only for `supplied`
 };
-// --management-key-source: "default", "protected", fd:N or file:PATH (48 hex digits); empty
+// --management-key-source: "default", "protected", fd:N or file:PATH (32, 48 or 64 hex digits,
+// for AES-128, 3DES/AES-192 or AES-256 as the card reports); empty
 // means "protected" when the card says its key is PIN-protected, else the default key.
 Result<ManagementKey> obtain_management_key(const std::string& source,
                                             const piv::TokenStatus& status, OperatorUi& ui);

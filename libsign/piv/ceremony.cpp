@@ -29,8 +29,12 @@ CardCheck check_new_card(const TokenStatus& st) {
           "PIN is not the factory default (card was used)");
     check(c, st.puk_default.value_or(false), "PUK is the factory default",
           "PUK is not the factory default (card was used)");
-    check(c, st.management_key_default.value_or(false), "management key is the factory default",
-          "management key is not the factory default (card was used)");
+    const std::string mgm_alg = st.management_key_algorithm
+                                    ? " (" + algorithm_name(*st.management_key_algorithm) + ")"
+                                    : "";
+    check(c, st.management_key_default.value_or(false),
+          "management key is the factory default" + mgm_alg,
+          "management key is not the factory default" + mgm_alg + " (card was used)");
     for (const auto& s : st.slots) {
         check(c, !s.key, "slot " + slot_name(s.slot) + " holds no key",
               "slot " + slot_name(s.slot) + " holds a key");
@@ -47,8 +51,11 @@ CardCheck check_initialised_card(const TokenStatus& st) {
           "PIN is still the factory default");
     check(c, st.puk_default.has_value() && !*st.puk_default, "PUK changed",
           "PUK is still the factory default");
+    const std::string mgm_alg = st.management_key_algorithm
+                                    ? " (" + algorithm_name(*st.management_key_algorithm) + ")"
+                                    : "";
     check(c, st.management_key_default.has_value() && !*st.management_key_default,
-          "management key changed", "management key is still the factory default");
+          "management key changed" + mgm_alg, "management key is still the factory default");
     check(c, st.management_key_mode == ManagementKeyMode::pin_protected,
           "management key is PIN-protected",
           "management key is not PIN-protected (run 'otasign ceremony init')");

@@ -2,7 +2,9 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <ykpiv/ykpiv.h>
 
@@ -414,15 +416,159 @@ Status PivDevice::unblock_pin(const SecretBuffer& puk, const SecretBuffer& new_p
     return reference_status(sw, "PUK");
 }
 
+Result<PivDevice::Response> PivDevice::transmit(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2,
+                                                std::span<const std::uint8_t> data,
+                                                std::string_view what) {
+    const unsigned char templ[4] = {0x00, ins, p1, p2};
+    Response r;
+    r.data.resize(4096);
+    unsigned long out_len = r.data.size();
+    ykpiv_rc rc = ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), r.data.data(),
+                                      &out_len, &r.sw);
+    if (rc != YKPIV_OK) return ykpiv_error(what, rc);
+    r.data.resize(out_len);
+    return r;
+}
+
+namespace {
+
+std::string sw_hex(int sw) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04X", static_cast<unsigned>(sw) & 0xffffu);
+    return buf;
+}
+
+const EVP_CIPHER* management_cipher(ManagementKeyAlgorithm algorithm) {
+    switch (algorithm) {
+        case ManagementKeyAlgorithm::tdes:
+            return EVP_des_ede3_ecb();
+        case ManagementKeyAlgorithm::aes128:
+            return EVP_aes_128_ecb();
+        case ManagementKeyAlgorithm::aes192:
+            return EVP_aes_192_ecb();
+        case ManagementKeyAlgorithm::aes256:
+            return EVP_aes_256_ecb();
+    }
+    return nullptr;
+}
+
+enum class CipherDirection { encrypt, decrypt };
+
+// One ECB block under the management key (the witness and challenge are exactly one block).
+Result<std::vector<std::uint8_t>> management_block(ManagementKeyAlgorithm algorithm,
+                                                   const SecretBuffer& key,
+                                                   std::span<const std::uint8_t> block,
+                                                   CipherDirection direction) {
+    if (block.size() != management_key_block_size(algorithm))
+        return make_error(ErrorCode::TokenError,
+                          "the card sent a " + std::to_string(block.size()) +
+                              "-byte management key witness; " +
+                              algorithm_name(std::uint8_t(algorithm)) + " needs " +
+                              std::to_string(management_key_block_size(algorithm)));
+    ossl::Ptr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
+    std::vector<std::uint8_t> out(block.size() + 32);
+    int len = 0, tail = 0;
+    if (!ctx ||
+        EVP_CipherInit_ex(ctx.get(), management_cipher(algorithm), nullptr, key.data(), nullptr,
+                          direction == CipherDirection::encrypt ? 1 : 0) != 1 ||
+        EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1 ||
+        EVP_CipherUpdate(ctx.get(), out.data(), &len, block.data(), int(block.size())) != 1 ||
+        EVP_CipherFinal_ex(ctx.get(), out.data() + len, &tail) != 1)
+        return make_error(ErrorCode::Internal,
+                          "management key cipher failed: " + ossl::last_error());
+    out.resize(std::size_t(len + tail));
+    return out;
+}
+
+// 7C { tag value } with short BER lengths (GENERAL AUTHENTICATE's dynamic template).
+std::vector<std::uint8_t> dynamic_template(
+    std::initializer_list<std::pair<std::uint8_t, std::span<const std::uint8_t>>> items) {
+    std::vector<std::uint8_t> inner;
+    for (const auto& [tag, value] : items) {
+        inner.push_back(tag);
+        inner.push_back(std::uint8_t(value.size()));
+        inner.insert(inner.end(), value.begin(), value.end());
+    }
+    std::vector<std::uint8_t> out{0x7c, std::uint8_t(inner.size())};
+    out.insert(out.end(), inner.begin(), inner.end());
+    return out;
+}
+
+std::optional<std::vector<std::uint8_t>> dynamic_item(const std::vector<std::uint8_t>& response,
+                                                      std::uint8_t tag) {
+    auto outer = tlv_find(response.data(), response.size(), 0x7c);
+    if (!outer) return std::nullopt;
+    return tlv_find(outer->data(), outer->size(), tag);
+}
+
+constexpr int kObjectAdminData = 0x5fff00;  // ykman's and yubico-piv-tool's "PIV manager" data
+constexpr std::uint8_t kAdminFlagProtectedMgm = 0x02;
+
+}  // namespace
+
+Result<ManagementKeyAlgorithm> PivDevice::management_key_algorithm() {
+    std::uint8_t buf[256];
+    std::size_t len = sizeof buf;
+    ykpiv_rc rc = ykpiv_get_metadata(m_state, 0x9b, buf, &len);
+    // No GET METADATA (before 5.3): those cards only know 3DES.
+    if (rc == YKPIV_NOT_SUPPORTED) return ManagementKeyAlgorithm::tdes;
+    if (rc != YKPIV_OK) return ykpiv_error("GET METADATA 9b", rc);
+    auto v = tlv_find(buf, len, 0x01);
+    if (!v || v->size() != 1) return ManagementKeyAlgorithm::tdes;
+    auto algorithm = piv::management_key_algorithm((*v)[0]);
+    if (!algorithm)
+        return make_error(ErrorCode::TokenError,
+                          "the card reports an unknown management key "
+                          "algorithm " +
+                              algorithm_name((*v)[0]));
+    return *algorithm;
+}
+
 Status PivDevice::authenticate(const SecretBuffer& management_key) {
-    if (management_key.size() != 24)
-        return make_error(ErrorCode::Usage, "a 3DES management key is 24 bytes (48 hex digits)");
-    ykpiv_rc rc = ykpiv_authenticate(m_state, management_key.data());
-    if (rc == YKPIV_AUTHENTICATION_ERROR)
-        return make_error(ErrorCode::TokenError, "the card rejected the management key",
-                          "give the right key with --management-key-source, or 'protected' for a "
-                          "PIN-protected key");
-    if (rc != YKPIV_OK) return ykpiv_error("management key authentication", rc);
+    OTASIGN_ASSIGN_OR_RETURN(auto algorithm, management_key_algorithm());
+    const std::string alg_name = algorithm_name(std::uint8_t(algorithm));
+    if (management_key.size() != management_key_length(algorithm))
+        return make_error(ErrorCode::Usage,
+                          "the card's management key is " + alg_name + ", which takes " +
+                              std::to_string(management_key_length(algorithm)) + " bytes (" +
+                              std::to_string(2 * management_key_length(algorithm)) +
+                              " hex digits), not " + std::to_string(management_key.size()));
+    const std::uint8_t p1 = std::uint8_t(algorithm);
+    auto rejected = [&](int sw) {
+        return make_error(
+            ErrorCode::TokenError,
+            "the card rejected the " + alg_name + " management key (status " + sw_hex(sw) + ")",
+            "give the right key with --management-key-source, or 'protected' for a "
+            "PIN-protected key");
+    };
+    // Step 1: the card sends a witness encrypted under its key.
+    const std::uint8_t empty[1] = {};
+    auto request = dynamic_template({{0x80, std::span<const std::uint8_t>(empty, 0)}});
+    OTASIGN_ASSIGN_OR_RETURN(auto first,
+                             transmit(0x87, p1, 0x9b, request, "management key authentication"));
+    if (first.sw != 0x9000) return rejected(first.sw);
+    auto witness = dynamic_item(first.data, 0x80);
+    if (!witness)
+        return make_error(ErrorCode::TokenError, "the card sent no management key witness");
+    // Step 2: return it decrypted (proves we hold the key) and challenge the card in turn.
+    OTASIGN_ASSIGN_OR_RETURN(auto plain, management_block(algorithm, management_key, *witness,
+                                                          CipherDirection::decrypt));
+    std::vector<std::uint8_t> challenge(management_key_block_size(algorithm));
+    if (RAND_bytes(challenge.data(), int(challenge.size())) != 1)
+        return make_error(ErrorCode::Internal, "no randomness: " + ossl::last_error());
+    auto answer = dynamic_template({{0x80, plain}, {0x81, challenge}});
+    OTASIGN_ASSIGN_OR_RETURN(auto second,
+                             transmit(0x87, p1, 0x9b, answer, "management key authentication"));
+    if (second.sw != 0x9000) return rejected(second.sw);
+    // The card must prove it knows the key too: a card that accepts anything is not ours.
+    auto response = dynamic_item(second.data, 0x82);
+    OTASIGN_ASSIGN_OR_RETURN(auto expected, management_block(algorithm, management_key, challenge,
+                                                             CipherDirection::encrypt));
+    if (!response || response->size() != expected.size() ||
+        CRYPTO_memcmp(response->data(), expected.data(), expected.size()) != 0)
+        return make_error(ErrorCode::TokenError,
+                          "the card did not prove that it knows the management key",
+                          "this is not the card it claims to be; stop and investigate");
     return ok_status();
 }
 
@@ -433,33 +579,137 @@ Status PivDevice::authenticate_default() {
 }
 
 Result<SecretBuffer> PivDevice::read_protected_management_key() {
-    ykpiv_mgm mgm{};
-    ykpiv_rc rc = ykpiv_util_get_protected_mgm(m_state, &mgm);
-    SecretBuffer key;
-    key.assign(mgm.data);
-    OPENSSL_cleanse(&mgm, sizeof mgm);
-    if (rc != YKPIV_OK)
-        return ykpiv_error(
-            "reading the PIN-protected management key", rc,
+    auto no_key = [](std::string what) {
+        return make_error(
+            ErrorCode::TokenError, "reading the PIN-protected management key: " + what,
             "the card has no PIN-protected management key; give --management-key-source");
+    };
+    // GET DATA 5FC109 (readable only after VERIFY PIN): 53 { 88 { 89 key } }.
+    const std::uint8_t request[] = {0x5c, 0x03, 0x5f, 0xc1, 0x09};
+    OTASIGN_ASSIGN_OR_RETURN(auto r, transmit(0xcb, 0x3f, 0xff, request, "GET DATA 5FC109"));
+    SecretBuffer key;
+    if (r.sw == 0x9000) {
+        auto object = tlv_find(r.data.data(), r.data.size(), 0x53);
+        auto protected_data =
+            object ? tlv_find(object->data(), object->size(), 0x88) : std::nullopt;
+        auto value = protected_data ? tlv_find(protected_data->data(), protected_data->size(), 0x89)
+                                    : std::nullopt;
+        if (value) key.assign(*value);
+        for (auto* v : {&object, &protected_data, &value})
+            if (*v) OPENSSL_cleanse((*v)->data(), (*v)->size());
+    }
+    OPENSSL_cleanse(r.data.data(), r.data.size());
+    if (r.sw == 0x6982) return no_key("the PIN was not verified");
+    if (r.sw == 0x6a82) return no_key("object 5FC109 does not exist");
+    if (r.sw != 0x9000) return no_key("card answered status " + sw_hex(r.sw));
+    if (key.size() != 16 && key.size() != 24 && key.size() != 32)
+        return no_key("object 5FC109 holds no management key (tag 88/89)");
     return key;
 }
 
-Status PivDevice::set_random_protected_management_key() {
-    ykpiv_mgm mgm{};  // all zero: libykpiv draws a random key, retrying past weak 3DES keys
-    ykpiv_rc rc = ykpiv_util_set_protected_mgm(m_state, &mgm);
-    SecretBuffer set_key;
-    set_key.assign(mgm.data);
-    OPENSSL_cleanse(&mgm, sizeof mgm);
-    if (rc != YKPIV_OK) return ykpiv_error("setting the PIN-protected management key", rc);
-    // libykpiv reports success once the key is set even if storing it failed; prove it can be
-    // read back, or the card would be left with a key nobody knows.
+Status PivDevice::set_management_key(ManagementKeyAlgorithm algorithm, const SecretBuffer& key) {
+    if (key.size() != management_key_length(algorithm))
+        return make_error(ErrorCode::Usage,
+                          "a " + algorithm_name(std::uint8_t(algorithm)) + " management key is " +
+                              std::to_string(management_key_length(algorithm)) + " bytes");
+    SecretBuffer data;
+    data.push_back(std::uint8_t(algorithm));
+    data.push_back(0x9b);
+    data.push_back(std::uint8_t(key.size()));
+    for (auto b : key.bytes()) data.push_back(b);
+    // P2 FF: no touch needed to use the key (FE would ask for one at every authentication).
+    OTASIGN_ASSIGN_OR_RETURN(auto r,
+                             transmit(0xff, 0xff, 0xff, data.bytes(), "SET MANAGEMENT KEY"));
+    if (r.sw == 0x9000) return ok_status();
+    if (r.sw == 0x6982)
+        return make_error(ErrorCode::TokenError,
+                          "SET MANAGEMENT KEY: the current management key was not authenticated");
+    return make_error(ErrorCode::TokenError,
+                      "SET MANAGEMENT KEY (" + algorithm_name(std::uint8_t(algorithm)) +
+                          "): card answered status " + sw_hex(r.sw),
+                      algorithm == ManagementKeyAlgorithm::tdes
+                          ? std::string()
+                          : "AES management keys need firmware 5.4.2 or later");
+}
+
+Result<ManagementKeyAlgorithm> PivDevice::set_random_protected_management_key() {
+    // Only the version: status() could un-verify the PIN on cards without GET METADATA.
+    char version[32] = {};
+    ykpiv_rc rc = ykpiv_get_version(m_state, version, sizeof version);
+    if (rc != YKPIV_OK) return ykpiv_error("reading the firmware version", rc);
+    int major = 0, minor = 0, patch = 0;
+    std::sscanf(version, "%d.%d.%d", &major, &minor, &patch);
+    // AES management keys came with 5.4.2 (Yubico's SET MANAGEMENT KEY documentation).
+    const bool aes = major > 5 || (major == 5 && (minor > 4 || (minor == 4 && patch >= 2)));
+    const auto algorithm = aes ? ManagementKeyAlgorithm::aes192 : ManagementKeyAlgorithm::tdes;
+    SecretBuffer key;
+    {
+        std::array<std::uint8_t, 32> raw{};
+        const std::size_t len = management_key_length(algorithm);
+        bool drawn = false;
+        if (algorithm == ManagementKeyAlgorithm::tdes) {
+            // OpenSSL's DES key generation sets odd parity and skips weak keys, which the
+            // card refuses.
+            ossl::Ptr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
+            drawn = ctx &&
+                    EVP_CipherInit_ex(ctx.get(), EVP_des_ede3_ecb(), nullptr, nullptr, nullptr,
+                                      1) == 1 &&
+                    EVP_CIPHER_CTX_rand_key(ctx.get(), raw.data()) == 1;
+        } else {
+            drawn = RAND_priv_bytes(raw.data(), int(len)) == 1;
+        }
+        if (drawn) key.assign(std::span<const std::uint8_t>(raw.data(), len));
+        OPENSSL_cleanse(raw.data(), raw.size());
+        if (!drawn) return make_error(ErrorCode::Internal, "no randomness: " + ossl::last_error());
+    }
+
+    // Store first, then switch keys: if the switch fails the card keeps its old key, and the
+    // object it guards is rewritten by the next attempt.
+    SecretBuffer object;
+    object.push_back(0x88);
+    object.push_back(std::uint8_t(key.size() + 2));
+    object.push_back(0x89);
+    object.push_back(std::uint8_t(key.size()));
+    for (auto b : key.bytes()) object.push_back(b);
+    rc = ykpiv_save_object(m_state, YKPIV_OBJ_PRINTED, object.data(), object.size());
+    if (rc != YKPIV_OK)
+        return ykpiv_error("storing the management key in the PIN-protected object", rc);
+    OTASIGN_TRY(set_management_key(algorithm, key));
+    OTASIGN_TRY(authenticate(key));
+
+    // The admin data object says "the management key is PIN-protected" (flags tag 81, bit
+    // 0x02); a salt (tag 82) would claim a PIN-derived key, which it no longer is.
+    std::vector<std::uint8_t> admin_inner;
+    {
+        std::uint8_t buf[512];
+        unsigned long len = sizeof buf;
+        std::uint8_t flags = 0;
+        if (ykpiv_fetch_object(m_state, kObjectAdminData, buf, &len) == YKPIV_OK) {
+            if (auto admin = tlv_find(buf, len, 0x80)) {
+                if (auto f = tlv_find(admin->data(), admin->size(), 0x81); f && f->size() == 1)
+                    flags = (*f)[0];
+                if (auto t = tlv_find(admin->data(), admin->size(), 0x83)) {
+                    admin_inner.push_back(0x83);
+                    admin_inner.push_back(std::uint8_t(t->size()));
+                    admin_inner.insert(admin_inner.end(), t->begin(), t->end());
+                }
+            }
+        }
+        flags |= kAdminFlagProtectedMgm;
+        admin_inner.insert(admin_inner.begin(), {0x81, 0x01, flags});
+    }
+    std::vector<std::uint8_t> admin{0x80, std::uint8_t(admin_inner.size())};
+    admin.insert(admin.end(), admin_inner.begin(), admin_inner.end());
+    rc = ykpiv_save_object(m_state, kObjectAdminData, admin.data(), admin.size());
+    if (rc != YKPIV_OK) return ykpiv_error("marking the management key as PIN-protected", rc);
+
     OTASIGN_ASSIGN_OR_RETURN(auto stored, read_protected_management_key());
-    if (!stored.equals(set_key.bytes()))
+    if (!stored.equals(key.bytes()))
         return make_error(ErrorCode::TokenError,
                           "the management key was set but could not be stored under the PIN",
                           "reset the PIV applet and run the ceremony again");
-    return authenticate(stored);
+    OTASIGN_TRY(authenticate(stored));
+    return algorithm;
 }
 
 Result<ossl::Ptr<EVP_PKEY>> PivDevice::generate_key(std::uint8_t slot, Algorithm algorithm,

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,16 +105,31 @@ class PivDevice {
     // counter returns to its maximum). Errors: PinIncorrect (wrong PUK, detail says tries left),
     // PinLocked (PUK blocked), Usage (length), TokenError.
     Status unblock_pin(const SecretBuffer& puk, const SecretBuffer& new_pin);
-    // Mutual authentication with a 24-byte 3DES management key. Errors: TokenError ("wrong
-    // management key").
+    // The management key's algorithm: from GET METADATA of slot 9b, or 3DES on firmware without
+    // GET METADATA (before 5.3), where 3DES is the only one. Errors: TokenError.
+    Result<ManagementKeyAlgorithm> management_key_algorithm();
+    // Mutual authentication (GENERAL AUTHENTICATE: witness, then challenge) with a 3DES,
+    // AES-128, AES-192 or AES-256 management key, in the algorithm the card reports. Raw APDUs:
+    // Debian 12's libykpiv knows only 3DES and keeps a copy of the key for reconnects.
+    // Errors: Usage (key length does not fit the algorithm), TokenError ("rejected the
+    // management key", or the card did not prove it knows the key).
     Status authenticate(const SecretBuffer& management_key);
-    // Authenticates with the factory default key. Errors: TokenError.
+    // Authenticates with the factory default key (the same 24 bytes are the 3DES default and,
+    // from firmware 5.7, the AES-192 default). Errors: TokenError.
     Status authenticate_default();
-    // Reads the PIN-protected management key (the PIN must have been verified). Errors: TokenError.
+    // Reads the PIN-protected management key from the PIN-protected data object 5FC109 (tag 88
+    // holding tag 89, as ykman and yubico-piv-tool store it); the PIN must have been verified.
+    // Errors: TokenError.
     Result<SecretBuffer> read_protected_management_key();
-    // Sets a random 3DES management key (card authenticated, PIN verified), stores it in the
-    // PIN-protected object and reads it back to prove it can be recovered. Errors: TokenError.
-    Status set_random_protected_management_key();
+    // Sets a random management key (card authenticated, PIN verified): AES-192 on firmware 5.4.2
+    // and later, 3DES before. Stores it PIN-protected as ykman does (5FC109, and the
+    // "PIN-protected" flag in the admin data object 5FFF00), reads it back and authenticates
+    // with it, so a key nobody knows is never left behind unnoticed. Returns the algorithm set.
+    // Errors: TokenError.
+    Result<ManagementKeyAlgorithm> set_random_protected_management_key();
+    // SET MANAGEMENT KEY with an explicit algorithm (card authenticated). Errors: Usage
+    // (length), TokenError.
+    Status set_management_key(ManagementKeyAlgorithm algorithm, const SecretBuffer& key);
 
     // GENERATE ASYMMETRIC (management key authenticated). Returns the public key. Errors:
     // TokenError.
@@ -134,7 +150,14 @@ class PivDevice {
     Result<std::vector<std::uint8_t>> read_attestation_device_certificate();
 
   private:
+    struct Response {
+        std::vector<std::uint8_t> data;
+        int sw = 0;
+    };
     PivDevice(ykpiv_state* state, std::string reader);
+    // One APDU through libykpiv's transport (chaining and GET RESPONSE included).
+    Result<Response> transmit(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2,
+                              std::span<const std::uint8_t> data, std::string_view what);
     ykpiv_state* m_state = nullptr;
     std::string m_reader;
 };

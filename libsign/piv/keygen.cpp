@@ -81,11 +81,13 @@ Result<ossl::Ptr<X509>> unsigned_certificate(EVP_PKEY* public_key, Algorithm alg
 }  // namespace
 
 Result<SecretBuffer> management_key_from_hex(const SecretBuffer& hex) {
-    if (hex.size() != 48)
-        return make_error(ErrorCode::InvalidInput, "a 3DES management key is 48 hex digits, got " +
-                                                       std::to_string(hex.size()) + " characters");
+    if (hex.size() != 32 && hex.size() != 48 && hex.size() != 64)
+        return make_error(ErrorCode::InvalidInput,
+                          "a management key is 32 (AES-128), 48 (3DES or AES-192) or 64 (AES-256) "
+                          "hex digits, got " +
+                              std::to_string(hex.size()) + " characters");
     SecretBuffer key;
-    for (std::size_t i = 0; i < 48; i += 2) {
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
         auto nib = [](std::uint8_t c) -> int {
             if (c >= '0' && c <= '9') return c - '0';
             if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -17,10 +17,10 @@ enum class ReplaceKey { no, yes };
 
 // How to authenticate as the card's administrator before generating or storing a certificate.
 enum class ManagementKeyKind {
-    factory_default,  // the well-known default 3DES key (a new or reset card)
+    factory_default,  // the well-known default key (3DES, or AES-192 from firmware 5.7)
     pin_protected,    // read from the PIN-protected object after verifying the PIN (ceremony init
                       // sets this)
-    supplied,         // the caller read 24 bytes from a secret source
+    supplied,         // the caller read the key from a secret source (16, 24 or 32 bytes)
 };
 
 struct GenerateRequest {
@@ -54,7 +54,8 @@ Result<std::vector<std::uint8_t>> sign_with_slot(PivDevice& device, std::uint8_t
                                                  const SecretBuffer& pin, std::string_view message,
                                                  OperatorUi& ui);
 
-// A 3DES management key from the 48 hex digits in `hex`. Errors: InvalidInput.
+// A management key from 32, 48 or 64 hex digits (its algorithm is the card's, from GET
+// METADATA). Errors: InvalidInput.
 Result<SecretBuffer> management_key_from_hex(const SecretBuffer& hex);
 
 // The public key of a slot from GET METADATA. Errors: TokenNotFound (empty slot), TokenError.

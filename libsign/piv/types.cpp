@@ -111,6 +111,35 @@ std::string origin_name(std::uint8_t origin) {
     }
 }
 
+std::optional<ManagementKeyAlgorithm> management_key_algorithm(std::uint8_t value) {
+    switch (value) {
+        case 0x03:
+        case 0x08:
+        case 0x0a:
+        case 0x0c:
+            return ManagementKeyAlgorithm(value);
+        default:
+            return std::nullopt;
+    }
+}
+
+std::size_t management_key_length(ManagementKeyAlgorithm algorithm) {
+    switch (algorithm) {
+        case ManagementKeyAlgorithm::aes128:
+            return 16;
+        case ManagementKeyAlgorithm::aes256:
+            return 32;
+        case ManagementKeyAlgorithm::tdes:
+        case ManagementKeyAlgorithm::aes192:
+            break;
+    }
+    return 24;
+}
+
+std::size_t management_key_block_size(ManagementKeyAlgorithm algorithm) {
+    return algorithm == ManagementKeyAlgorithm::tdes ? 8 : 16;
+}
+
 Result<Algorithm> parse_algorithm(std::string_view text) {
     if (text == "ECCP384" || text == "eccp384") return Algorithm::eccp384;
     if (text == "ECCP256" || text == "eccp256") return Algorithm::eccp256;

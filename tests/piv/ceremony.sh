@@ -5,6 +5,12 @@
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 
+# The factory management key: 3DES before firmware 5.7, AES-192 from 5.7 (same bytes).
+case $VIRTUAL_PIV_FIRMWARE in 5.7.*) factory_alg=AES192 ;; *) factory_alg=TDES ;; esac
+st=$("$B" token status --json)
+[[ $(jq -r .management_key_algorithm <<<"$st") == "$factory_alg" ]] || fail "factory management key: $st"
+"$B" token status | grep -q "management key:  factory default!, .*, $factory_alg" || fail "token status text: $("$B" token status)"
+"$B" ceremony check | grep -q "management key is the factory default ($factory_alg)" || fail "ceremony check names the algorithm"
 "$B" ceremony check >/dev/null || fail "a fresh card must pass 'ceremony check'"
 
 "$B" ceremony init --new-pin-source "$(secret 24681357)" --new-puk-source "$(secret 97531864)" || fail "ceremony init"
@@ -13,6 +19,11 @@ st=$("$B" token status --json)
 [[ $(jq -r .puk_default <<<"$st") == false ]] || fail "PUK still default"
 [[ $(jq -r .management_key_default <<<"$st") == false ]] || fail "management key still default"
 [[ $(jq -r .management_key_mode <<<"$st") == pin-protected ]] || fail "management key not PIN-protected: $st"
+# 5.4.2 and later get a random AES-192 key, whatever the factory one was; older ones 3DES.
+IFS=. read -r fw_major fw_minor fw_patch <<<"$VIRTUAL_PIV_FIRMWARE"
+set_alg=TDES
+(( fw_major > 5 || (fw_major == 5 && (fw_minor > 4 || (fw_minor == 4 && fw_patch >= 2))) )) && set_alg=AES192
+[[ $(jq -r .management_key_algorithm <<<"$st") == "$set_alg" ]] || fail "ceremony init did not set $set_alg: $st"
 expect_rc 1 "$B" ceremony check
 expect_rc 1 "$B" ceremony init --new-pin-source "$(secret 11112222)" --new-puk-source "$(secret 33334444)"
 

@@ -20,15 +20,14 @@ key_id=$("$B" ceremony generate --pin-source "$(secret $PIN)") || fail "ceremony
 
 # The slot's attestation, exported and checked against the virtual card's root.
 "$B" key attest --slot 9c -o att.pem >/dev/null || fail "key attest"
-mkdir -p roots && cp "$VIRTUAL_PIV_ROOT_CA" roots/virtual-root.pem
-att=$("$B" key verify-attestation att.pem --roots roots --json) || fail "verify-attestation: $att"
+att=$("$B" key verify-attestation att.pem --roots "$FIXTURE_ROOTS" --json) || fail "verify-attestation: $att"
 [[ $(jq -r .key_id <<<"$att") == "$key_id" ]] || fail "attested key is not the ceremony key: $att"
 
 # Trust policy: the card key, exported through PKCS#11, in the manifest role; attestation required.
 "$B" key export --key "pkcs11:id=%02;type=private" --module "$MODULE" -o card.pub.pem >/dev/null || fail "key export"
 "$B" policy init policy.json >/dev/null || fail "policy init"
 "$B" policy add-key policy.json --role manifest --public-key card.pub.pem --name card >/dev/null || fail "policy add-key"
-"$B" policy require-attestation policy.json --role manifest --root "$VIRTUAL_PIV_ROOT_CA" \
+"$B" policy require-attestation policy.json --role manifest "${ROOT_ARGS[@]}" \
     --pin-policy always --touch-policy always >/dev/null || fail "policy require-attestation"
 [[ $(jq -r '.roles.manifest.requireAttestation.touchPolicy[0]' policy.json) == always ]] || fail "requirement not written"
 [[ $(jq -r '.attestationRoots | length' policy.json) == 1 ]] || fail "root not embedded"
@@ -60,7 +59,7 @@ out=$("$B" verify release-2.json --policy policy.json --json) || fail "verify fa
 # which OpenSC's token serial is not, so the card serial in the statement's evidence must count.
 "$B" policy init ceremony-policy.json >/dev/null || fail "policy init (ceremony)"
 "$B" ceremony add-to-policy record.json --policy ceremony-policy.json --role manifest --name ota \
-    --require-attestation --roots roots >/dev/null || fail "ceremony add-to-policy --require-attestation"
+    --require-attestation --roots "$FIXTURE_ROOTS" >/dev/null || fail "ceremony add-to-policy --require-attestation"
 [[ $(jq -r '.roles.manifest.keys[0].tokenSerial' ceremony-policy.json) == $(jq -r .serial <<<"$piv") ]] || fail "tokenSerial"
 [[ $(jq -r '.roles.manifest.requireAttestation.pinPolicy[0]' ceremony-policy.json) == always ]] || fail "ceremony requirement"
 out=$("$B" verify release-2.json --policy ceremony-policy.json --json) || fail "verify against the ceremony policy: $out"
@@ -74,7 +73,7 @@ expect_rc 1 "$B" verify release-2.json --policy other-policy.json
 
 # A stricter requirement the card's key does not meet (PIN policy once only).
 cp policy.json once-policy.json
-"$B" policy require-attestation once-policy.json --role manifest --root "$VIRTUAL_PIV_ROOT_CA" --pin-policy once >/dev/null \
+"$B" policy require-attestation once-policy.json --role manifest "${ROOT_ARGS[@]}" --pin-policy once >/dev/null \
     || fail "once policy"
 out=$("$B" verify release-2.json --policy once-policy.json --json); rc=$?
 [[ $rc == 1 ]] || fail "PIN policy once: expected exit 1, got $rc"

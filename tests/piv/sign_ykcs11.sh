@@ -18,7 +18,7 @@ uri=$(awk -v id="$key_id" '$1 == "uri:" { u = $2 } $1 == "key" && $2 == "id:" &&
 "$B" key export --key "$uri" --module "$MODULE" -o card.pub.pem >/dev/null || fail "key export $uri"
 [[ $(openssl pkey -pubin -in card.pub.pem -outform DER | sha256sum | cut -d' ' -f1) == "$key_id" ]] || fail "exported key is not 9c"
 "$B" policy init policy.json >/dev/null && "$B" policy add-key policy.json --role manifest --public-key card.pub.pem >/dev/null \
-    && "$B" policy require-attestation policy.json --role manifest --root "$VIRTUAL_PIV_ROOT_CA" >/dev/null || fail "policy"
+    && "$B" policy require-attestation policy.json --role manifest "${ROOT_ARGS[@]}" >/dev/null || fail "policy"
 
 digest=$("$B" digest release-2.json) || fail "digest"
 "$B" sign release-2.json --previous release-1.json --policy policy.json --key "$uri" --module "$MODULE" \

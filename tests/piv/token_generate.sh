@@ -32,6 +32,18 @@ expect_rc 5 setsid -w "$B" key generate --slot 9c --replace-existing-key --pin-s
 [[ $(jq -r '.slots[] | select(.slot=="9c") | .key.key_id' <<<"$("$B" token status --json)") == "$key_id" ]] \
     || fail "declined replacement changed the key"
 
+# A management key from a file: the factory key's 48 hex digits work in the card's own algorithm
+# (3DES on 5.4, AES-192 on 5.7); a key of the wrong length for it is a usage error, a wrong key of
+# the right length is refused by the card, and neither leaves a key behind.
+expect_rc 2 "$B" key generate --slot 9a --pin-source "$(secret 123456)" --management-key-source "$(secret "$(printf '01%.0s' {1..32})")"
+expect_rc 4 "$B" key generate --slot 9a --pin-source "$(secret 123456)" --management-key-source "$(secret "$(printf '02%.0s' {1..24})")"
+"$B" key generate --slot 9e --algorithm ECCP256 --pin-policy once --touch-policy never --pin-source "$(secret 123456)" \
+    --management-key-source "$(secret 010203040506070801020304050607080102030405060708)" >/dev/null || fail "generate with a key file"
+st=$("$B" token status --json)
+[[ $(jq -r '.slots[] | select(.slot=="9a") | .key' <<<"$st") == null ]] || fail "a refused management key left a key in 9a"
+[[ $(jq -r '.slots[] | select(.slot=="9e") | .key.algorithm' <<<"$st") == ECCP256 ]] || fail "9e: $st"
+[[ $(jq -r .pin_retries <<<"$st") == 3 ]] || fail "management key failures must not cost PIN tries"
+
 # A wrong PIN is reported as such (exit 4) and not retried.
 expect_rc 4 "$B" key generate --slot 9a --pin-source "$(secret 654321)"
 status=$("$B" token status --json)

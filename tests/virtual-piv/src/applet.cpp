@@ -375,7 +375,11 @@ Applet::Reply Applet::general_authenticate(const Command& c) {
 }
 
 Applet::Reply Applet::management_authenticate(const Command& c, const std::vector<Tlv>& inner) {
-    if (c.p1 != static_cast<std::uint8_t>(Algorithm::tdes)) return {{}, sw_incorrect_data};
+    // P1 must name the key's algorithm: a YubiKey 5.7 with its AES-192 default answers 6A80 to
+    // the 3DES authentication older middleware (libykpiv 2.2) sends.
+    const Algorithm alg = m_state.mgmt_algorithm;
+    if (c.p1 != static_cast<std::uint8_t>(alg)) return {{}, sw_incorrect_data};
+    const std::size_t block = management_block_size(alg);
     const Tlv* witness = find_tlv(inner, 0x80);
     const Tlv* challenge = find_tlv(inner, 0x81);
     const Tlv* response = find_tlv(inner, 0x82);
@@ -389,8 +393,8 @@ Applet::Reply Applet::management_authenticate(const Command& c, const std::vecto
     // Step 1 of mutual authentication: the card sends an encrypted witness.
     if (witness && witness->value.empty() && !challenge && !response) {
         m_mgmt_authenticated = false;
-        Bytes plain = random_bytes(8);
-        auto encrypted = tdes_block(m_state.mgmt_key, plain, CipherDirection::encrypt);
+        Bytes plain = random_bytes(block);
+        auto encrypted = management_block(alg, m_state.mgmt_key, plain, CipherDirection::encrypt);
         if (!encrypted) return fail();
         m_mgmt_witness = plain;
         m_mgmt_challenge.reset();
@@ -398,11 +402,13 @@ Applet::Reply Applet::management_authenticate(const Command& c, const std::vecto
     }
     // Step 2: the host returns the decrypted witness and challenges the card in turn.
     if (witness && challenge && !response) {
-        if (!m_mgmt_witness || !constant_time_equal(witness->value, *m_mgmt_witness) || challenge->value.size() != 8)
+        if (!m_mgmt_witness || !constant_time_equal(witness->value, *m_mgmt_witness) ||
+            challenge->value.size() != block)
             return fail();
         m_mgmt_witness.reset();
         if (m_state.mgmt_touch == 2 && m_touch.wait_for_touch(key_mgmt) != TouchResult::touched) return fail();
-        auto encrypted = tdes_block(m_state.mgmt_key, challenge->value, CipherDirection::encrypt);
+        auto encrypted =
+            management_block(alg, m_state.mgmt_key, challenge->value, CipherDirection::encrypt);
         if (!encrypted) return fail();
         m_mgmt_authenticated = true;
         return {tlv(0x7c, tlv(0x82, *encrypted)), sw_ok};
@@ -410,13 +416,14 @@ Applet::Reply Applet::management_authenticate(const Command& c, const std::vecto
     // Single authentication: the card sends a challenge, the host returns it encrypted.
     if (challenge && challenge->value.empty() && !witness && !response) {
         m_mgmt_authenticated = false;
-        m_mgmt_challenge = random_bytes(8);
+        m_mgmt_challenge = random_bytes(block);
         m_mgmt_witness.reset();
         return {tlv(0x7c, tlv(0x81, *m_mgmt_challenge)), sw_ok};
     }
     if (response && !witness && !challenge) {
         if (!m_mgmt_challenge) return fail();
-        auto expected = tdes_block(m_state.mgmt_key, *m_mgmt_challenge, CipherDirection::encrypt);
+        auto expected =
+            management_block(alg, m_state.mgmt_key, *m_mgmt_challenge, CipherDirection::encrypt);
         m_mgmt_challenge.reset();
         if (!expected || !constant_time_equal(*expected, response->value)) return fail();
         if (m_state.mgmt_touch == 2 && m_touch.wait_for_touch(key_mgmt) != TouchResult::touched) return fail();
@@ -537,7 +544,7 @@ Applet::Reply Applet::metadata(const Command& c) {
         return {out, sw_ok};
     }
     if (c.p2 == key_mgmt) {
-        append_tlv(out, 0x01, Bytes{static_cast<std::uint8_t>(Algorithm::tdes)});
+        append_tlv(out, 0x01, Bytes{static_cast<std::uint8_t>(m_state.mgmt_algorithm)});
         append_tlv(out, 0x02, Bytes{0x00, m_state.mgmt_touch});
         append_tlv(out, 0x05, Bytes{static_cast<std::uint8_t>(m_state.mgmt_key == default_mgmt_key() ? 1 : 0)});
         return {out, sw_ok};
@@ -556,10 +563,16 @@ Applet::Reply Applet::metadata(const Command& c) {
 Applet::Reply Applet::set_management_key(const Command& c) {
     if (c.p1 != 0xff || (c.p2 != 0xff && c.p2 != 0xfe)) return {{}, sw_incorrect_p1p2};
     if (!m_mgmt_authenticated) return {{}, sw_security_status};
-    if (c.data.size() != 27 || c.data[0] != static_cast<std::uint8_t>(Algorithm::tdes) || c.data[1] != key_mgmt ||
-        c.data[2] != 24)
+    if (c.data.size() < 3 || !is_management_algorithm(c.data[0]) || c.data[1] != key_mgmt)
+        return {{}, sw_incorrect_data};
+    const auto alg = static_cast<Algorithm>(c.data[0]);
+    // AES management keys came with firmware 5.4.2.
+    if (alg != Algorithm::tdes && !firmware_at_least(m_state.version, 5, 4, 2))
+        return {{}, sw_incorrect_data};
+    if (c.data[2] != management_key_length(alg) || c.data.size() != 3 + management_key_length(alg))
         return {{}, sw_incorrect_data};
     m_state.mgmt_key.assign(c.data.begin() + 3, c.data.end());
+    m_state.mgmt_algorithm = alg;
     m_state.mgmt_touch = c.p2 == 0xfe ? 2 : 1;
     save();
     return {{}, sw_ok};
@@ -583,8 +596,7 @@ Applet::Reply Applet::reset_applet(const Command&) {
     // The factory attestation key and its certificate survive a reset, as on the YubiKey.
     auto attestation_key = m_state.keys.extract(slot_attestation);
     auto attestation_cert = m_state.objects.extract(object_attestation_cert);
-    CardState fresh = fresh_state(m_state.serial);
-    std::copy(std::begin(m_state.version), std::end(m_state.version), fresh.version);
+    CardState fresh = fresh_state(m_state.serial, m_state.version);
     m_state = std::move(fresh);
     if (attestation_key) m_state.keys.insert(std::move(attestation_key));
     if (attestation_cert) m_state.objects.insert(std::move(attestation_cert));

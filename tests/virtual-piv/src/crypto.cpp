@@ -228,16 +228,48 @@ std::optional<Bytes> rsa_raw_private(EVP_PKEY* key, const Bytes& block) {
     return out;
 }
 
-std::optional<Bytes> tdes_block(const Bytes& key, const Bytes& block, CipherDirection direction) {
+bool is_management_algorithm(std::uint8_t alg) {
+    return alg == 0x03 || alg == 0x08 || alg == 0x0a || alg == 0x0c;
+}
+
+std::size_t management_key_length(Algorithm alg) {
+    if (alg == Algorithm::aes128) return 16;
+    if (alg == Algorithm::aes256) return 32;
+    return 24;
+}
+
+std::size_t management_block_size(Algorithm alg) { return alg == Algorithm::tdes ? 8 : 16; }
+
+std::optional<Bytes> management_block(Algorithm alg, const Bytes& key, const Bytes& block,
+                                      CipherDirection direction) {
     const int encrypt = direction == CipherDirection::encrypt ? 1 : 0;
-    if (key.size() != 24 || block.size() != 8) return std::nullopt;
+    const EVP_CIPHER* cipher = nullptr;
+    switch (alg) {
+        case Algorithm::tdes:
+            cipher = EVP_des_ede3_ecb();
+            break;
+        case Algorithm::aes128:
+            cipher = EVP_aes_128_ecb();
+            break;
+        case Algorithm::aes192:
+            cipher = EVP_aes_192_ecb();
+            break;
+        case Algorithm::aes256:
+            cipher = EVP_aes_256_ecb();
+            break;
+        default:
+            return std::nullopt;
+    }
+    if (key.size() != management_key_length(alg) || block.size() != management_block_size(alg))
+        return std::nullopt;
     std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-    if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_des_ede3_ecb(), nullptr, key.data(), nullptr, encrypt) != 1)
+    if (!ctx || EVP_CipherInit_ex(ctx.get(), cipher, nullptr, key.data(), nullptr, encrypt) != 1)
         return std::nullopt;
     EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
-    Bytes out(16);
+    Bytes out(block.size() + 32);
     int len = 0, tail = 0;
-    if (EVP_CipherUpdate(ctx.get(), out.data(), &len, block.data(), 8) != 1 ||
+    if (EVP_CipherUpdate(ctx.get(), out.data(), &len, block.data(),
+                         static_cast<int>(block.size())) != 1 ||
         EVP_CipherFinal_ex(ctx.get(), out.data() + len, &tail) != 1)
         return std::nullopt;
     out.resize(static_cast<std::size_t>(len + tail));

@@ -21,6 +21,9 @@ using Cert = std::unique_ptr<X509, X509Free>;
 // PIV algorithm identifiers (SP 800-78-4 table 6-2 plus Yubico's use of them).
 enum class Algorithm : std::uint8_t {
     tdes = 0x03,
+    aes128 = 0x08,
+    aes192 = 0x0a,
+    aes256 = 0x0c,
     rsa1024 = 0x06,
     rsa2048 = 0x07,
     eccp256 = 0x11,
@@ -48,9 +51,16 @@ std::optional<Bytes> ecdh(EVP_PKEY* key, const Bytes& peer_point);
 // Raw RSA private-key operation on a modulus-sized block (the host pads).
 std::optional<Bytes> rsa_raw_private(EVP_PKEY* key, const Bytes& block);
 
+// Management key algorithms (GET METADATA of 9b, GENERAL AUTHENTICATE P1, SET MANAGEMENT KEY).
+bool is_management_algorithm(std::uint8_t alg);
+std::size_t management_key_length(Algorithm alg);  // 24 (3DES, AES-192), 16, 32
+std::size_t management_block_size(Algorithm alg);  // 8 (3DES) or 16 (AES)
+
 enum class CipherDirection { encrypt, decrypt };
-// Single-block 3DES-ECB with a 24-byte key.
-std::optional<Bytes> tdes_block(const Bytes& key, const Bytes& block, CipherDirection direction);
+// One ECB block under a management key: 3DES (24-byte key, 8-byte block) or AES (16/24/32-byte
+// key, 16-byte block); nullopt when the sizes do not fit the algorithm.
+std::optional<Bytes> management_block(Algorithm alg, const Bytes& key, const Bytes& block,
+                                      CipherDirection direction);
 
 Bytes random_bytes(std::size_t n);
 

@@ -1,7 +1,7 @@
 // virtual-piv-card: a YubiKey 5 PIV applet behind pcscd's vpcd reader driver, for tests.
 //
-//   virtual-piv-card init  --state FILE [--serial N] [--attestation-key PEM --attestation-cert PEM]
-//   virtual-piv-card serve --state FILE --port N [--host 127.0.0.1]
+//   virtual-piv-card init  --state FILE [--serial N] [--firmware 5.4.3] [--attestation-key PEM
+//   --attestation-cert PEM] virtual-piv-card serve --state FILE --port N [--host 127.0.0.1]
 //
 // `serve` connects to vpcd (which listens) and answers its frames: a 2-byte big-endian length,
 // then either a 1-byte control (0 power off, 1 power on, 2 reset, 4 get ATR) or a command APDU.
@@ -139,9 +139,9 @@ int connect_to(const std::string& host, std::uint16_t port) {
 
 std::string describe(const Bytes& apdu) {
     if (apdu.size() < 4) return vpiv::to_hex(apdu);
-    // PINs and PUKs stay out of the log.
+    // PINs, PUKs and management keys stay out of the log.
     std::uint8_t ins = apdu[1];
-    if ((ins == 0x20 || ins == 0x24 || ins == 0x2c) && apdu.size() > 5)
+    if ((ins == 0x20 || ins == 0x24 || ins == 0x2c || ins == 0xff) && apdu.size() > 5)
         return vpiv::to_hex(Bytes(apdu.begin(), apdu.begin() + 5)) + " <secret>";
     return vpiv::to_hex(apdu);
 }
@@ -202,9 +202,19 @@ int serve(const std::string& state_path, const std::string& host, std::uint16_t 
     }
 }
 
-int init(const std::string& state_path, std::uint32_t serial, const std::string& key_path,
-         const std::string& cert_path) {
-    vpiv::CardState state = vpiv::fresh_state(serial);
+int init(const std::string& state_path, std::uint32_t serial, const std::string& firmware,
+         const std::string& key_path, const std::string& cert_path) {
+    std::uint8_t version[3] = {};
+    unsigned parts[3] = {};
+    char tail = 0;
+    if (std::sscanf(firmware.c_str(), "%u.%u.%u%c", &parts[0], &parts[1], &parts[2], &tail) != 3 ||
+        parts[0] > 255 || parts[1] > 255 || parts[2] > 255) {
+        std::fprintf(stderr, "virtual-piv-card: --firmware wants MAJOR.MINOR.PATCH, got '%s'\n",
+                     firmware.c_str());
+        return 2;
+    }
+    for (int i = 0; i < 3; ++i) version[i] = static_cast<std::uint8_t>(parts[i]);
+    vpiv::CardState state = vpiv::fresh_state(serial, version);
     if (!key_path.empty() || !cert_path.empty()) {
         auto key = vpiv::key_from_pem_file(key_path);
         auto cert = vpiv::cert_from_pem_file(cert_path);
@@ -234,7 +244,8 @@ int init(const std::string& state_path, std::uint32_t serial, const std::string&
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: virtual-piv-card init --state FILE [--serial N] [--attestation-key PEM "
+                 "usage: virtual-piv-card init --state FILE [--serial N] [--firmware X.Y.Z] "
+                 "[--attestation-key PEM "
                  "--attestation-cert PEM]\n"
                  "       virtual-piv-card serve --state FILE --port N [--host ADDR]\n");
     return 2;
@@ -257,8 +268,10 @@ int main(int argc, char** argv) {
     std::string state_path = option("state", "");
     if (state_path.empty()) return usage();
     if (command == "init")
-        return init(state_path, static_cast<std::uint32_t>(std::stoul(option("serial", "12345678"))),
-                    option("attestation-key", ""), option("attestation-cert", ""));
+        return init(state_path,
+                    static_cast<std::uint32_t>(std::stoul(option("serial", "12345678"))),
+                    option("firmware", "5.4.3"), option("attestation-key", ""),
+                    option("attestation-cert", ""));
     if (command == "serve") {
         long port = std::stol(option("port", "0"));
         if (port <= 0 || port > 65535) return usage();

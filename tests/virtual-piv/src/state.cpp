@@ -1,13 +1,13 @@
 #include "state.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace vpiv {
 
@@ -19,12 +19,22 @@ Bytes default_mgmt_key() {
     return Bytes{1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8};
 }
 
-CardState fresh_state(std::uint32_t serial) {
+bool firmware_at_least(const std::uint8_t (&version)[3], int major, int minor, int patch) {
+    int have[3] = {version[0], version[1], version[2]};
+    int want[3] = {major, minor, patch};
+    for (int i = 0; i < 3; ++i)
+        if (have[i] != want[i]) return have[i] > want[i];
+    return true;
+}
+
+CardState fresh_state(std::uint32_t serial, const std::uint8_t (&version)[3]) {
     CardState s;
     s.serial = serial;
+    std::copy(std::begin(version), std::end(version), s.version);
     s.pin = default_pin();
     s.puk = default_puk();
     s.mgmt_key = default_mgmt_key();
+    s.mgmt_algorithm = firmware_at_least(version, 5, 7, 0) ? Algorithm::aes192 : Algorithm::tdes;
     return s;
 }
 
@@ -52,6 +62,12 @@ std::optional<CardState> load_state(const std::string& path, std::string& error)
         s.puk_tries = {j.at("puk_tries").at(0).get<std::uint8_t>(), j.at("puk_tries").at(1).get<std::uint8_t>()};
         s.mgmt_key = hex(j.at("mgmt_key"));
         s.mgmt_touch = j.at("mgmt_touch").get<std::uint8_t>();
+        // State files from before AES management keys hold a 3DES key.
+        auto mgmt_alg = j.value("mgmt_algorithm", std::uint8_t{0x03});
+        if (!is_management_algorithm(mgmt_alg) ||
+            s.mgmt_key.size() != management_key_length(static_cast<Algorithm>(mgmt_alg)))
+            throw std::runtime_error("bad management key algorithm or length");
+        s.mgmt_algorithm = static_cast<Algorithm>(mgmt_alg);
         for (auto& [id, content] : j.at("objects").items())
             s.objects[static_cast<std::uint32_t>(std::stoul(id, nullptr, 16))] = hex(content);
         for (auto& [ref, k] : j.at("keys").items()) {
@@ -82,6 +98,7 @@ bool save_state(const CardState& s, const std::string& path, std::string& error)
     j["puk_tries"] = {s.puk_tries.total, s.puk_tries.remaining};
     j["mgmt_key"] = to_hex(s.mgmt_key);
     j["mgmt_touch"] = s.mgmt_touch;
+    j["mgmt_algorithm"] = static_cast<int>(s.mgmt_algorithm);
     j["objects"] = json::object();
     for (const auto& [id, content] : s.objects) {
         char name[16];

@@ -35,7 +35,8 @@ struct CardState {
     Bytes puk;
     Counter pin_tries;
     Counter puk_tries;
-    Bytes mgmt_key;  // 24-byte 3DES key
+    Bytes mgmt_key;  // 24-byte 3DES or AES-192, 16-byte AES-128 or 32-byte AES-256 key
+    Algorithm mgmt_algorithm = Algorithm::tdes;
     std::uint8_t mgmt_touch = 1;  // 1 never, 2 always
     std::map<std::uint32_t, Bytes> objects;  // object id -> content of tag 53
     std::map<std::uint8_t, KeySlot> keys;    // key reference -> key
@@ -45,8 +46,11 @@ Bytes default_pin();
 Bytes default_puk();
 Bytes default_mgmt_key();
 
-// A factory-fresh card with the given serial (no keys, no objects).
-CardState fresh_state(std::uint32_t serial);
+// A factory-fresh card with the given serial and firmware (no keys, no objects). Firmware 5.7
+// and later ship the default management key bytes as AES-192, earlier ones as 3DES.
+CardState fresh_state(std::uint32_t serial, const std::uint8_t (&version)[3]);
+// Whether firmware `version` is at least major.minor.patch.
+bool firmware_at_least(const std::uint8_t (&version)[3], int major, int minor, int patch);
 
 std::optional<CardState> load_state(const std::string& path, std::string& error);
 bool save_state(const CardState& state, const std::string& path, std::string& error);
