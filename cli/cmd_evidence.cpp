@@ -82,7 +82,7 @@ Status check_interrupted(const std::string& log_path, const std::vector<std::str
              "recover " +
              log_path + "' removes it)");
     if (r.journal_found)
-        return make_error(ErrorCode::Io,
+        return make_error(ErrorCode::PolicyViolation,
                           "an interrupted sign left " + journal.string() +
                               (r.pending.empty() ? std::string(" (its files are already complete)")
                                                  : ": unfinished write of " + r.pending.front()),

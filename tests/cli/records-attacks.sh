@@ -55,7 +55,8 @@ evidence-edit-rechained)
     jq -cS '.recorded = "2020-01-01T00:00:00Z"' <<<"$(sed -n 2p evidence.log.jsonl)" > mid
     { sed -n 1p evidence.log.jsonl; cat mid; sed -n 3p evidence.log.jsonl; } > e2.jsonl
     rechain e2.jsonl recorded.jsonl
-    must_fail recorded.jsonl "added recorded time"
+    expect 3 otasign evidence verify recorded.jsonl   # a version-2 entry has no unsigned member
+    grep -q "recorded.jsonl line 2:.*schema violation" err || fail "added recorded time: unclear error"
     # the bundle path of the last entry changed
     sed '3s/"bundlePath":"release-1.json.sig"/"bundlePath":"x.sig"/' evidence.log.jsonl > e3.jsonl
     rechain e3.jsonl bundlepath.jsonl
@@ -165,9 +166,10 @@ crash-kill9)
                 B=$M.sig
                 cp "$B" old.sig 2>/dev/null || rm -f old.sig
                 rc=0
-                strace -f -qq -o /dev/null -e "inject=$set:signal=KILL:when=$n" \
+                # (in a subshell whose stderr is dropped, so the shell's "Killed" notice is too)
+                (strace -f -qq -o /dev/null -e "inject=$set:signal=KILL:when=$n" \
                     "$OTASIGN_BIN" sign "$M" "${MOD[@]}" --key "$(key_uri $K)" --operator op \
-                    --approve "$(otasign digest "$M")" --pin-source file:pin >/dev/null 2>run.err || rc=$?
+                    --approve "$(otasign digest "$M")" --pin-source file:pin >/dev/null 2>run.err) 2>/dev/null || rc=$?
                 [[ $rc == 0 ]] && break
                 kills=$((kills + 1))
                 if [[ -e evidence.log.jsonl.journal ]]; then

@@ -243,7 +243,18 @@ TEST_CASE("evidence chain: append, read back, detect tampering", "[evidence]") {
         auto r = read_evidence_log(t, "log");
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().code == ErrorCode::BadSignature);
-        CHECK(r.error().detail.find("log:1") != std::string::npos);
+        CHECK(r.error().detail.find("log:2: broken chain") != std::string::npos);
+    }
+    SECTION("a changed first line with the chain recomputed breaks its signed position") {
+        std::string line1 = log2->chain.lines[0];
+        line1.replace(line1.find("release-2.json\""), 9, "release-9");
+        json::Value second = log2->chain.docs[1].value;
+        second["prev"] = sha256_hex(line1);
+        std::string t = line1 + "\n" + json::canonicalize(second) + "\n";
+        auto r = read_evidence_log(t, "log");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::BadSignature);
+        CHECK(r.error().detail.find("log:1: manifestPath") != std::string::npos);
     }
     SECTION("a removed line breaks the chain") {
         auto r = read_evidence_log(two.substr(one.size()), "log");

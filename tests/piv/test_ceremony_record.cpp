@@ -78,7 +78,8 @@ TEST_CASE("ceremony record attack: duplicate keys in the record are refused",
     auto v = verify_ceremony_record(record, "rec.json");
     REQUIRE_FALSE(v.ok());
     CHECK(v.error().code == ErrorCode::InvalidInput);
-    CHECK(v.error().detail.find("rec.json:1:") != std::string::npos);
+    CHECK(v.error().detail.find("rec.json:") != std::string::npos);
+    CHECK(v.error().detail.find("duplicate") != std::string::npos);
 }
 
 TEST_CASE("ceremony record attack: a validly signed payload with a duplicate key is refused",
