@@ -1,60 +1,58 @@
 #!/usr/bin/env bash
-# Benchmark of the CI gate: `otasign verify --artifacts` against the stock tools an auditor would
-# use for the same work, measured in this one run:
-#   - artifact hashing: otasign (sha256 + sha512 per artifact, streaming) vs `sha256sum` + `sha512sum`;
-#   - one signature: `otasign verify` (strict parse, canonicalize, policy, PAE, ECDSA) vs
-#     `openssl dgst -verify` on a prepared PAE file (the README recipe's last step alone).
-# Prints wall time and peak RSS and the ratios otasign / peer. No assertion: numbers only.
-# Usage: bench/verify.sh [OTASIGN_BIN] [ARTIFACT_MB]   (env BENCH_RUNS: best of N, default 3)
+# Benchmark of the CI gate, measured in this one run against peers on the same page-cached files:
+#   A. one 1 GiB artifact:      otasign verify --artifacts   vs openssl dgst -sha256, sha256sum
+#   B. four 256 MiB artifacts:  otasign verify --artifacts   vs openssl dgst -sha256 (one process)
+#   C. a 5-signature bundle:    otasign verify (5 policy keys, threshold 5) vs five
+#                               `openssl dgst -verify` calls over the prepared PAE files
+# Prints wall time and peak RSS, and the speed ratios peer/otasign (above 1: otasign is faster).
+# Targets (issue "The release gate, sound"): A >= 1.0x openssl, B >= 1.7x openssl, peak RSS
+# <= 64 MiB whatever the artifact size, C within 1.5x of the five openssl calls (ratio >= 0.67).
+# No assertion: numbers only; bench/RESULTS.md records runs.
+# Usage: bench/verify.sh [OTASIGN_BIN] [SCALE_MB]   (SCALE_MB default 1024; env BENCH_RUNS, default 3)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 bin=${1:-${OTASIGN_BIN:-$root/build/cli/otasign}}
-mb=${2:-512}
+mb=${2:-1024}
 runs=${BENCH_RUNS:-3}
 [ -x "$bin" ] || { echo "otasign binary not found: $bin" >&2; exit 2; }
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
 
 source "$root/tests/lib/softhsm.sh"
 work=$(mktemp -d)
 trap 'softhsm_token_cleanup "$work"' EXIT
 softhsm_token_init "$work/hsm" >/dev/null
+softhsm_keygen p256-b 0b EC:prime256v1
 cd "$work"
-
-# A manifest whose four artifacts are random files of $mb MiB in all.
-mkdir art
-per=$((mb / 4))
-node - "$root/schemas/examples/release-2.json" "$per" > release.json <<'JS'
-const fs = require('fs'), crypto = require('crypto');
-const m = JSON.parse(fs.readFileSync(process.argv[2]));
-const per = Number(process.argv[3]) * 1024 * 1024;
-m.artifacts = [0, 1, 2, 3].map(i => {
-  const path = `images/part${i}.img`;
-  const buf = crypto.randomBytes(per);
-  fs.mkdirSync('art/images', { recursive: true });
-  fs.writeFileSync('art/' + path, buf);
-  return { path, role: 'system-image', size: per,
-           sha256: crypto.createHash('sha256').update(buf).digest('hex'),
-           sha512: crypto.createHash('sha512').update(buf).digest('hex') };
-});
-process.stdout.write(JSON.stringify(m, null, 2));
-JS
 printf '%s\n' "$SOFTHSM_USER_PIN" > pin && chmod 600 pin
-key="pkcs11:token=$SOFTHSM_LABEL;object=p256"
-"$bin" key export --module "$SOFTHSM_MODULE" --key "$key" -o signer.pem >/dev/null 2>&1
+keys=(p256 p384 p256-auth rsa2048 p256-b)
 "$bin" policy init policy.json >/dev/null
-"$bin" policy add-key policy.json --role manifest --public-key signer.pem --name bench >/dev/null
-"$bin" sign release.json --module "$SOFTHSM_MODULE" --key "$key" --pin-source file:pin \
-  --approve "$("$bin" digest release.json)" --operator bench >/dev/null 2>&1
+for k in "${keys[@]}"; do
+  "$bin" key export --module "$SOFTHSM_MODULE" --key "pkcs11:token=$SOFTHSM_LABEL;object=$k" -o "$k.pem" >/dev/null 2>&1
+  "$bin" policy add-key policy.json --role manifest --public-key "$k.pem" --name "$k" >/dev/null
+done
 
-# The PAE bytes of signature 0, as the README recipe builds them.
-type=$(jq -er '.signatures[0].payloadType' release.json.sig)
-jq -er '.signatures[0].payload' release.json.sig | base64 -d > statement.json
-jq -er '.signatures[0].sig' release.json.sig | base64 -d > sig.der
-{ printf 'DSSEv1 %d %s %d ' "${#type}" "$type" "$(wc -c < statement.json)"; cat statement.json; } > pae.bin
+# manifest NAME SIZE_MIB COUNT: a manifest over COUNT random files of SIZE_MIB each in NAME/
+manifest() {
+  local name=$1 size=$2 count=$3 i arts=()
+  mkdir -p "$name"
+  for ((i = 0; i < count; i++)); do
+    head -c "$((size * 1024 * 1024))" /dev/urandom > "$name/part$i.img"
+    arts+=("{\"path\":\"part$i.img\",\"role\":\"system-image\",\"size\":$((size * 1024 * 1024)),\"sha256\":\"$(sha256sum < "$name/part$i.img" | cut -d' ' -f1)\"}")
+  done
+  local list; list=$(IFS=,; echo "${arts[*]}")
+  jq --argjson a "[$list]" '.artifacts = $a' "$root/schemas/examples/release-2.json" > "$name.json"
+  "$bin" sign "$name.json" --module "$SOFTHSM_MODULE" --key "pkcs11:token=$SOFTHSM_LABEL;object=p256" \
+    --pin-source file:pin --approve "$("$bin" digest "$name.json")" --operator bench --evidence-log "$name.log" >/dev/null 2>&1
+}
+manifest one "$mb" 1
+manifest four "$((mb / 4))" 4
+# warm the page cache so every tool reads memory, not disk
+cat one/* four/* > /dev/null
 
 # best TIME_SECONDS RSS_KIB over $runs runs of CMD
 best() {
-  local t_best="" r_best="" i out
+  local t_best="" r_best="" i out t r
   for ((i = 0; i < runs; i++)); do
     out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
     read -r t r <<<"$out"
@@ -62,18 +60,51 @@ best() {
   done
   echo "$t_best $r_best"
 }
-row() { printf '%-44s %8.3f s %10d KiB\n' "$1" "$2" "$3"; }
+row() { printf '%-52s %8.3f s %10d KiB\n' "$1" "$2" "$3"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b <= 0) print "n/a"; else printf "%.2f", a / b }'; }
+now=(--now 2026-12-01T00:00:00Z)
 
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
-echo "artifacts: 4 files, $mb MiB in all; best of $runs runs"
-read -r t1 r1 < <(best "$bin" verify release.json --policy policy.json --artifacts art)
-read -r t2 r2 < <(best sh -c 'cd art && sha256sum images/* && sha512sum images/*')
-read -r t3 r3 < <(best "$bin" verify release.json --policy policy.json)
-read -r t4 r4 < <(best openssl dgst -sha256 -verify signer.pem -signature sig.der pae.bin)
-row "otasign verify --artifacts" "$t1" "$r1"
-row "sha256sum + sha512sum" "$t2" "$r2"
-row "otasign verify (signature, policy, expiry)" "$t3" "$r3"
-row "openssl dgst -verify (signature only)" "$t4" "$r4"
-echo "ratio artifacts  otasign/coreutils: time $(ratio "$t1" "$t2"), rss $(ratio "$r1" "$r2")"
-echo "ratio signature  otasign/openssl:   time $(ratio "$t3" "$t4"), rss $(ratio "$r3" "$r4")"
+echo "machine: $(nproc) cores, $(awk '/model name/{ $1=$2=$3=""; print; exit }' /proc/cpuinfo | sed 's/^ *//'), $(uname -r)"
+echo "best of $runs runs; ratio = peer time / otasign time"
+read -r ta ra < <(best "$bin" verify one.json --policy policy.json "${now[@]}" --artifacts one)
+read -r tao rao < <(best openssl dgst -sha256 one/part0.img)
+read -r tas ras < <(best sha256sum one/part0.img)
+row "A otasign verify --artifacts (1 x $mb MiB)" "$ta" "$ra"
+row "A openssl dgst -sha256" "$tao" "$rao"
+row "A sha256sum" "$tas" "$ras"
+read -r tb rb < <(best "$bin" verify four.json --policy policy.json "${now[@]}" --artifacts four)
+read -r tbo rbo < <(best openssl dgst -sha256 four/part0.img four/part1.img four/part2.img four/part3.img)
+row "B otasign verify --artifacts (4 x $((mb / 4)) MiB)" "$tb" "$rb"
+row "B openssl dgst -sha256 (4 files)" "$tbo" "$rbo"
+
+# C: five signatures by five keys over one manifest
+cp one.json five.json
+for k in "${keys[@]}"; do
+  "$bin" sign five.json --module "$SOFTHSM_MODULE" --key "pkcs11:token=$SOFTHSM_LABEL;object=$k" \
+    --pin-source file:pin --approve "$("$bin" digest five.json)" --operator bench --evidence-log five.log >/dev/null 2>&1
+done
+"$bin" policy threshold policy.json --role manifest 5 >/dev/null
+type=$(jq -er '.signatures[0].payloadType' five.json.sig)
+verify5=()
+for i in 0 1 2 3 4; do
+  jq -er ".signatures[$i].payload" five.json.sig | base64 -d > "st$i.json"
+  jq -er ".signatures[$i].sig" five.json.sig | base64 -d > "sig$i.der"
+  jq -er ".signatures[$i].publicKey" five.json.sig > "pub$i.pem"
+  { printf 'DSSEv1 %d %s %d ' "${#type}" "$type" "$(wc -c < "st$i.json")"; cat "st$i.json"; } > "pae$i.bin"
+  case $(openssl pkey -pubin -in "pub$i.pem" -noout -text) in
+    *'NIST CURVE: P-384'*) d="-sha384" ;;
+    *'NIST CURVE: P-256'*) d="-sha256" ;;
+    *) d="-sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256" ;;
+  esac
+  verify5+=("openssl dgst $d -verify pub$i.pem -signature sig$i.der pae$i.bin")
+done
+printf '%s\n' "${verify5[@]}" > verify5.sh
+read -r tc rc < <(best "$bin" verify five.json --policy policy.json "${now[@]}")
+read -r tco rco < <(best sh verify5.sh)
+row "C otasign verify (5 signatures, threshold 5)" "$tc" "$rc"
+row "C 5 x openssl dgst -verify" "$tco" "$rco"
+
+echo "ratio A  openssl/otasign: $(ratio "$tao" "$ta")   (target >= 1.0)   sha256sum/otasign: $(ratio "$tas" "$ta")"
+echo "ratio B  openssl/otasign: $(ratio "$tbo" "$tb")   (target >= 1.7)"
+echo "ratio C  openssl/otasign: $(ratio "$tco" "$tc")   (target >= 0.67, i.e. within 1.5x)"
+echo "peak RSS otasign: A $((ra / 1024)) MiB, B $((rb / 1024)) MiB, C $((rc / 1024)) MiB   (target <= 64 MiB)"

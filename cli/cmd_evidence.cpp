@@ -9,6 +9,7 @@
 #include "envelope/commit_journal.hpp"
 #include "envelope/evidence_log.hpp"
 #include "exit_codes.hpp"
+#include "options.hpp"
 #include "policy/policy.hpp"
 #include "registry.hpp"
 #include "terminal_text.hpp"
@@ -236,7 +237,8 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
 
     CLI::App* show = group->add_subcommand("show", "Print evidence records for an auditor");
     show->add_option("LOG", args->log, "Evidence log (JSON lines)")->required();
-    show->add_option("--index", args->index, "Only the entry with this index (0-based)");
+    show->add_option("--index", args->index, "Only the entry with this index (0-based)")
+        ->check(non_negative_integer());
     show->add_flag("--json", args->json,
                    "One JSON document: entries with their decoded statements");
     show->footer(

@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
 #include "json/strict.hpp"
+#include "options.hpp"
 #include "registry.hpp"
 
 namespace otasign::cli {
@@ -41,9 +42,11 @@ Status write_stdout(std::string_view bytes) {
 void add_limit_options(CLI::App* cmd, JsonOptions& opts) {
     cmd->add_option("--max-depth", opts.max_depth, "Reject nesting deeper than N arrays/objects")
         ->capture_default_str()
+        ->check(non_negative_integer())
         ->check(CLI::PositiveNumber);
     cmd->add_option("--max-bytes", opts.max_bytes, "Reject input larger than N bytes")
         ->capture_default_str()
+        ->check(non_negative_integer())
         ->check(CLI::PositiveNumber);
 }
 

@@ -11,6 +11,7 @@
 #include "exit_codes.hpp"
 #include "manifest/diff.hpp"
 #include "manifest/manifest.hpp"
+#include "options.hpp"
 #include "registry.hpp"
 
 namespace otasign::cli {
@@ -146,9 +147,10 @@ const CommandGroup group(20, [](CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"auto", "always", "never"}));
     d->add_option("--max-rollout-step", args->max_rollout_step,
                   "Flag a rollout that grows by more than N percentage points (default 25)")
-        ->check(CLI::Range(0, 100));
+        ->check(non_negative_integer(100));
     d->add_option("--max-expiry-days", args->max_expiry_days,
                   "Flag a validity window (expires - created) longer than N days (default 90)")
+        ->check(non_negative_integer(36500))
         ->check(CLI::Range(1, 36500));
     d->add_option("--at", args->at,
                   "Judge expiry as of this RFC 3339 UTC instant, e.g. the planned publication time "

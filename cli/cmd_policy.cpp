@@ -1,5 +1,5 @@
-// otasign policy init|add-key|threshold|show: editing the trust policy. Every write replaces
-// the file atomically and only after the edited policy re-validated.
+// otasign policy init|add-key|threshold|upgrade|channel|show: editing the trust policy. Every write
+// replaces the file atomically and only after the edited policy re-validated.
 
 #include <filesystem>
 #include <iostream>
@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.hpp"
 #include "exit_codes.hpp"
+#include "options.hpp"
 #include "policy/policy.hpp"
 #include "registry.hpp"
 
@@ -90,7 +91,8 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
         ->required()
         ->check(CLI::IsMember({"manifest", "release"}));
     thr->add_option("N", args->threshold, "Number of distinct keys (1..number of keys in the role)")
-        ->required();
+        ->required()
+        ->check(non_negative_integer(64));
     thr->footer("Example:\n  otasign policy threshold policy.json --role manifest 2");
     thr->callback([args, &exit_code] {
         auto run = [&]() -> Status {
@@ -103,6 +105,100 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
                 write_file_atomic(args->path, policy::serialize_policy(doc), Overwrite::yes));
             std::cout << "role " << args->role << " now needs " << args->threshold
                       << " distinct key(s)\n";
+            return ok_status();
+        };
+        if (auto st = run(); !st) exit_code = report(st.error());
+    });
+
+    CLI::App* upg = group->add_subcommand(
+        "upgrade", "Rewrite a policyVersion 1 policy as version 2 (adds channel rules, none set)");
+    upg->add_option("POLICY", args->path, "Policy file")->required();
+    upg->footer(
+        "Verifiers older than policyVersion 2 refuse the upgraded file: upgrade them first.\n"
+        "Example:\n  otasign policy upgrade policy.json");
+    upg->callback([args, &exit_code] {
+        auto run = [&]() -> Status {
+            OTASIGN_ASSIGN_OR_RETURN(policy::Policy current, load_policy_file(args->path));
+            if (current.version == policy::kPolicyVersion) {
+                std::cout << args->path << " is already policyVersion " << current.version << "\n";
+                return ok_status();
+            }
+            OTASIGN_ASSIGN_OR_RETURN(json::Value doc,
+                                     policy::upgrade(current.document, args->path));
+            OTASIGN_TRY(
+                write_file_atomic(args->path, policy::serialize_policy(doc), Overwrite::yes));
+            std::cout << "upgraded " << args->path << " to policyVersion " << policy::kPolicyVersion
+                      << "\n";
+            return ok_status();
+        };
+        if (auto st = run(); !st) exit_code = report(st.error());
+    });
+
+    struct ChannelArgs {
+        std::string path, channel, allowed_previous;
+        std::optional<std::uint32_t> threshold, max_validity_days;
+        bool require_attestation = false, no_require_attestation = false;
+    };
+    auto ch = std::make_shared<ChannelArgs>();
+    CLI::App* chan = group->add_subcommand(
+        "channel", "Set the release rules of one manifest channel (policyVersion 2)");
+    chan->add_option("POLICY", ch->path, "Policy file")->required();
+    chan->add_option("--channel", ch->channel, "draft, validation, limited, stable or security")
+        ->required()
+        ->check(CLI::IsMember({"draft", "validation", "limited", "stable", "security"}));
+    chan->add_option("--threshold", ch->threshold,
+                     "Distinct manifest-role keys a release in the channel needs (never below "
+                     "the role's threshold)")
+        ->check(non_negative_integer(64));
+    chan->add_option("--max-validity-days", ch->max_validity_days,
+                     "Longest validity (expires - created) a release in the channel may have")
+        ->check(non_negative_integer(3650));
+    auto* req = chan->add_flag("--require-attestation", ch->require_attestation,
+                               "Count only manifest-role signatures from attested PIV keys");
+    chan->add_flag("--no-require-attestation", ch->no_require_attestation,
+                   "Drop the channel's attestation requirement")
+        ->excludes(req);
+    chan->add_option("--allowed-previous", ch->allowed_previous,
+                     "Comma-separated channels the previous release may be in (e.g. "
+                     "limited,stable)");
+    chan->footer(
+        "Members not given are kept. Example:\n"
+        "  otasign policy channel policy.json --channel stable --threshold 2 "
+        "--max-validity-days 30 \\\n"
+        "    --require-attestation --allowed-previous limited,stable");
+    chan->callback([ch, &exit_code] {
+        auto run = [&]() -> Status {
+            OTASIGN_ASSIGN_OR_RETURN(policy::Policy current, load_policy_file(ch->path));
+            policy::ChannelEdit edit;
+            edit.threshold = ch->threshold;
+            edit.max_validity_days = ch->max_validity_days;
+            if (ch->require_attestation) edit.require_attestation = true;
+            if (ch->no_require_attestation) edit.require_attestation = false;
+            if (!ch->allowed_previous.empty()) {
+                edit.allowed_previous.emplace();
+                std::string_view rest = ch->allowed_previous;
+                while (!rest.empty()) {
+                    std::size_t comma = rest.find(',');
+                    std::string_view name = rest.substr(0, comma);
+                    auto c = manifest::channel_from_name(name);
+                    if (!c)
+                        return make_error(
+                            ErrorCode::Usage,
+                            "--allowed-previous: unknown channel '" + std::string(name) + "'",
+                            "channels are draft, validation, limited, stable and "
+                            "security");
+                    edit.allowed_previous->push_back(*c);
+                    rest = comma == std::string_view::npos ? std::string_view()
+                                                           : rest.substr(comma + 1);
+                }
+            }
+            OTASIGN_ASSIGN_OR_RETURN(
+                json::Value doc,
+                policy::set_channel_rule(
+                    current.document, *manifest::channel_from_name(ch->channel), edit, ch->path));
+            OTASIGN_TRY(write_file_atomic(ch->path, policy::serialize_policy(doc), Overwrite::yes));
+            std::cout << "channel " << ch->channel << " of " << ch->path << ": "
+                      << doc["channels"][ch->channel].dump() << "\n";
             return ok_status();
         };
         if (auto st = run(); !st) exit_code = report(st.error());

@@ -1,6 +1,6 @@
-// otasign verify: the CI gate. Every check is run and reported (text or --json); the exit code
-// is 0 only when all pass, 1 when a signature or policy check fails, 3 for unreadable or
-// malformed input.
+// otasign verify: the CI gate. libsign decides (policy::verify_release); this file reads the
+// inputs and renders the report as text or --json. Exit 0 when no check failed, 1 when one
+// did, 3 for unreadable or malformed input (before any check runs).
 
 #include <ctime>
 #include <iostream>
@@ -10,9 +10,9 @@
 #include "envelope/bundle.hpp"
 #include "exit_codes.hpp"
 #include "manifest/manifest.hpp"
-#include "policy/manifest_checks.hpp"
+#include "options.hpp"
 #include "policy/policy.hpp"
-#include "policy/verify.hpp"
+#include "policy/release.hpp"
 #include "progress.hpp"
 #include "registry.hpp"
 
@@ -22,14 +22,8 @@ namespace {
 struct VerifyArgs {
     std::string manifest, policy, signature, role = "manifest", previous, artifacts, now;
     std::optional<std::uint64_t> min_rollback_index;
+    bool strict = false;
     bool json = false;
-};
-
-struct Check {
-    std::string name;
-    bool ok = false;
-    std::string detail;
-    json::Value extra;  // per-check data for --json
 };
 
 Result<manifest::LoadedManifest> load_manifest_file(const std::string& path) {
@@ -37,12 +31,129 @@ Result<manifest::LoadedManifest> load_manifest_file(const std::string& path) {
     return manifest::load_manifest(bytes, path);
 }
 
+json::Value signature_json(const policy::SignatureCheck& s) {
+    json::Value j = {{"index", s.index},
+                     {"ok", s.ok},
+                     {"foreign", s.foreign},
+                     {"problem", policy::signature_problem_name(s.problem)},
+                     {"claimedKeyid", s.claimed_key_id}};
+    if (!s.key_id.empty()) {
+        j["keyid"] = s.key_id;
+        j["keyName"] = s.key_name;
+    }
+    if (s.statement) {
+        j["operator"] = s.statement->approval.operator_name;
+        j["time"] = s.statement->approval.time;
+        j["tokenSerial"] = s.statement->approval.token.serial;
+        j["shownTextSha256"] = s.statement->shown_text_sha256;
+        j["previousManifest"] = s.statement->previous_sha256
+                                    ? json::Value(*s.statement->previous_sha256)
+                                    : json::Value();
+    }
+    if (s.attestation) {
+        json::Value at = {{"ok", s.attestation->ok}, {"detail", s.attestation->detail}};
+        if (!s.attestation->slot.empty()) {
+            at["slot"] = s.attestation->slot;
+            at["pinPolicy"] = s.attestation->pin_policy;
+            at["touchPolicy"] = s.attestation->touch_policy;
+            at["origin"] = s.attestation->origin;
+            at["firmware"] = s.attestation->firmware;
+            at["root"] = s.attestation->root_subject;
+            if (s.attestation->serial) at["serial"] = *s.attestation->serial;
+        }
+        j["attestation"] = at;
+    }
+    if (!s.ok) j["detail"] = s.detail;
+    return j;
+}
+
+void print_json(const VerifyArgs& a, const std::string& sig_path,
+                const manifest::LoadedManifest& lm, const manifest::Timestamp& now,
+                const policy::ReleaseReport& r) {
+    const manifest::Manifest& m = lm.manifest;
+    json::Value checks = json::Value::array();
+    for (const auto& c : r.checks) {
+        json::Value j = {{"name", c.name},
+                         {"status", policy::check_status_name(c.status)},
+                         {"ok", c.status != policy::CheckStatus::fail},
+                         {"detail", c.detail}};
+        if (c.name == "artifacts" && r.artifacts) {
+            json::Value items = json::Value::array();
+            for (const auto& x : r.artifacts->artifacts)
+                items.push_back({{"path", x.path}, {"ok", x.ok}, {"detail", x.detail}});
+            j["items"] = items;
+            j["extra"] = r.artifacts->extra;
+        }
+        checks.push_back(j);
+    }
+    json::Value sigs = json::Value::array();
+    for (const auto& s : r.signatures.signatures) sigs.push_back(signature_json(s));
+    json::Value out = {{"ok", r.ok()},
+                       {"verdict", r.ok() ? "verified" : "not verified"},
+                       {"skipped", r.skipped()},
+                       {"manifest",
+                        {{"path", a.manifest},
+                         {"sha256", lm.sha256_hex},
+                         {"size", lm.canonical.size()},
+                         {"release",
+                          {{"id", m.release.id},
+                           {"version", m.release.version},
+                           {"channel", manifest::channel_name(m.release.channel)}}}}},
+                       {"signature", sig_path},
+                       {"policy", a.policy},
+                       {"role", a.role},
+                       {"now", now.text},
+                       {"checks", checks},
+                       {"signatures", sigs}};
+    std::cout << out.dump(2) << "\n";
+}
+
+void print_text(const VerifyArgs& a, const manifest::LoadedManifest& lm,
+                const policy::ReleaseReport& r) {
+    std::cout << "manifest " << a.manifest << " sha256:" << lm.sha256_hex << "\n";
+    for (const auto& s : r.signatures.signatures) {
+        std::cout << "  signature " << s.index << ": "
+                  << (s.ok        ? "ok"
+                      : s.foreign ? "not counted"
+                                  : "FAIL");
+        if (s.ok)
+            std::cout << " key '" << s.key_name << "' (" << s.key_id.substr(0, 16)
+                      << "...), operator " << s.statement->approval.operator_name << ", "
+                      << s.statement->approval.time;
+        else
+            std::cout << " (" << policy::signature_problem_name(s.problem) << "): " << s.detail;
+        std::cout << "\n";
+        if (s.attestation)
+            std::cout << "    attestation: " << (s.attestation->ok ? "ok, " : "FAIL, ")
+                      << s.attestation->detail << "\n";
+    }
+    for (const auto& c : r.checks) {
+        const char* tag = c.status == policy::CheckStatus::pass   ? "ok    "
+                          : c.status == policy::CheckStatus::fail ? "FAIL  "
+                                                                  : "skip  ";
+        std::cout << tag << c.name << ": " << c.detail << "\n";
+        if (c.name == "artifacts" && r.artifacts) {
+            for (const auto& x : r.artifacts->artifacts)
+                if (!x.ok) std::cout << "        " << x.path << ": " << x.detail << "\n";
+            for (const auto& e : r.artifacts->extra) std::cout << "        extra: " << e << "\n";
+        }
+    }
+    auto skipped = r.skipped();
+    std::string names;
+    for (const auto& s : skipped) names += (names.empty() ? "" : ", ") + s;
+    if (r.ok())
+        std::cout << "verified" << (skipped.empty() ? "" : " (not checked: " + names + ")") << "\n";
+    else
+        std::cout << "NOT verified\n";
+}
+
 int run_verify(const VerifyArgs& a) {
     // Input errors (exit 3) come first, before any check is reported.
     auto loaded = load_manifest_file(a.manifest);
     if (!loaded) return report(loaded.error());
     std::string sig_path = a.signature.empty() ? a.manifest + ".sig" : a.signature;
-    auto sig_bytes = read_file(sig_path);
+    // One byte over the bound is enough for parse_bundle to name it.
+    auto sig_bytes = read_file(sig_path, envelope::kMaxBundleBytes + 1);
     if (!sig_bytes)
         return report(make_error(ErrorCode::InvalidInput, sig_bytes.error().detail,
                                  "sign first with 'otasign sign', or pass --signature FILE"));
@@ -70,153 +181,35 @@ int run_verify(const VerifyArgs& a) {
         now = manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
     }
 
-    const manifest::Manifest& m = loaded->manifest;
-    policy::ManifestBinding binding{loaded->sha256_hex, loaded->canonical.size(), m.release.id,
-                                    m.release.version, manifest::channel_name(m.release.channel)};
-    auto bv = policy::verify_bundle(*bundle, *pol, *role, binding, sig_path);
-
-    std::vector<Check> checks;
-    json::Value sigs = json::Value::array();
-    std::size_t good = 0;
-    std::size_t foreign = 0;
-    for (const auto& s : bv.signatures) {
-        json::Value j = {{"index", s.index},
-                         {"ok", s.ok},
-                         {"foreign", s.foreign},
-                         {"claimedKeyid", s.claimed_key_id}};
-        if (!s.key_id.empty()) {
-            j["keyid"] = s.key_id;
-            j["keyName"] = s.key_name;
-        }
-        if (s.statement) {
-            j["operator"] = s.statement->approval.operator_name;
-            j["time"] = s.statement->approval.time;
-            j["tokenSerial"] = s.statement->approval.token.serial;
-            j["shownTextSha256"] = s.statement->shown_text_sha256;
-        }
-        if (s.attestation) {
-            json::Value at = {{"ok", s.attestation->ok}, {"detail", s.attestation->detail}};
-            if (!s.attestation->slot.empty()) {
-                at["slot"] = s.attestation->slot;
-                at["pinPolicy"] = s.attestation->pin_policy;
-                at["touchPolicy"] = s.attestation->touch_policy;
-                at["origin"] = s.attestation->origin;
-                at["firmware"] = s.attestation->firmware;
-                at["root"] = s.attestation->root_subject;
-                if (s.attestation->serial) at["serial"] = *s.attestation->serial;
-            }
-            j["attestation"] = at;
-        }
-        if (!s.ok) j["detail"] = s.detail;
-        sigs.push_back(j);
-        if (s.ok) ++good;
-        if (s.foreign) ++foreign;
+    policy::ReleaseInputs in;
+    in.manifest = &*loaded;
+    in.bundle = &*bundle;
+    in.bundle_source = sig_path;
+    in.policy = &*pol;
+    in.role = *role;
+    if (previous) {
+        in.previous = &*previous;
+        in.previous_source = a.previous;
     }
-    // A signature by a key outside the role is not counted but does not fail the gate; one
-    // that claims or verifies with a role key and is wrong does.
-    std::string sig_detail = std::to_string(good) + " of " + std::to_string(bv.signatures.size()) +
-                             " signature(s) verify with keys of role " + a.role +
-                             " and bind this manifest";
-    if (foreign)
-        sig_detail += "; " + std::to_string(foreign) + " by keys outside the role (not counted)";
-    checks.push_back({"signatures", good + foreign == bv.signatures.size(), sig_detail, nullptr});
-    std::string thr = std::to_string(bv.distinct_keys.size()) + " distinct key(s) of role " +
-                      a.role + ", threshold " + std::to_string(bv.threshold);
-    if (bv.threshold > bv.role_keys)
-        thr += " (unreachable: the role has " + std::to_string(bv.role_keys) + " key(s))";
-    checks.push_back({"threshold", bv.threshold_met, thr, nullptr});
-
-    if (previous || a.min_rollback_index) {
-        std::uint64_t min = a.min_rollback_index.value_or(0);
-        std::string what = "--min-rollback-index";
-        if (previous && previous->manifest.rollback_index >= min) {
-            min = previous->manifest.rollback_index;
-            what = "the rollbackIndex of " + a.previous;
-        }
-        auto st = policy::check_rollback(m, min, what);
-        checks.push_back({"rollback", st.ok(),
-                          st ? "rollbackIndex " + std::to_string(m.rollback_index) +
-                                   " >= " + std::to_string(min) + " (" + what + ")"
-                             : st.error().detail,
-                          nullptr});
-    }
-    {
-        auto st = policy::check_expiry(m, now);
-        checks.push_back(
-            {"expiry", st.ok(),
-             st ? "expires " + m.expires.text + ", after " + now.text : st.error().detail,
-             nullptr});
-    }
+    in.min_rollback_index = a.min_rollback_index;
+    in.now = now;
+    std::optional<ProgressBar> bar;
     if (!a.artifacts.empty()) {
-        ProgressBar bar("Hashing artifacts");
-        auto results = policy::check_artifacts(m, a.artifacts, bar.callback());
-        bar.finish();
-        json::Value arts = json::Value::array();
-        std::size_t ok = 0;
-        for (const auto& r : results) {
-            arts.push_back({{"path", r.path}, {"ok", r.ok}, {"detail", r.detail}});
-            if (r.ok) ++ok;
-        }
-        checks.push_back({"artifacts", ok == results.size(),
-                          std::to_string(ok) + " of " + std::to_string(results.size()) +
-                              " artifact(s) in " + a.artifacts + " match",
-                          arts});
+        in.artifacts_dir = a.artifacts;
+        in.strict_artifacts = a.strict;
+        bar.emplace("Hashing artifacts");
+        in.progress = bar->callback();
     }
+    auto result = policy::verify_release(in);
+    if (bar) bar->finish();
+    if (!result) return report(result.error());
+    const policy::ReleaseReport& r = *result;
 
-    bool all = true;
-    for (const auto& c : checks) all = all && c.ok;
-    if (a.json) {
-        json::Value jc = json::Value::array();
-        for (const auto& c : checks) {
-            json::Value j = {{"name", c.name}, {"ok", c.ok}, {"detail", c.detail}};
-            if (!c.extra.is_null()) j["items"] = c.extra;
-            jc.push_back(j);
-        }
-        json::Value out = {{"ok", all},
-                           {"manifest",
-                            {{"path", a.manifest},
-                             {"sha256", loaded->sha256_hex},
-                             {"size", loaded->canonical.size()},
-                             {"release",
-                              {{"id", m.release.id},
-                               {"version", m.release.version},
-                               {"channel", manifest::channel_name(m.release.channel)}}}}},
-                           {"signature", sig_path},
-                           {"policy", a.policy},
-                           {"role", a.role},
-                           {"now", now.text},
-                           {"checks", jc},
-                           {"signatures", sigs}};
-        std::cout << out.dump(2) << "\n";
-    } else {
-        std::cout << "manifest " << a.manifest << " sha256:" << loaded->sha256_hex << "\n";
-        for (const auto& s : bv.signatures) {
-            std::cout << "  signature " << s.index << ": "
-                      << (s.ok        ? "ok"
-                          : s.foreign ? "not counted"
-                                      : "FAIL");
-            if (s.ok)
-                std::cout << " key '" << s.key_name << "' (" << s.key_id.substr(0, 16)
-                          << "...), operator " << s.statement->approval.operator_name << ", "
-                          << s.statement->approval.time;
-            else
-                std::cout << ": " << s.detail;
-            std::cout << "\n";
-            if (s.attestation)
-                std::cout << "    attestation: " << (s.attestation->ok ? "ok, " : "FAIL, ")
-                          << s.attestation->detail << "\n";
-        }
-        for (const auto& c : checks) {
-            std::cout << (c.ok ? "ok    " : "FAIL  ") << c.name << ": " << c.detail << "\n";
-            if (c.name == "artifacts")
-                for (const auto& r : c.extra)
-                    if (!r["ok"].get<bool>())
-                        std::cout << "        " << r["path"].get<std::string>() << ": "
-                                  << r["detail"].get<std::string>() << "\n";
-        }
-        std::cout << (all ? "verified" : "NOT verified") << "\n";
-    }
-    if (!all) {
+    if (a.json)
+        print_json(a, sig_path, *loaded, now, r);
+    else
+        print_text(a, *loaded, r);
+    if (!r.ok()) {
         std::cerr << "otasign: error: " << a.manifest << " does not pass verification against "
                   << a.policy << " (role " << a.role << ")\n";
         return kVerifyFailed;
@@ -234,20 +227,26 @@ CommandGroup g(35, [](CLI::App& app, int& exit_code) {
     cmd->add_option("--role", a->role, "Role whose keys and threshold apply (default: manifest)")
         ->check(CLI::IsMember({"manifest", "release"}));
     cmd->add_option("--previous", a->previous,
-                    "Previous release manifest: the rollbackIndex must not decrease");
+                    "Previous release manifest: the version must be higher, the rollbackIndex not "
+                    "lower, and the statements must name it as previousManifest");
     cmd->add_option("--min-rollback-index", a->min_rollback_index,
-                    "The rollbackIndex must be at least N");
+                    "The rollbackIndex must be at least N")
+        ->check(non_negative_integer());
     cmd->add_option(
         "--artifacts", a->artifacts,
-        "Directory holding the artifacts: each must exist with the manifest's size and hashes");
+        "Directory holding the artifacts: each must be a regular file beneath it (no symbolic "
+        "links) with the manifest's size and hashes");
+    cmd->add_flag("--strict", a->strict,
+                  "With --artifacts: files in the directory that the manifest does not list fail");
     cmd->add_option("--now", a->now,
-                    "Judge expiry at this RFC 3339 UTC time (default: the current time)");
+                    "Judge freshness and expiry at this RFC 3339 UTC time (default: the current "
+                    "time)");
     cmd->add_flag("--json", a->json,
-                  "Print one JSON document with a result per check and per signature");
+                  "Print one JSON document with a status per check and a result per signature");
     cmd->footer(
-        "Exit 0 when every check passes, 1 when a signature or policy check fails, 3 for "
-        "unreadable or\n"
-        "malformed input.\n"
+        "Checks, each reported as ok, FAIL or skip: signatures, threshold, previous-binding,\n"
+        "version, rollback, channel-sequence, freshness, expiry, validity, artifacts.\n"
+        "Exit 0 when no check fails, 1 when one does, 3 for unreadable or malformed input.\n"
         "Example:\n  otasign verify release-2.json --policy policy.json --previous release-1.json "
         "--artifacts out/");
     cmd->callback([a, &exit_code] { exit_code = run_verify(*a); });

@@ -38,7 +38,22 @@ Result<SignatureEntry> entry_from_json(const json::Document& doc, const json::Va
 }
 
 Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source) {
+    if (bytes.size() > kMaxBundleBytes)
+        return make_error(ErrorCode::InvalidInput,
+                          std::string(source) + ": a signature bundle of " +
+                              std::to_string(bytes.size()) + " bytes, over the bound of " +
+                              std::to_string(kMaxBundleBytes),
+                          "a bundle holds at most " + std::to_string(kMaxBundleSignatures) +
+                              " signatures (SIGNATURE-FORMAT.md)");
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source));
+    // Counted before the schema, which would otherwise look at every one of them.
+    if (doc.value.is_object() && doc.value.contains("signatures") &&
+        doc.value["signatures"].is_array() && doc.value["signatures"].size() > kMaxBundleSignatures)
+        return make_error(
+            ErrorCode::InvalidInput,
+            json::where(source, doc.position_of("/signatures")) + ": " +
+                std::to_string(doc.value["signatures"].size()) + " signatures, over the bound of " +
+                std::to_string(kMaxBundleSignatures) + " (at JSON pointer /signatures)");
     OTASIGN_TRY(validate_schema(doc, Schema::signature_bundle, source));
     Bundle bundle;
     const auto& sigs = doc.value["signatures"];

@@ -17,6 +17,12 @@ namespace otasign::envelope {
 inline constexpr std::string_view kBundleMediaType =
     "application/vnd.enigm.otasign.bundle+json;version=1";
 
+// Bounds on a bundle (SIGNATURE-FORMAT.md section 5): beyond them a bundle is malformed input,
+// refused before any signature is checked, so foreign signatures cannot make a verifier work
+// for minutes.
+inline constexpr std::size_t kMaxBundleSignatures = 256;
+inline constexpr std::size_t kMaxBundleBytes = 8u * 1024 * 1024;
+
 // One signature. The embedded public key lets an auditor (and `evidence verify`) check the
 // signature on its own; trust comes only from a policy, which never reads `algorithm` from here.
 struct SignatureEntry {
@@ -37,8 +43,9 @@ json::Value entry_to_json(const SignatureEntry& e);
 Result<SignatureEntry> entry_from_json(const json::Document& doc, const json::Value& v,
                                        const std::string& pointer, std::string_view source);
 
-// Parses a bundle strictly and checks its schema and base64. Does not verify anything.
-// Errors: InvalidInput with "SOURCE:LINE:COL: ... (at JSON pointer P)".
+// Parses a bundle strictly and checks its bounds, schema and base64. Does not verify anything.
+// Errors: InvalidInput with "SOURCE:LINE:COL: ... (at JSON pointer P)", or naming the bound
+// (over kMaxBundleBytes bytes, over kMaxBundleSignatures signatures).
 Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source);
 
 // The bundle's bytes: one canonical signature per line, so appending a signature leaves the

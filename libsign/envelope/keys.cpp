@@ -6,6 +6,7 @@
 #include <openssl/rsa.h>
 
 #include "core/digest.hpp"
+#include "core/key_identity.hpp"
 
 namespace otasign::envelope {
 
@@ -40,13 +41,15 @@ PublicKey PublicKey::clone() const {
 }
 
 Result<PublicKey> public_key_from_evp(EVP_PKEY* pkey, std::string_view source) {
+    // Everything below works on the canonical form, so a key's id, PEM and verification are
+    // the same whichever encoding of it was read.
+    OTASIGN_ASSIGN_OR_RETURN(CanonicalKey canonical, canonical_key(pkey, source));
     PublicKey key;
-    if (pkey == nullptr)
-        return make_error(ErrorCode::InvalidInput, std::string(source) + ": no public key");
-    if (EVP_PKEY_is_a(pkey, "EC")) {
+    EVP_PKEY* k = canonical.pkey.get();
+    if (EVP_PKEY_is_a(k, "EC")) {
         char group[64] = {};
         size_t len = 0;
-        if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+        if (EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
                                            &len) != 1)
             return make_error(ErrorCode::InvalidInput,
                               std::string(source) + ": EC key without a named curve");
@@ -59,49 +62,70 @@ Result<PublicKey> public_key_from_evp(EVP_PKEY* pkey, std::string_view source) {
             return make_error(ErrorCode::InvalidInput,
                               std::string(source) + ": unsupported EC curve " + g,
                               "otasign accepts P-256 and P-384 keys");
-    } else if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
-        if (EVP_PKEY_get_bits(pkey) < 2048)
+    } else {
+        if (EVP_PKEY_get_bits(k) < 2048)
             return make_error(ErrorCode::InvalidInput,
                               std::string(source) + ": RSA key under 2048 bits");
         key.alg = SigAlg::rsa_pss_sha256;
-    } else {
-        return make_error(ErrorCode::InvalidInput, std::string(source) + ": unsupported key type",
-                          "otasign accepts EC P-256, EC P-384 and RSA (>= 2048 bits) keys");
     }
-    unsigned char* der = nullptr;
-    int n = i2d_PUBKEY(pkey, &der);
-    if (n <= 0)
-        return make_error(
-            ErrorCode::InvalidInput,
-            std::string(source) + ": cannot encode the public key: " + ossl::last_error());
-    key.spki_der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
-    OPENSSL_free(der);
-    key.key_id = sha256_hex(key.spki_der);
+    key.spki_der = std::move(canonical.spki_der);
+    key.key_id = std::move(canonical.key_id);
 
     ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-    if (!bio || PEM_write_bio_PUBKEY(bio.get(), pkey) != 1)
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), k) != 1)
         return make_error(ErrorCode::Internal,
                           "cannot write a PEM public key: " + ossl::last_error());
     char* data = nullptr;
     long len = BIO_get_mem_data(bio.get(), &data);
     key.pem.assign(data, static_cast<std::size_t>(len));
-
-    EVP_PKEY_up_ref(pkey);
-    key.pkey.reset(pkey);
+    key.pkey = std::move(canonical.pkey);
     return key;
 }
 
 Result<PublicKey> public_key_from_pem(std::string_view pem, std::string_view source) {
+    // Exactly one PEM block, of type PUBLIC KEY, without headers, with nothing but white space
+    // around it: a second block (which PEM readers would silently ignore) or trailing text is
+    // refused, so what an auditor reads in a file is all that is used.
+    auto not_pem = [&](std::string what, std::string hint = {}) {
+        ERR_clear_error();
+        return make_error(ErrorCode::InvalidInput, std::string(source) + ": " + what,
+                          hint.empty() ? "a public key is one \"-----BEGIN PUBLIC KEY-----\" "
+                                         "block (openssl pkey -pubin -pubout)"
+                                       : hint);
+    };
+    std::size_t lead = pem.find_first_not_of(" \t\r\n");
+    if (lead == std::string_view::npos || !pem.substr(lead).starts_with("-----BEGIN "))
+        return not_pem("not a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");
     ossl::Ptr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio) return make_error(ErrorCode::Internal, "out of memory");
-    ossl::Ptr<EVP_PKEY> pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-    if (!pkey) {
-        ERR_clear_error();
-        return make_error(
-            ErrorCode::InvalidInput,
-            std::string(source) + ": not a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long len = 0;
+    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1)
+        return not_pem("not a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");
+    std::string block_name(name), block_header(header);
+    std::string der(reinterpret_cast<const char*>(data), static_cast<std::size_t>(len));
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    if (block_name == "CERTIFICATE")
+        return not_pem("a certificate, not a public key",
+                       "extract its key with 'openssl x509 -in CERT -pubkey -noout'");
+    if (block_name != "PUBLIC KEY")
+        return not_pem("a PEM \"" + block_name + "\" block, not a public key");
+    if (!block_header.empty()) return not_pem("the PEM block has headers");
+    char* rest = nullptr;
+    long rest_len = BIO_get_mem_data(bio.get(), &rest);
+    for (long i = 0; i < rest_len; ++i) {
+        char c = rest[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            return not_pem(std::string_view(rest + i, static_cast<std::size_t>(rest_len - i))
+                                   .starts_with("-----BEGIN")
+                               ? "more than one PEM block where one public key belongs"
+                               : "text after the PEM public key");
     }
-    return public_key_from_evp(pkey.get(), source);
+    return public_key_from_spki(der, source);
 }
 
 Result<PublicKey> public_key_from_spki(std::string_view der, std::string_view source) {

@@ -1,6 +1,7 @@
 #pragma once
-// Public keys as otasign names and uses them: a key id is the SHA-256 of the SubjectPublicKeyInfo
-// DER, and the signature algorithm follows from the key itself (never from a signature file).
+// Public keys as otasign names and uses them: every key is rebuilt in its canonical form
+// (core/key_identity.hpp), its key id is the SHA-256 of that canonical SubjectPublicKeyInfo DER,
+// and the signature algorithm follows from the key itself (never from a signature file).
 
 #include <openssl/evp.h>
 
@@ -26,16 +27,17 @@ Result<SigAlg> sig_alg_from_name(std::string_view name);
 // A verified-usable public key. Move-only (owns an EVP_PKEY).
 struct PublicKey {
     ossl::Ptr<EVP_PKEY> pkey;
-    std::string spki_der;  // DER SubjectPublicKeyInfo
+    std::string spki_der;  // canonical DER SubjectPublicKeyInfo
     std::string key_id;    // lowercase hex SHA-256 of spki_der
-    std::string pem;       // "-----BEGIN PUBLIC KEY-----" form, LF line ends
+    std::string pem;       // canonical "-----BEGIN PUBLIC KEY-----" form, LF line ends
     SigAlg alg = SigAlg::ecdsa_p256_sha256;
 
     PublicKey clone() const;
 };
 
-// Reads one PEM public key. Errors: InvalidInput (not a PEM public key, unsupported type or
-// curve, RSA under 2048 bits), naming `source`.
+// Reads exactly one PEM public key block (white space around it only; no second block, no
+// headers). Errors: InvalidInput (not a PEM public key, a certificate, more than one block,
+// explicit EC parameters, unsupported type or curve, RSA under 2048 bits), naming `source`.
 Result<PublicKey> public_key_from_pem(std::string_view pem, std::string_view source);
 // From DER SubjectPublicKeyInfo. Errors: InvalidInput as above.
 Result<PublicKey> public_key_from_spki(std::string_view der, std::string_view source);

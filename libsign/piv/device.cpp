@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/digest.hpp"
+#include "core/key_identity.hpp"
 
 namespace otasign::piv {
 namespace {
@@ -123,17 +124,14 @@ Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_
 }
 
 std::vector<std::uint8_t> spki_der(EVP_PKEY* key) {
-    unsigned char* der = nullptr;
-    int len = i2d_PUBKEY(key, &der);
-    if (len <= 0) return {};
-    std::vector<std::uint8_t> out(der, der + len);
-    OPENSSL_free(der);
-    return out;
+    auto canonical = canonical_key(key, "the card's public key");
+    if (!canonical) return {};
+    return std::vector<std::uint8_t>(canonical->spki_der.begin(), canonical->spki_der.end());
 }
 
 std::string public_key_id(EVP_PKEY* key) {
-    auto der = spki_der(key);
-    return sha256_hex(std::string_view(reinterpret_cast<const char*>(der.data()), der.size()));
+    auto id = canonical_key_id(key, "the card's public key");
+    return id ? *id : std::string();
 }
 
 PivDevice::PivDevice(ykpiv_state* state, std::string reader)

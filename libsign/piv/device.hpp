@@ -153,9 +153,9 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
 // An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
 Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,
                                           std::size_t size);
-// SubjectPublicKeyInfo DER of a key.
+// Canonical SubjectPublicKeyInfo DER of a key (core/key_identity.hpp); empty if it has none.
 std::vector<std::uint8_t> spki_der(EVP_PKEY* key);
-// sha256 hex of the SPKI DER: the key id otasign prints, attests and puts in policies.
+// The canonical key id otasign prints, attests and puts in policies ("" if none).
 std::string public_key_id(EVP_PKEY* key);
 
 }  // namespace otasign::piv

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "core/digest.hpp"
+#include "core/key_identity.hpp"
 
 namespace otasign::pkcs11 {
 
@@ -314,12 +315,7 @@ Result<std::string> public_key_pem(EVP_PKEY* key) {
 }
 
 Result<std::string> public_key_id(EVP_PKEY* key) {
-    unsigned char* der = nullptr;
-    int len = i2d_PUBKEY(key, &der);
-    if (len <= 0) return make_error(ErrorCode::Internal, "cannot encode the public key as DER: " + ossl::last_error());
-    std::string out = sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len)));
-    OPENSSL_free(der);
-    return out;
+    return canonical_key_id(key, "the token's public key");
 }
 
 Result<std::string> KeyHandle::spki_pem() const { return public_key_pem(m_public.get()); }
@@ -364,11 +360,9 @@ Result<KeyHandle> open_key(std::string_view uri_text, const KeyOptions& options)
     handle.m_algorithm = algorithm;
     handle.m_public = std::move(chosen.public_key);
     handle.m_pin_source = std::move(pin_source);
-    unsigned char* der = nullptr;
-    int len = i2d_PUBKEY(handle.m_public.get(), &der);
-    if (len <= 0) return make_error(ErrorCode::Internal, "cannot encode the public key: " + ossl::last_error());
-    handle.m_spki_der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
-    OPENSSL_free(der);
+    OTASIGN_ASSIGN_OR_RETURN(CanonicalKey canonical,
+                             canonical_key(handle.m_public.get(), "the token's public key"));
+    handle.m_spki_der = std::move(canonical.spki_der);
     return handle;
 }
 

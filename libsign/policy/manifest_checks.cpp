@@ -1,13 +1,9 @@
 #include "policy/manifest_checks.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <mutex>
+#include <set>
 
-#include <cerrno>
-#include <cstring>
-
-#include "core/digest.hpp"
+#include "core/files.hpp"
 
 namespace otasign::policy {
 
@@ -27,92 +23,117 @@ Status check_expiry(const manifest::Manifest& m, const manifest::Timestamp& now)
     return ok_status();
 }
 
-namespace {
+Status check_freshness(const manifest::Manifest& m, const manifest::Timestamp& now) {
+    manifest::Timestamp latest = now;
+    latest.seconds += kMaxClockSkewSeconds;
+    if (m.created > latest)
+        return make_error(ErrorCode::PolicyViolation,
+                          "created " + m.created.text + " lies more than " +
+                              std::to_string(kMaxClockSkewSeconds) + " s after now (" + now.text +
+                              ")",
+                          "a manifest from the future is refused; check the clocks");
+    return ok_status();
+}
 
-bool safe_relative(const std::filesystem::path& p) {
-    if (p.empty() || p.is_absolute()) return false;
-    for (const auto& part : p)
-        if (part == "..") return false;
+Status check_version(const manifest::LoadedManifest& m, const manifest::LoadedManifest& previous) {
+    if (m.sha256_hex == previous.sha256_hex) return ok_status();
+    auto order =
+        manifest::compare_semver(m.manifest.release.semver, previous.manifest.release.semver);
+    if (order == std::strong_ordering::greater) return ok_status();
+    std::string v = m.manifest.release.version, pv = previous.manifest.release.version;
+    if (order == std::strong_ordering::equal)
+        return make_error(ErrorCode::PolicyViolation,
+                          "version " + v + " equals the previous release's " + pv +
+                              " in SemVer precedence, but the content differs",
+                          "a changed release needs a higher version");
+    return make_error(ErrorCode::PolicyViolation,
+                      "version " + v + " is lower than the previous release's " + pv,
+                      "a release must have a higher version than the one it replaces");
+}
+
+bool ArtifactReport::all_match() const {
+    for (const auto& a : artifacts)
+        if (!a.ok) return false;
     return true;
 }
 
-}  // namespace
+Result<ArtifactReport> check_artifacts(const manifest::Manifest& m,
+                                       const std::filesystem::path& dir, const ProgressFn& progress,
+                                       unsigned threads) {
+    OTASIGN_ASSIGN_OR_RETURN(core::Fd root, core::open_directory(dir));
+    ArtifactReport out;
+    out.artifacts.resize(m.artifacts.size());
+    std::uint64_t total = 0;
+    for (const auto& a : m.artifacts) total += a.size;
+    std::mutex mu;
+    std::uint64_t done = 0;
+    if (progress) progress(0, total, "");
 
-std::vector<ArtifactCheck> check_artifacts(const manifest::Manifest& m,
-                                           const std::filesystem::path& dir,
-                                           const ProgressFn& progress) {
-    std::vector<ArtifactCheck> out;
-    // The total is what is on disk (not what the manifest claims), so the bar ends at 100%.
-    std::uint64_t total = 0, done = 0;
-    if (progress) {
-        for (const auto& a : m.artifacts) {
-            std::filesystem::path rel(a.path);
-            struct stat sb {};
-            if (safe_relative(rel) && ::stat((dir / rel).c_str(), &sb) == 0 && S_ISREG(sb.st_mode))
-                total += static_cast<std::uint64_t>(sb.st_size);
-        }
-        progress(0, total, "");
-    }
-    for (const auto& a : m.artifacts) {
-        ArtifactCheck c;
+    core::run_parallel(m.artifacts.size(), threads, [&](std::size_t i) {
+        const manifest::Artifact& a = m.artifacts[i];
+        ArtifactCheck& c = out.artifacts[i];
         c.path = a.path;
-        std::filesystem::path rel(a.path);
-        if (!safe_relative(rel)) {
-            c.detail = "the path is absolute or leaves the artifacts directory";
-            out.push_back(std::move(c));
-            continue;
+        struct stat sb {};
+        auto file = core::open_regular_beneath(root.get(), a.path, &sb);
+        if (!file) {
+            // The report names the path already; the detail says what is wrong with it.
+            std::string_view detail = file.error().detail;
+            if (detail.starts_with(a.path + ": ")) detail.remove_prefix(a.path.size() + 2);
+            c.detail = std::string(detail);
+            return;
         }
-        std::filesystem::path full = dir / rel;
-        int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            c.detail = full.string() + ": " + std::strerror(errno);
-            out.push_back(std::move(c));
-            continue;
+        if (static_cast<std::uint64_t>(sb.st_size) != a.size) {
+            // Size first: a file of the wrong size is never hashed.
+            c.detail = "size " + std::to_string(sb.st_size) + ", the manifest says " +
+                       std::to_string(a.size);
+            return;
         }
-        Hasher h256(HashAlg::sha256);
-        Hasher h512(HashAlg::sha512);
-        std::uint64_t size = 0;
-        bool read_error = false;
-        static thread_local char buf[1 << 16];
-        for (;;) {
-            ssize_t n = ::read(fd, buf, sizeof buf);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                read_error = true;
-                c.detail = full.string() + ": " + std::strerror(errno);
-                break;
-            }
-            if (n == 0) break;
-            size += static_cast<std::uint64_t>(n);
-            if (progress) {
-                done += static_cast<std::uint64_t>(n);
-                if (done > total) total = done;  // a file grew while we read it
-                progress(done, total, a.path);
-            }
-            h256.update(buf, static_cast<std::size_t>(n));
-            if (a.sha512) h512.update(buf, static_cast<std::size_t>(n));
+        std::uint64_t mine = 0;
+        auto digest =
+            core::hash_file(file->get(), a.size, a.sha512.has_value(), [&](std::uint64_t n) {
+                mine += n;
+                if (!progress) return;
+                std::lock_guard lock(mu);
+                done += n;
+                progress(std::min(done, total), total, a.path);
+            });
+        {
+            std::lock_guard lock(mu);
+            out.bytes_hashed += mine;
         }
-        ::close(fd);
-        if (read_error) {
-            out.push_back(std::move(c));
-            continue;
-        }
-        std::string got256 = to_hex(h256.finish());
-        std::string got512 = to_hex(h512.finish());
-        if (size != a.size)
-            c.detail =
-                "size " + std::to_string(size) + ", the manifest says " + std::to_string(a.size);
-        else if (got256 != a.sha256)
-            c.detail = "sha256 " + got256 + ", the manifest says " + a.sha256;
-        else if (a.sha512 && got512 != *a.sha512)
-            c.detail = "sha512 " + got512 + ", the manifest says " + *a.sha512;
-        else {
+        if (!digest) {
+            c.detail = digest.error().detail;
+        } else if (digest->over_limit || digest->size != a.size) {
+            c.detail = "the file changed size while it was read (" +
+                       std::string(digest->over_limit ? "more" : "fewer") + " than " +
+                       std::to_string(a.size) + " bytes)";
+        } else if (digest->sha256 != a.sha256) {
+            c.detail = "sha256 " + digest->sha256 + ", the manifest says " + a.sha256;
+        } else if (a.sha512 && digest->sha512 != *a.sha512) {
+            c.detail = "sha512 " + *digest->sha512 + ", the manifest says " + *a.sha512;
+        } else {
             c.ok = true;
             c.detail = a.sha512 ? "size, sha256 and sha512 match" : "size and sha256 match";
         }
-        out.push_back(std::move(c));
-    }
+    });
     if (progress) progress(total, total, "");
+
+    OTASIGN_ASSIGN_OR_RETURN(auto tree, core::list_tree(root.get()));
+    std::set<std::string_view> listed;
+    for (const auto& a : m.artifacts) listed.insert(a.path);
+    for (const auto& e : tree) {
+        if (e.kind == core::TreeEntry::Kind::directory || listed.count(e.path)) continue;
+        switch (e.kind) {
+            case core::TreeEntry::Kind::symlink:
+                out.extra.push_back(e.path + " (symbolic link)");
+                break;
+            case core::TreeEntry::Kind::other:
+                out.extra.push_back(e.path + " (not a regular file)");
+                break;
+            default:
+                out.extra.push_back(e.path);
+        }
+    }
     return out;
 }
 

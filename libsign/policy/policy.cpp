@@ -27,6 +27,41 @@ const PolicyKey* RolePolicy::find(std::string_view key_id) const {
     return nullptr;
 }
 
+AttestationRequirement default_channel_attestation() {
+    AttestationRequirement r;
+    r.require_generated = true;
+    r.pin_policies = {"once", "always", "match-once", "match-always"};
+    r.touch_policies = {"always", "cached"};
+    return r;
+}
+
+const ChannelRule* Policy::channel(manifest::Channel c) const {
+    auto it = channels.find(c);
+    return it == channels.end() ? nullptr : &it->second;
+}
+
+RoleRequirements Policy::requirements(Role r, manifest::Channel c) const {
+    RoleRequirements out;
+    const RolePolicy& rp = role(r);
+    out.threshold = rp.threshold;
+    out.threshold_source = std::string("role ") + role_name(r);
+    if (rp.attestation) {
+        out.attestation = rp.attestation;
+        out.attestation_source = std::string("role ") + role_name(r);
+    }
+    const ChannelRule* rule = channel(c);
+    if (r != Role::manifest || !rule) return out;
+    if (rule->threshold && *rule->threshold > out.threshold) {
+        out.threshold = *rule->threshold;
+        out.threshold_source = std::string("channel ") + manifest::channel_name(c);
+    }
+    if (rule->require_attestation && !out.attestation) {
+        out.attestation = default_channel_attestation();
+        out.attestation_source = std::string("channel ") + manifest::channel_name(c);
+    }
+    return out;
+}
+
 Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source));
     OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::policy, source));
@@ -114,13 +149,58 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
     }
     if (doc.value.contains("options") && doc.value["options"].contains("maxExpiryDays"))
         policy.max_expiry_days = doc.value["options"]["maxExpiryDays"].get<std::uint32_t>();
+    policy.version = doc.value["policyVersion"].get<int>();
+    if (doc.value.contains("channels")) {
+        for (const auto& [name, rule_json] : doc.value["channels"].items()) {
+            std::string pointer = "/channels/" + name;
+            std::string at = json::where(source, doc.position_of(pointer));
+            auto channel = manifest::channel_from_name(name);
+            if (!channel)  // the schema lists the names; kept as a guard
+                return make_error(ErrorCode::InvalidInput,
+                                  at + ": unknown channel (at JSON pointer " + pointer + ")");
+            ChannelRule rule;
+            if (rule_json.contains("threshold")) {
+                rule.threshold = rule_json["threshold"].get<std::uint32_t>();
+                if (*rule.threshold < policy.manifest.threshold)
+                    return make_error(ErrorCode::InvalidInput,
+                                      json::where(source, doc.position_of(pointer + "/threshold")) +
+                                          ": channel " + name + " threshold " +
+                                          std::to_string(*rule.threshold) +
+                                          " is below the manifest role's " +
+                                          std::to_string(policy.manifest.threshold) +
+                                          " (at JSON pointer " + pointer + "/threshold)",
+                                      "a channel may only raise the role's threshold");
+            }
+            if (rule_json.contains("maxValidityDays"))
+                rule.max_validity_days = rule_json["maxValidityDays"].get<std::uint32_t>();
+            if (rule_json.contains("requireAttestation"))
+                rule.require_attestation = rule_json["requireAttestation"].get<bool>();
+            if (rule.require_attestation && policy.attestation_roots.empty())
+                return make_error(
+                    ErrorCode::InvalidInput,
+                    at + ": channel " + name +
+                        " requires attestation but the policy has no attestationRoots (at JSON "
+                        "pointer " +
+                        pointer + "/requireAttestation)",
+                    "add the roots with 'otasign policy require-attestation --root PEM'");
+            if (rule_json.contains("allowedPrevious")) {
+                rule.allowed_previous.emplace();
+                for (const auto& c : rule_json["allowedPrevious"])
+                    rule.allowed_previous->push_back(
+                        *manifest::channel_from_name(c.get<std::string>()));
+            }
+            policy.channels.emplace(*channel, std::move(rule));
+        }
+    }
     policy.document = std::move(doc.value);
     return policy;
 }
 
 json::Value empty_policy_document() {
     json::Value role = {{"threshold", 1}, {"keys", json::Value::array()}};
-    return json::Value{{"policyVersion", 1}, {"roles", {{"manifest", role}, {"release", role}}}};
+    return json::Value{{"policyVersion", kPolicyVersion},
+                       {"roles", {{"manifest", role}, {"release", role}}},
+                       {"channels", json::Value::object()}};
 }
 
 std::string serialize_policy(const json::Value& document) { return document.dump(2) + "\n"; }
@@ -186,8 +266,42 @@ Result<json::Value> require_attestation(const json::Value& document, Role role,
     return out;
 }
 
+Result<json::Value> upgrade(const json::Value& document, std::string_view source) {
+    json::Value out = document;
+    if (out["policyVersion"] == 1) {
+        out["policyVersion"] = kPolicyVersion;
+        out["channels"] = json::Value::object();
+    }
+    OTASIGN_TRY(parse_policy(serialize_policy(out), source));
+    return out;
+}
+
+Result<json::Value> set_channel_rule(const json::Value& document, manifest::Channel channel,
+                                     const ChannelEdit& edit, std::string_view source) {
+    if (document["policyVersion"] != kPolicyVersion)
+        return make_error(ErrorCode::InvalidInput,
+                          std::string(source) + ": channel rules need policyVersion " +
+                              std::to_string(kPolicyVersion) + ", this policy has version " +
+                              document["policyVersion"].dump(),
+                          "run 'otasign policy upgrade POLICY' first");
+    json::Value out = document;
+    json::Value& rule = out["channels"][manifest::channel_name(channel)];
+    if (rule.is_null()) rule = json::Value::object();
+    if (edit.threshold) rule["threshold"] = *edit.threshold;
+    if (edit.max_validity_days) rule["maxValidityDays"] = *edit.max_validity_days;
+    if (edit.require_attestation) rule["requireAttestation"] = *edit.require_attestation;
+    if (edit.allowed_previous) {
+        json::Value list = json::Value::array();
+        for (manifest::Channel c : *edit.allowed_previous)
+            list.push_back(manifest::channel_name(c));
+        rule["allowedPrevious"] = list;
+    }
+    OTASIGN_TRY(parse_policy(serialize_policy(out), std::string(source) + " (edited)"));
+    return out;
+}
+
 std::string describe(const Policy& policy) {
-    std::string out;
+    std::string out = "policyVersion " + std::to_string(policy.version) + "\n";
     for (Role r : {Role::manifest, Role::release}) {
         const RolePolicy& rp = policy.role(r);
         out += std::string("role ") + role_name(r) + ": threshold " + std::to_string(rp.threshold) +
@@ -214,6 +328,22 @@ std::string describe(const Policy& policy) {
         out += "attestation roots: " + std::to_string(policy.attestation_roots.size()) +
                " certificate(s), intermediates: " +
                std::to_string(policy.attestation_intermediates.size()) + "\n";
+    for (const auto& [channel, rule] : policy.channels) {
+        out += std::string("channel ") + manifest::channel_name(channel) + ":";
+        RoleRequirements req = policy.requirements(Role::manifest, channel);
+        out += " manifest threshold " + std::to_string(req.threshold) + " (" +
+               req.threshold_source + ")";
+        if (rule.max_validity_days)
+            out += ", validity at most " + std::to_string(*rule.max_validity_days) + " days";
+        if (req.attestation) out += ", attested PIV keys required (" + req.attestation_source + ")";
+        if (rule.allowed_previous) {
+            out += ", may follow";
+            for (std::size_t i = 0; i < rule.allowed_previous->size(); ++i)
+                out += std::string(i ? "," : " ") +
+                       manifest::channel_name((*rule.allowed_previous)[i]);
+        }
+        out += "\n";
+    }
     out += "maxExpiryDays: " +
            (policy.max_expiry_days ? std::to_string(*policy.max_expiry_days)
                                    : std::string("not set")) +

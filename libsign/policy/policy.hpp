@@ -4,6 +4,7 @@
 // key, never from the signature file.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "core/result.hpp"
 #include "envelope/keys.hpp"
 #include "json/strict.hpp"
+#include "manifest/manifest.hpp"
 
 namespace otasign::policy {
 
@@ -42,8 +44,37 @@ struct RolePolicy {
     const PolicyKey* find(std::string_view key_id) const;
 };
 
+// The newest policyVersion otasign writes; 1 is still read (without channel rules).
+inline constexpr int kPolicyVersion = 2;
+
+// channels.<name> (policyVersion 2): what a release in that manifest channel needs beyond its
+// role. POLICY-FORMAT.md, "Channel rules".
+struct ChannelRule {
+    std::optional<std::uint32_t> threshold;          // raises the manifest role's threshold
+    std::optional<std::uint32_t> max_validity_days;  // bound on expires - created
+    bool require_attestation = false;                // manifest-role signatures need attestation
+    std::optional<std::vector<manifest::Channel>> allowed_previous;  // channels it may follow
+};
+
+// The attestation a channel with requireAttestation asks for when the role itself names none:
+// a key generated on the card, a PIN policy other than never, a touch policy other than never.
+AttestationRequirement default_channel_attestation();
+
+// What verifying `role` for a release in `channel` requires: the role's threshold raised by the
+// channel's, and the role's attestation requirement, or the channel default when the channel
+// asks for attestation and the role names none. Channel threshold and attestation apply to the
+// manifest role only.
+struct RoleRequirements {
+    std::uint32_t threshold = 1;
+    std::string threshold_source;  // "role manifest" or "channel stable"
+    std::optional<AttestationRequirement> attestation;
+    std::string attestation_source;
+};
+
 struct Policy {
     json::Value document;  // as read, so reserved members survive `policy add-key` edits
+    int version = 1;
+    std::map<manifest::Channel, ChannelRule> channels;
     RolePolicy manifest;
     RolePolicy release;
     std::optional<std::uint32_t> max_expiry_days;
@@ -52,11 +83,16 @@ struct Policy {
     std::vector<std::vector<std::uint8_t>> attestation_intermediates;
 
     const RolePolicy& role(Role r) const { return r == Role::manifest ? manifest : release; }
+    // The rule for `channel`, or nullptr.
+    const ChannelRule* channel(manifest::Channel c) const;
+    RoleRequirements requirements(Role r, manifest::Channel c) const;
 };
 
 // Parses strictly, validates against schemas/policy.schema.json and the rules the schema
-// cannot express: every key a usable PEM public key, no key twice in a role, no key in both
-// roles. Errors: InvalidInput naming SOURCE:LINE:COL and the JSON pointer.
+// cannot express: every key exactly one usable PEM public key, no key twice in a role and no key
+// in both roles, compared by canonical key id (core/key_identity.hpp); a channel threshold not
+// below the manifest role's; attestation roots when a role or channel requires attestation.
+// Errors: InvalidInput naming SOURCE:LINE:COL and the JSON pointer.
 Result<Policy> parse_policy(std::string_view bytes, std::string_view source);
 
 // A new policy with both roles empty (threshold 1).
@@ -83,6 +119,22 @@ Result<json::Value> require_attestation(const json::Value& document, Role role,
                                         const std::vector<std::string>& root_pems,
                                         const std::vector<std::string>& intermediate_pems,
                                         std::string_view source);
+
+// policyVersion 1 -> 2 (adds an empty "channels"); a version 2 document is returned unchanged.
+// Errors: InvalidInput (the result does not validate).
+Result<json::Value> upgrade(const json::Value& document, std::string_view source);
+
+// Edits channels.<channel> of a policyVersion 2 document: each given member is set, the others
+// kept. Errors: InvalidInput (a version 1 policy: upgrade first; a threshold below the manifest
+// role's; the result does not validate).
+struct ChannelEdit {
+    std::optional<std::uint32_t> threshold;
+    std::optional<std::uint32_t> max_validity_days;
+    std::optional<bool> require_attestation;
+    std::optional<std::vector<manifest::Channel>> allowed_previous;
+};
+Result<json::Value> set_channel_rule(const json::Value& document, manifest::Channel channel,
+                                     const ChannelEdit& edit, std::string_view source);
 
 // A human-readable description of the policy.
 std::string describe(const Policy& policy);

@@ -23,7 +23,45 @@ std::string binding_problem(const envelope::Statement& st, const ManifestBinding
     return {};
 }
 
+// A signature object names its signer twice (keyid, publicKey) for auditors; both must be the
+// key that verified it, compared canonically, so what an auditor checks with the embedded key is
+// what the policy counted.
+std::string signer_mismatch(const envelope::SignatureEntry& entry, const std::string& key_id,
+                            const std::string& where) {
+    if (entry.key_id != key_id)
+        return "the signature object's keyid " + entry.key_id + " is not the key " + key_id +
+               " that verified it";
+    auto embedded = envelope::public_key_from_pem(entry.public_key_pem, where + " publicKey");
+    if (!embedded) return embedded.error().detail;
+    if (embedded->key_id != key_id)
+        return "the signature object's publicKey (key id " + embedded->key_id +
+               ") is not the key " + key_id + " that verified it";
+    return {};
+}
+
 }  // namespace
+
+const char* signature_problem_name(SignatureProblem p) noexcept {
+    switch (p) {
+        case SignatureProblem::none:
+            return "none";
+        case SignatureProblem::no_role_keys:
+            return "no-role-keys";
+        case SignatureProblem::foreign:
+            return "foreign";
+        case SignatureProblem::bad_signature:
+            return "bad-signature";
+        case SignatureProblem::binding:
+            return "binding";
+        case SignatureProblem::previous_binding:
+            return "previous-binding";
+        case SignatureProblem::token_serial:
+            return "token-serial";
+        case SignatureProblem::attestation:
+            return "attestation";
+    }
+    return "unknown";
+}
 
 AttestationCheck check_attestation(const std::optional<envelope::PivEvidence>& piv,
                                    const std::string& key_id,
@@ -70,8 +108,16 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
                                  const ManifestBinding& binding, std::string_view source) {
     BundleVerification out;
     const RolePolicy& rp = policy.role(role);
+    auto channel = manifest::channel_from_name(binding.release_channel);
+    RoleRequirements req = channel ? policy.requirements(role, *channel) : RoleRequirements{};
+    if (!channel) {
+        req.threshold = rp.threshold;
+        req.threshold_source = std::string("role ") + role_name(role);
+        req.attestation = rp.attestation;
+    }
     out.role = role;
-    out.threshold = rp.threshold;
+    out.threshold = req.threshold;
+    out.threshold_source = req.threshold_source;
     out.role_keys = rp.keys.size();
     for (std::size_t i = 0; i < bundle.signatures.size(); ++i) {
         const auto& entry = bundle.signatures[i];
@@ -80,7 +126,7 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
         check.claimed_key_id = entry.key_id;
         std::string where = std::string(source) + " signature " + std::to_string(i);
         // Every role key is tried: the claimed key id is a hint an attacker controls, and
-        // counting by the verifying key makes "one key under two ids" count once.
+        // counting by the verifying key (canonical id) makes "one key under two ids" count once.
         std::string first_failure;
         for (const auto& pk : rp.keys) {
             auto st = envelope::open_entry(entry, pk.key, where);
@@ -94,33 +140,58 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
             check.statement = std::move(st).value();
             break;
         }
+        const PolicyKey* pk = check.statement ? rp.find(check.key_id) : nullptr;
+        auto fail = [&](SignatureProblem problem, std::string detail) {
+            check.problem = problem;
+            check.detail = std::move(detail);
+        };
         if (!check.statement) {
-            check.detail = rp.keys.empty()
-                               ? std::string("role ") + role_name(role) + " has no keys"
-                               : "no key of role " + std::string(role_name(role)) + " verifies it";
-            if (rp.find(entry.key_id) && !first_failure.empty())
-                check.detail += ": " + first_failure;
+            // The embedded key is compared by its canonical id, so re-encoding a role key does
+            // not make its bad signature "foreign".
             auto embedded = envelope::public_key_from_pem(entry.public_key_pem, where);
-            check.foreign = !rp.keys.empty() && !rp.find(entry.key_id) && embedded &&
-                            !rp.find(embedded->key_id);
+            bool foreign = embedded && !rp.find(entry.key_id) && !rp.find(embedded->key_id);
+            if (rp.keys.empty()) {
+                fail(SignatureProblem::no_role_keys,
+                     std::string("role ") + role_name(role) + " has no keys");
+            } else if (foreign) {
+                check.foreign = true;
+                fail(SignatureProblem::foreign,
+                     "by a key outside role " + std::string(role_name(role)) + " (not counted)");
+            } else {
+                fail(SignatureProblem::bad_signature,
+                     "no key of role " + std::string(role_name(role)) + " verifies it" +
+                         (first_failure.empty() ? std::string() : ": " + first_failure));
+            }
+        } else if (std::string m = signer_mismatch(entry, check.key_id, where); !m.empty()) {
+            fail(SignatureProblem::bad_signature, m);
         } else if (std::string p = binding_problem(*check.statement, binding); !p.empty()) {
-            check.detail = p;
-        } else if (const PolicyKey* pk = rp.find(check.key_id);
-                   pk && pk->token_serial &&
+            fail(SignatureProblem::binding, p);
+        } else if (binding.previous_sha256 &&
+                   check.statement->previous_sha256 != binding.previous_sha256) {
+            fail(SignatureProblem::previous_binding,
+                 check.statement->previous_sha256
+                     ? "the operator approved the diff against previous release sha256:" +
+                           *check.statement->previous_sha256 +
+                           ", not sha256:" + *binding.previous_sha256
+                     : "the operator approved it as a first release (no previousManifest), but "
+                       "the previous release is sha256:" +
+                           *binding.previous_sha256);
+        } else if (pk && pk->token_serial &&
                    *pk->token_serial != check.statement->approval.token.serial &&
                    !(check.statement->approval.piv &&
                      *pk->token_serial == std::to_string(check.statement->approval.piv->serial))) {
             // PKCS#11 modules disagree on a YubiKey's token serial (OpenSC derives one from the
             // CHUID, ykcs11 prints the card serial); the card serial in approval.piv also counts.
-            check.detail = "key " + pk->name + " must be used on token serial " +
-                           *pk->token_serial + ", the statement names serial " +
-                           check.statement->approval.token.serial;
-        } else if (rp.attestation && !(check.attestation = check_attestation(
-                                           check.statement->approval.piv, check.key_id,
-                                           *rp.attestation, policy, where))
-                                          ->ok) {
-            check.detail = "attestation required by role " + std::string(role_name(role)) +
-                           " not satisfied: " + check.attestation->detail;
+            fail(SignatureProblem::token_serial,
+                 "key " + pk->name + " must be used on token serial " + *pk->token_serial +
+                     ", the statement names serial " + check.statement->approval.token.serial);
+        } else if (req.attestation && !(check.attestation = check_attestation(
+                                            check.statement->approval.piv, check.key_id,
+                                            *req.attestation, policy, where))
+                                           ->ok) {
+            fail(SignatureProblem::attestation, "attestation required by " +
+                                                    req.attestation_source +
+                                                    " not satisfied: " + check.attestation->detail);
         } else {
             check.ok = true;
             if (std::find(out.distinct_keys.begin(), out.distinct_keys.end(), check.key_id) ==
@@ -129,7 +200,8 @@ BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& p
         }
         out.signatures.push_back(std::move(check));
     }
-    out.threshold_met = rp.threshold <= rp.keys.size() && out.distinct_keys.size() >= rp.threshold;
+    out.threshold_met =
+        out.threshold <= rp.keys.size() && out.distinct_keys.size() >= out.threshold;
     return out;
 }
 

@@ -20,7 +20,25 @@ struct ManifestBinding {
     std::string release_id;
     std::string release_version;
     std::string release_channel;
+    // The canonical digest of the previous release the verifier was given (--previous): a
+    // statement must then name the same previousManifest.sha256 to count.
+    std::optional<std::string> previous_sha256;
 };
+
+// Why a signature does not count (SIGNATURE-FORMAT.md, "Verification algorithm").
+enum class SignatureProblem {
+    none,
+    no_role_keys,      // the role has no keys
+    foreign,           // neither verified by nor claiming a role key: not counted, no failure
+    bad_signature,     // claims a role key (keyid or embedded key) but no role key verifies it
+    binding,           // the statement names another manifest digest, size, id, version, channel
+    previous_binding,  // previousManifest absent or other than the verifier's previous release
+    token_serial,      // the policy key's tokenSerial differs
+    attestation,       // the role or channel requires an attestation this one does not satisfy
+};
+// "none", "no-role-keys", "foreign", "bad-signature", "binding", "previous-binding",
+// "token-serial", "attestation".
+const char* signature_problem_name(SignatureProblem p) noexcept;
 
 // The PIV attestation check of one signature, for a role with requireAttestation.
 struct AttestationCheck {
@@ -40,6 +58,7 @@ struct SignatureCheck {
     // the role): e.g. a release-role co-signature when checking the manifest role. It does not
     // count, and it is not a failure either; the threshold decides.
     bool foreign = false;
+    SignatureProblem problem = SignatureProblem::none;
     std::string detail;                            // why it does not count
     std::optional<envelope::Statement> statement;  // when the signature verified
     std::optional<AttestationCheck> attestation;   // when the role requires attestation
@@ -47,7 +66,8 @@ struct SignatureCheck {
 
 struct BundleVerification {
     Role role = Role::manifest;
-    std::uint32_t threshold = 1;
+    std::uint32_t threshold = 1;   // the effective threshold (role, raised by the channel)
+    std::string threshold_source;  // "role manifest", "channel stable"
     std::size_t role_keys = 0;
     std::vector<SignatureCheck> signatures;
     std::vector<std::string> distinct_keys;  // key ids that count towards the threshold
@@ -62,7 +82,8 @@ AttestationCheck check_attestation(const std::optional<envelope::PivEvidence>& p
                                    const AttestationRequirement& required, const Policy& policy,
                                    const std::string& where);
 
-// Never fails: every problem is recorded per signature or in threshold_met.
+// Never fails: every problem is recorded per signature or in threshold_met. The requirements
+// (threshold, attestation) are policy.requirements(role, channel of the binding).
 BundleVerification verify_bundle(const envelope::Bundle& bundle, const Policy& policy, Role role,
                                  const ManifestBinding& binding, std::string_view source);
 

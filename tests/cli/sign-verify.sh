@@ -118,8 +118,11 @@ expect 1 otasign verify small.json --policy policy.json "${NOW[@]}" --artifacts 
 
 # --- verify --json shape
 expect 1 otasign verify small.json --policy policy.json "${NOW[@]}" --artifacts art --json
-jq -e '.ok == false and (.checks | map(.name) == ["signatures","threshold","expiry","artifacts"])
-       and (.checks[3].items | length == 2) and (.signatures[0].ok == true)
+jq -e '.ok == false and (.checks | map(.name) == ["signatures","threshold","previous-binding","version",
+         "rollback","channel-sequence","freshness","expiry","validity","artifacts"])
+       and (.checks | map(.status) == ["pass","pass","skipped","skipped","skipped","skipped","pass","pass",
+         "skipped","fail"])
+       and (.checks[9].items | length == 2) and (.signatures[0].ok == true)
        and (.signatures[0].keyName == "alice") and (.manifest.sha256 | test("^[0-9a-f]{64}$"))' out >/dev/null \
     || { cat out; fail "verify --json shape"; }
 expect 0 otasign verify release-2.json --policy policy.json "${NOW[@]}" --json

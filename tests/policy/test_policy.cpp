@@ -30,7 +30,9 @@ Statement statement_for(const envelope::PublicKey& key, const ManifestBinding& b
     return s;
 }
 
-ManifestBinding binding() { return {std::string(64, 'a'), 100, "rel", "2.0.0", "stable"}; }
+ManifestBinding binding() {
+    return {std::string(64, 'a'), 100, "rel", "2.0.0", "stable", std::nullopt};
+}
 
 envelope::SignatureEntry sign_with(const test::TestKey& k, std::string serial = "SERIAL1") {
     return *envelope::make_entry(statement_for(k.pub, binding(), std::move(serial)), k.pub,
