@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "core/fd.hpp"
 #include "core/result.hpp"
 
 namespace otasign {
@@ -21,17 +22,18 @@ class FileLock {
     // not exist. Never creates the file and never waits (for read-only commands).
     static bool held_elsewhere(const std::filesystem::path& lock_path);
 
-    FileLock(FileLock&& other) noexcept;
+    FileLock(FileLock&& other) noexcept = default;
     FileLock& operator=(FileLock&&) = delete;
     FileLock(const FileLock&) = delete;
-    ~FileLock();
+    ~FileLock() = default;  // closing the descriptor releases the flock
 
     const std::filesystem::path& path() const { return m_path; }
 
   private:
-    FileLock(std::filesystem::path path, int fd) : m_path(std::move(path)), m_fd(fd) {}
+    FileLock(std::filesystem::path path, core::Fd fd)
+        : m_path(std::move(path)), m_fd(std::move(fd)) {}
     std::filesystem::path m_path;
-    int m_fd = -1;
+    core::Fd m_fd;
 };
 
 }  // namespace otasign
