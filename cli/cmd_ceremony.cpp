@@ -10,7 +10,10 @@
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/file_lock.hpp"
+#include "envelope/commit_journal.hpp"
 #include "exit_codes.hpp"
+#include "json/strict.hpp"
 #include "piv/attestation.hpp"
 #include "piv/ceremony.hpp"
 #include "piv/device.hpp"
@@ -21,6 +24,7 @@
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
 #include "registry.hpp"
+#include "terminal_text.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -247,8 +251,21 @@ int run_record(const CeremonyArgs& a) {
                                                                  std::to_string(st->serial) + ")"));
 
     // A broken log is never extended: find out before anyone types a PIN or touches the key.
-    auto existing_log =
-        std::filesystem::exists(a.log) ? read_file(a.log) : Result<std::string>(std::string());
+    // The log is locked from here to the write, and an interrupted earlier write completed.
+    auto log_target = resolve_write_path(a.log);
+    if (!log_target.ok()) return report(log_target.error());
+    auto log_lock = FileLock::acquire(log_target->string() + ".lock", [&] {
+        std::cerr << "otasign: waiting for " << terminal_safe(log_target->string())
+                  << ".lock: another ceremony record is being written\n";
+    });
+    if (!log_lock.ok()) return report(log_lock.error());
+    if (auto rec = envelope::recover_commit(log_target->string() + ".journal",
+                                            {*log_target, std::filesystem::path(a.output)},
+                                            envelope::RecoverMode::repair);
+        !rec.ok())
+        return report(rec.error());
+    auto existing_log = std::filesystem::exists(*log_target) ? read_file(*log_target)
+                                                             : Result<std::string>(std::string());
     if (!existing_log.ok()) return report(existing_log.error());
     if (auto n = piv::check_ceremony_log(*existing_log, a.log); !n.ok()) return report(n.error());
 
@@ -267,7 +284,8 @@ int run_record(const CeremonyArgs& a) {
                                       "PIN for card " + std::to_string(st->serial) + ": ");
     if (!pin.ok()) return report(pin.error());
     ui->display("The new key signs the ceremony record (" + sha256_hex(payload) + ")");
-    auto sig = piv::sign_with_slot(*dev, kCeremonySlot, *pin, payload, *ui);
+    const std::string pae = piv::ceremony_pae(payload);
+    auto sig = piv::sign_with_slot(*dev, kCeremonySlot, *pin, pae, *ui);
     if (!sig.ok()) return report(sig.error());
     std::vector<piv::CeremonySignature> sigs;
     sigs.push_back({"ceremony-key", r->public_key_id,
@@ -284,7 +302,7 @@ int run_record(const CeremonyArgs& a) {
             options.pin_source = *src;
         }
         ui->display("The witness countersigns the ceremony record");
-        auto wsig = pkcs11::sign(*key, payload, options, *ui);
+        auto wsig = pkcs11::sign(*key, pae, options, *ui);
         if (!wsig.ok()) return report(wsig.error());
         const std::string& spki = key->spki_der();
         sigs.push_back({"witness", wsig->key_id, wsig->algorithm,
@@ -299,9 +317,16 @@ int run_record(const CeremonyArgs& a) {
     auto new_log = piv::append_ceremony_log(*existing_log, a.log, facts.created, a.output, record,
                                             r->public_key_id, st->serial);
     if (!new_log.ok()) return report(new_log.error());
-    if (auto s = write_file_atomic(a.output, record, Overwrite::no); !s.ok())
-        return report(s.error());
-    if (auto s = write_file_atomic(a.log, *new_log, Overwrite::yes); !s.ok())
+    // The record and the log line appear together or not at all (as sign's bundle and log).
+    if (auto s =
+            envelope::commit_files(std::filesystem::path(*log_target).string() + ".journal",
+                                   {{std::filesystem::path(a.output), std::nullopt, record},
+                                    {*log_target,
+                                     existing_log->empty() && !std::filesystem::exists(*log_target)
+                                         ? std::nullopt
+                                         : std::optional<std::string>(*existing_log),
+                                     *new_log}});
+        !s.ok())
         return report(s.error());
     std::cout << "ceremony record " << a.output << " signed by " << verified->signer_roles.size()
               << " key(s), logged in " << a.log << "\nrecord sha256: " << sha256_hex(record)
@@ -314,7 +339,7 @@ int run_verify_record(const CeremonyArgs& a) {
     if (!bytes.ok()) return report(bytes.error());
     auto v = piv::verify_ceremony_record(*bytes, a.record);
     if (!v.ok()) return report(v.error());
-    auto payload = nlohmann::json::parse(v->payload);
+    const json::Value& payload = v->payload_json;
     auto roots = roots_dir(a.roots);
     if (!roots.ok()) return report(roots.error());
     auto r = checked_report(payload["attestation"]["pem"].get<std::string>(),
@@ -333,8 +358,9 @@ int run_verify_record(const CeremonyArgs& a) {
     std::cout << "record OK: key " << v->ceremony_key_id << " (card " << payload["card"]["serial"]
               << "), signed by";
     for (const auto& role : v->signer_roles) std::cout << ' ' << role;
-    std::cout << "; operator " << payload["operator"].get<std::string>() << ", witness "
-              << payload["witness"].get<std::string>() << '\n';
+    std::cout << "; operator " << terminal_safe(payload["operator"].get<std::string>())
+              << ", witness " << terminal_safe(payload["witness"].get<std::string>())
+              << (v->legacy ? " (legacy record: signed over the bare payload)" : "") << '\n';
     return kOk;
 }
 
@@ -343,7 +369,7 @@ int run_add_to_policy(const CeremonyArgs& a) {
     if (!bytes.ok()) return report(bytes.error());
     auto v = piv::verify_ceremony_record(*bytes, a.record);
     if (!v.ok()) return report(v.error());
-    auto payload = nlohmann::json::parse(v->payload);
+    const json::Value& payload = v->payload_json;
     auto spki = piv::unbase64(payload["key"]["spki"].get<std::string>());
     if (!spki.ok()) return report(spki.error());
     std::string pem = "-----BEGIN PUBLIC KEY-----\n";

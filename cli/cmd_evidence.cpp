@@ -1,48 +1,95 @@
 // otasign evidence verify|show: auditing the hash-chained evidence log that `sign` appends to.
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include "core/atomic_file.hpp"
+#include "core/file_lock.hpp"
+#include "envelope/commit_journal.hpp"
 #include "envelope/evidence_log.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "policy/policy.hpp"
 #include "registry.hpp"
+#include "terminal_text.hpp"
 
 namespace otasign::cli {
 namespace {
 
+// Every string from the log is escaped: an entry is outside input like any other file.
 std::string describe_entry(const envelope::EvidenceEntry& e, const envelope::Statement* st,
                            const std::string& status) {
+    const auto q = [](const std::string& v) { return terminal_safe(v); };
     std::string out = "entry " + std::to_string(e.index) + " (" + status + ")\n";
-    out += "  recorded        " + e.recorded + "\n";
-    out += "  manifest file   " + e.manifest_path + "\n";
-    out += "  bundle file     " + e.bundle_path + "\n";
-    out += "  signer key id   " + e.signature.key_id + " (" + e.signature.algorithm + ")\n";
+    out += "  entry version   " + std::to_string(e.entry_version) +
+           (e.entry_version == 1 ? " (index, prev, paths and recorded time are not signed)"
+                                 : " (index, prev and paths are signed)") +
+           "\n";
+    if (e.recorded) out += "  recorded        " + q(*e.recorded) + "\n";
+    out += "  manifest file   " + q(e.manifest_path) + "\n";
+    out += "  bundle file     " + q(e.bundle_path) + "\n";
+    out += "  signer key id   " + q(e.signature.key_id) + " (" + q(e.signature.algorithm) + ")\n";
     if (st) {
         const auto& a = st->approval;
-        out += "  release         " + st->release_id + " " + st->release_version + " (channel " +
-               st->release_channel + ")\n";
+        out += "  release         " + q(st->release_id) + " " + q(st->release_version) +
+               " (channel " + q(st->release_channel) + ")\n";
         out += "  manifest sha256 " + st->manifest_sha256 + " (" +
                std::to_string(st->manifest_size) + " bytes)\n";
         if (st->previous_sha256) out += "  previous sha256 " + *st->previous_sha256 + "\n";
         out += "  shown text      sha256 " + st->shown_text_sha256 + "\n";
         if (st->shown_diff_sha256)
             out += "  shown diff JSON sha256 " + *st->shown_diff_sha256 + "\n";
-        out += "  operator        " + a.operator_name + " on host " + a.host + "\n";
-        out += "  approved        " + a.time + " by " + envelope::approval_method_name(a.method) +
-               "\n";
-        out += "  token           " + a.token.manufacturer + " / " + a.token.model + " serial " +
-               a.token.serial + " label " + a.token.label + "\n";
-        out += "  key label       " + a.key_label + "\n";
+        out += "  operator        " + q(a.operator_name) + " on host " + q(a.host) + "\n";
+        out += "  approved        " + q(a.time) + " by " +
+               envelope::approval_method_name(a.method) + "\n";
+        out += "  token           " + q(a.token.manufacturer) + " / " + q(a.token.model) +
+               " serial " + q(a.token.serial) + " label " + q(a.token.label) + "\n";
+        out += "  key label       " + q(a.key_label) + "\n";
         out += "  PIN retries     " +
                (a.pin_retries_left ? std::to_string(*a.pin_retries_left)
                                    : std::string("not reported")) +
-               " (" + a.pin_status + ")\n";
-        out += "  tool            " + a.tool + "\n";
+               " (" + q(a.pin_status) + ")\n";
+        out += "  tool            " + q(a.tool) + "\n";
+        if (st->log)
+            out += "  log position    entry " + std::to_string(st->log->index) + " after sha256 " +
+                   st->log->previous_entry_sha256 + "\n";
     }
     return out;
+}
+
+// An interrupted sign shows as a journal or as temporaries beside the log: reported, never
+// silently ignored. Errors: Io when a journal says a write is unfinished.
+Status check_interrupted(const std::string& log_path, const std::vector<std::string>& bundles) {
+    OTASIGN_ASSIGN_OR_RETURN(std::filesystem::path target, resolve_write_path(log_path));
+    std::vector<std::filesystem::path> targets{target};
+    for (const auto& b : bundles) {
+        OTASIGN_ASSIGN_OR_RETURN(std::filesystem::path bt, resolve_write_path(b));
+        targets.push_back(bt);
+    }
+    const std::filesystem::path journal = target.string() + ".journal";
+    if (FileLock::held_elsewhere(target.string() + ".lock")) {
+        // A sign is writing now: its journal and temporaries are its own, not leftovers.
+        std::cerr << "otasign: note: an otasign sign holds " << terminal_safe(target.string())
+                  << ".lock; its files in progress are not checked\n";
+        return ok_status();
+    }
+    OTASIGN_ASSIGN_OR_RETURN(
+        envelope::RecoveryReport r,
+        envelope::recover_commit(journal, targets, envelope::RecoverMode::report));
+    for (const auto& t : r.leftover_temps)
+        warn("temporary file " + t +
+             " was left by an interrupted write ('otasign evidence "
+             "recover " +
+             log_path + "' removes it)");
+    if (r.journal_found)
+        return make_error(ErrorCode::PolicyViolation,
+                          "an interrupted sign left " + journal.string() +
+                              (r.pending.empty() ? std::string(" (its files are already complete)")
+                                                 : ": unfinished write of " + r.pending.front()),
+                          "run 'otasign evidence recover " + log_path +
+                              "' (or the next sign) to complete it, then verify again");
+    return ok_status();
 }
 
 CommandGroup g(45, [](CLI::App& app, int& exit_code) {
@@ -51,6 +98,7 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
 
     struct Args {
         std::string log, policy_path;
+        std::vector<std::string> bundles;
         std::optional<std::uint64_t> index;
         bool json = false;
     };
@@ -61,9 +109,16 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
     ver->add_option("LOG", args->log, "Evidence log (JSON lines)")->required();
     ver->add_option("--policy", args->policy_path,
                     "Also require every signer to be a key of the trust policy");
+    ver->add_option("--bundle", args->bundles,
+                    "Signature bundle whose every signature must be in the log at the entry its "
+                    "statement commits to (repeatable)");
     ver->footer(
-        "Exit 0 when the chain and every signature verify, 1 when not, 3 for a malformed log.\n"
-        "Example:\n  otasign evidence verify evidence.log.jsonl --policy policy.json");
+        "Exit 0 when the chain and every signature verify, 1 when not (an empty log, an entry a\n"
+        "bundle commits to that is missing or different, an unfinished sign), 3 for a malformed "
+        "log.\n"
+        "Only --bundle detects a log cut after its last entry: pass every bundle the log records.\n"
+        "Example:\n  otasign evidence verify evidence.log.jsonl --policy policy.json \\\n"
+        "      --bundle release-2.json.sig");
     ver->callback([args, &exit_code] {
         auto run = [&]() -> Status {
             OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
@@ -72,15 +127,20 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
                 OTASIGN_ASSIGN_OR_RETURN(pol, policy::parse_policy(pbytes, args->policy_path));
             }
+            OTASIGN_TRY(check_interrupted(args->log, args->bundles));
+            if (bytes.empty())
+                return make_error(ErrorCode::BadSignature,
+                                  args->log + " is empty: otasign never writes an empty log",
+                                  "the log was truncated; restore it from a backup");
             OTASIGN_ASSIGN_OR_RETURN(envelope::EvidenceLog log,
                                      envelope::read_evidence_log(bytes, args->log));
             std::size_t failures = 0;
             for (const auto& e : log.entries) {
-                std::string where = args->log + " entry " + std::to_string(e.index);
-                auto st = envelope::open_entry_self(e.signature, where);
+                const envelope::Statement* st = e.statement ? &*e.statement : nullptr;
                 if (!st) {
                     ++failures;
-                    std::cout << "entry " << e.index << ": FAIL: " << st.error().detail << "\n";
+                    std::cout << "entry " << e.index
+                              << ": FAIL: " << terminal_safe(e.signature_error) << "\n";
                     continue;
                 }
                 std::string role_note;
@@ -94,22 +154,82 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                     if (!pk) {
                         ++failures;
                         std::cout << "entry " << e.index << ": FAIL: signer key " << st->key_id
-                                  << " is not in the policy " << args->policy_path << "\n";
+                                  << " is not in the policy " << terminal_safe(args->policy_path)
+                                  << "\n";
                         continue;
                     }
-                    role_note = std::string(", key '") + pk->name + "' of role " + role;
+                    role_note =
+                        std::string(", key '") + terminal_safe(pk->name) + "' of role " + role;
                 }
-                std::cout << "entry " << e.index << ": ok: " << st->release_id << " "
-                          << st->release_version << " signed by " << st->approval.operator_name
-                          << " at " << st->approval.time << role_note << "\n";
+                std::cout << "entry " << e.index << ": ok: " << terminal_safe(st->release_id) << " "
+                          << terminal_safe(st->release_version) << " signed by "
+                          << terminal_safe(st->approval.operator_name) << " at "
+                          << terminal_safe(st->approval.time) << role_note
+                          << (e.entry_version == 1 ? " (version-1 entry: position not signed)" : "")
+                          << "\n";
             }
             if (failures)
                 return make_error(ErrorCode::BadSignature, args->log + ": " +
                                                                std::to_string(failures) + " of " +
                                                                std::to_string(log.entries.size()) +
                                                                " entries do not verify");
-            std::cout << args->log << ": chain of " << log.entries.size()
+            for (const auto& b : args->bundles) {
+                OTASIGN_ASSIGN_OR_RETURN(std::string bb, read_file(b));
+                OTASIGN_ASSIGN_OR_RETURN(envelope::Bundle bundle, envelope::parse_bundle(bb, b));
+                std::size_t skipped = 0;
+                OTASIGN_TRY(envelope::check_bundle_recorded(log, args->log, bundle, b, &skipped));
+                std::cout << terminal_safe(b) << ": " << bundle.signatures.size() - skipped
+                          << " signature(s) found at the entries they commit to";
+                if (skipped)
+                    std::cout << "; " << skipped
+                              << " version-1 signature(s) commit to no entry and were not checked";
+                std::cout << "\n";
+            }
+            std::cout << terminal_safe(args->log) << ": chain of " << log.entries.size()
                       << " entries intact, every signature verifies\n";
+            return ok_status();
+        };
+        if (auto st = run(); !st) exit_code = report(st.error());
+    });
+
+    CLI::App* rec = group->add_subcommand(
+        "recover", "Complete or clean up a sign that was interrupted (crash, kill -9)");
+    rec->add_option("LOG", args->log, "Evidence log (JSON lines)")->required();
+    rec->add_option("--bundle", args->bundles, "Also look for temporaries beside this bundle");
+    rec->footer(
+        "Takes the log's lock, completes a write its journal (LOG.journal) records, and removes\n"
+        "temporary files an interrupted sign left. The next sign does the same by itself.\n"
+        "Example:\n  otasign evidence recover evidence.log.jsonl");
+    rec->callback([args, &exit_code] {
+        auto run = [&]() -> Status {
+            OTASIGN_ASSIGN_OR_RETURN(std::filesystem::path target, resolve_write_path(args->log));
+            std::vector<std::filesystem::path> targets{target};
+            for (const auto& b : args->bundles) {
+                OTASIGN_ASSIGN_OR_RETURN(std::filesystem::path bt, resolve_write_path(b));
+                targets.push_back(bt);
+            }
+            OTASIGN_ASSIGN_OR_RETURN(
+                FileLock lock, FileLock::acquire(target.string() + ".lock", [&] {
+                    std::cerr << "otasign: waiting for " << terminal_safe(target.string())
+                              << ".lock: an otasign sign is writing the log\n";
+                }));
+            const std::filesystem::path journal = target.string() + ".journal";
+            // The journal names its bundle: lock it too, as sign does (log first).
+            std::vector<FileLock> bundle_locks;
+            for (std::size_t i = 1; i < targets.size(); ++i) {
+                OTASIGN_ASSIGN_OR_RETURN(FileLock bl,
+                                         FileLock::acquire(targets[i].string() + ".lock", {}));
+                bundle_locks.push_back(std::move(bl));
+            }
+            OTASIGN_ASSIGN_OR_RETURN(
+                envelope::RecoveryReport r,
+                envelope::recover_commit(journal, targets, envelope::RecoverMode::repair));
+            for (const auto& f : r.completed)
+                std::cout << "completed the interrupted write of " << terminal_safe(f) << "\n";
+            for (const auto& f : r.leftover_temps)
+                std::cout << "removed temporary file " << terminal_safe(f) << "\n";
+            if (!r.journal_found && r.leftover_temps.empty())
+                std::cout << terminal_safe(args->log) << ": no interrupted sign\n";
             return ok_status();
         };
         if (auto st = run(); !st) exit_code = report(st.error());
@@ -139,20 +259,22 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
             json::Value out = json::Value::array();
             for (const auto& e : log.entries) {
                 if (args->index && e.index != *args->index) continue;
-                auto st = envelope::open_entry_self(e.signature, args->log);
-                std::string status = st ? "signature verifies with the entry's key"
-                                        : "SIGNATURE DOES NOT VERIFY: " + st.error().detail;
+                const envelope::Statement* st = e.statement ? &*e.statement : nullptr;
+                std::string status =
+                    st ? "signature verifies with the entry's key"
+                       : "SIGNATURE DOES NOT VERIFY: " + terminal_safe(e.signature_error);
                 if (args->json) {
                     json::Value j = {{"index", e.index},
-                                     {"recorded", e.recorded},
+                                     {"entryVersion", e.entry_version},
                                      {"manifestPath", e.manifest_path},
                                      {"bundlePath", e.bundle_path},
                                      {"keyid", e.signature.key_id},
-                                     {"signatureVerifies", st.ok()}};
+                                     {"signatureVerifies", st != nullptr}};
+                    if (e.recorded) j["recorded"] = *e.recorded;
                     j["statement"] = st ? envelope::statement_to_json(*st) : json::Value(nullptr);
                     out.push_back(j);
                 } else {
-                    std::cout << describe_entry(e, st ? &*st : nullptr, status);
+                    std::cout << describe_entry(e, st, status);
                 }
             }
             if (args->json)

@@ -15,7 +15,9 @@
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/file_lock.hpp"
 #include "envelope/bundle.hpp"
+#include "envelope/commit_journal.hpp"
 #include "envelope/evidence_log.hpp"
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
@@ -27,6 +29,7 @@
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
 #include "registry.hpp"
+#include "terminal_text.hpp"
 #include "tty_ui.hpp"
 
 namespace otasign::cli {
@@ -55,50 +58,60 @@ std::string host_name() {
     return buf;
 }
 
+// Every value from outside (file names, manifest strings) is escaped field by field, so none
+// can break a line or move the cursor; the screen as a whole is escaped again when shown.
 std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m,
                             const manifest::LoadedManifest* prev) {
     const auto& r = m.manifest.release;
     std::string out = "Release to sign\n";
-    out += "  file        " + a.manifest + " (" + std::to_string(m.canonical.size()) +
-           " canonical bytes)\n";
-    out += "  release     " + r.id + "  version " + r.version + "  build " + r.build + "\n";
+    out += "  file        " + terminal_safe(a.manifest) + " (" +
+           std::to_string(m.canonical.size()) + " canonical bytes)\n";
+    out += "  release     " + terminal_safe(r.id) + "  version " + terminal_safe(r.version) +
+           "  build " + terminal_safe(r.build) + "\n";
     out += "  channel     " + std::string(manifest::channel_name(r.channel)) + "\n";
     out += "  rollback    index " + std::to_string(m.manifest.rollback_index) + "\n";
     out += "  valid       " + m.manifest.created.text + " .. " + m.manifest.expires.text + "\n";
     out += "  rollout     " + std::to_string(m.manifest.rollout.percentage) + "%\n";
     out += "  artifacts   " + std::to_string(m.manifest.artifacts.size()) + "\n";
-    out += prev ? "  previous    " + a.previous + " (sha256:" + prev->sha256_hex + ")\n"
-                : std::string("  previous    none given: first release, everything below is new\n");
+    out +=
+        prev ? "  previous    " + terminal_safe(a.previous) + " (sha256:" + prev->sha256_hex + ")\n"
+             : std::string("  previous    none given: first release, everything below is new\n");
     return out;
 }
 
-// The commit step: both files are prepared as fsynced temporaries first, so the usual failures
-// (unwritable directory, full disk) happen before anything is visible. If the second rename
-// still fails, the first file is put back as it was.
-Status write_bundle_and_log(const fs::path& bundle_path,
-                            const std::optional<std::string>& old_bundle,
-                            const std::string& new_bundle, const fs::path& log_path,
-                            bool log_existed, const std::string& new_log) {
-    OTASIGN_ASSIGN_OR_RETURN(AtomicFile bundle_file, AtomicFile::create(bundle_path));
-    OTASIGN_ASSIGN_OR_RETURN(AtomicFile log_file, AtomicFile::create(log_path));
-    OTASIGN_TRY(bundle_file.write(new_bundle));
-    OTASIGN_TRY(log_file.write(new_log));
-    OTASIGN_TRY(bundle_file.commit(old_bundle ? Overwrite::yes : Overwrite::no));
-    auto st = log_file.commit(log_existed ? Overwrite::yes : Overwrite::no);
-    if (!st) {
-        Status undo = old_bundle ? write_file_atomic(bundle_path, *old_bundle, Overwrite::yes)
-                                 : (::unlink(bundle_path.c_str()) == 0
-                                        ? ok_status()
-                                        : Status(make_error(ErrorCode::Io, "unlink failed")));
-        if (!undo)
-            return make_error(
-                ErrorCode::Io,
-                st.error().detail + "; and restoring " + bundle_path.string() +
-                    " failed: " + undo.error().detail,
-                "the bundle holds a signature the evidence log does not record; remove it by hand");
-        return make_error(st.error().code, st.error().detail,
-                          "nothing was changed: " + bundle_path.string() + " was restored");
+// The lock is taken before the bundle and the log are read and held until both are renamed, so
+// a second signer of the same bundle or log waits instead of overwriting the first's write.
+Result<std::vector<FileLock>> lock_for_sign(const fs::path& log_target,
+                                            const fs::path& bundle_target) {
+    std::vector<FileLock> locks;
+    // Always the log first: two signers never hold one lock each while waiting for the other's.
+    for (const fs::path& target : {log_target, bundle_target}) {
+        fs::path lock_path = target.string() + ".lock";
+        if (!locks.empty() && locks.front().path() == lock_path) continue;
+        OTASIGN_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(lock_path, [&] {
+                                     std::cerr << "otasign: waiting for "
+                                               << terminal_safe(lock_path.string())
+                                               << ": another otasign sign is writing "
+                                               << terminal_safe(target.string()) << "\n";
+                                 }));
+        locks.push_back(std::move(lock));
     }
+    return locks;
+}
+
+// Completes a sign that was interrupted after its journal was written, and removes the
+// temporaries an interrupted sign left behind; says what it did.
+Status recover_before_sign(const fs::path& journal, const fs::path& bundle_target,
+                           const fs::path& log_target) {
+    OTASIGN_ASSIGN_OR_RETURN(envelope::RecoveryReport r,
+                             envelope::recover_commit(journal, {bundle_target, log_target},
+                                                      envelope::RecoverMode::repair));
+    for (const auto& f : r.completed)
+        std::cerr << "otasign: completed the interrupted write of " << terminal_safe(f)
+                  << " recorded in " << terminal_safe(journal.string()) << "\n";
+    for (const auto& f : r.leftover_temps)
+        std::cerr << "otasign: removed the temporary file " << terminal_safe(f)
+                  << " left by an interrupted write\n";
     return ok_status();
 }
 
@@ -211,10 +224,23 @@ int run_sign(const SignArgs& a) {
     fs::path log_path = a.evidence_log.empty()
                             ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl"
                             : fs::path(a.evidence_log);
+    // Links are written through to their existing targets and never replaced (see
+    // SIGNATURE-FORMAT.md section 6); locks, temporaries and the journal live beside the target.
+    auto bundle_target = resolve_write_path(bundle_path);
+    if (!bundle_target) return report(bundle_target.error());
+    auto log_target = resolve_write_path(log_path);
+    if (!log_target) return report(log_target.error());
+    auto locks = lock_for_sign(*log_target, *bundle_target);
+    if (!locks) return report(locks.error());
+    const fs::path journal = log_target->string() + ".journal";
+    if (auto r = recover_before_sign(journal, *bundle_target, *log_target); !r)
+        return report(make_error(r.error().code, r.error().detail,
+                                 r.error().hint.empty() ? "nothing was signed" : r.error().hint));
+
     std::optional<std::string> old_bundle;
     envelope::Bundle bundle;
-    if (fs::exists(bundle_path)) {
-        auto bb = read_file(bundle_path);
+    if (fs::exists(*bundle_target)) {
+        auto bb = read_file(*bundle_target);
         if (!bb) return report(bb.error());
         auto b = envelope::parse_bundle(*bb, bundle_path.string());
         if (!b) return report(b.error());
@@ -223,16 +249,30 @@ int run_sign(const SignArgs& a) {
         old_bundle = std::move(bb).value();
         bundle = std::move(b).value();
     }
-    bool log_existed = fs::exists(log_path);
+    std::optional<std::string> old_log;
     envelope::EvidenceLog log;
-    if (log_existed) {
-        auto lb = read_file(log_path);
+    if (fs::exists(*log_target)) {
+        auto lb = read_file(*log_target);
         if (!lb) return report(lb.error());
+        if (lb->empty())
+            return report(make_error(
+                ErrorCode::BadSignature,
+                log_path.string() + " is empty, and otasign never writes an empty evidence log",
+                "the log was truncated; restore it from a backup. Nothing was signed"));
         auto l = envelope::read_evidence_log(*lb, log_path.string());
         if (!l)
             return report(make_error(l.error().code, l.error().detail,
                                      "refusing to append to a log whose chain does not verify"));
+        old_log = std::move(lb).value();
         log = std::move(l).value();
+    }
+    if (old_bundle) {
+        auto rec =
+            envelope::check_bundle_recorded(log, log_path.string(), bundle, bundle_path.string());
+        if (!rec)
+            return report(make_error(rec.error().code, rec.error().detail,
+                                     "refusing to co-sign: " + rec.error().hint +
+                                         "; co-signers use the same --evidence-log"));
     }
 
     // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
@@ -248,6 +288,9 @@ int run_sign(const SignArgs& a) {
                                          : "Full content (first release)\n");
     shown += manifest::render_text(d, manifest::Color::never);
     shown += "\nCanonical digest (RFC 8785, SHA-256):\n  sha256:" + loaded->sha256_hex + "\n";
+    // The digest covers exactly what is displayed: the escaped text (display() escapes again,
+    // which changes nothing in text already escaped).
+    shown = terminal_safe_text(shown);
     std::string shown_diff_json = json::canonicalize(manifest::to_json(d));
 
     // 4. Approval.
@@ -296,10 +339,11 @@ int run_sign(const SignArgs& a) {
         if (*pin.retries_left == 1) pin.state = "final-try";
     }
     {
-        std::string t = "Token   '" + token->label + "' (" + token->manufacturer + " " +
-                        token->model + ", serial " + token->serial + ")\n";
-        t += "Key     '" + key->info().label + "' " + key->info().key_type + ", key id " +
-             pub->key_id + "\n";
+        std::string t = "Token   '" + terminal_safe(token->label) + "' (" +
+                        terminal_safe(token->manufacturer) + " " + terminal_safe(token->model) +
+                        ", serial " + terminal_safe(token->serial) + ")\n";
+        t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
+             ", key id " + pub->key_id + "\n";
         t += "PIN     " + pin.state +
              (pin.retries_left ? ", " + std::to_string(*pin.retries_left) + " retries left"
                                : ", retry count not reported by the token") +
@@ -329,6 +373,7 @@ int run_sign(const SignArgs& a) {
     st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
     st.approval.host = host_name();
     if (piv_facts) st.approval.piv = piv_facts->evidence;
+    st.log = envelope::next_log_position(log, a.manifest, bundle_path.string());
 
     pkcs11::SignOptions sopts;
     sopts.pin_source = pin_source;
@@ -354,21 +399,18 @@ int run_sign(const SignArgs& a) {
     for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&commit_signals, sig);
     sigprocmask(SIG_BLOCK, &commit_signals, nullptr);
     bundle.signatures.push_back(*entry);
-    envelope::EvidenceEntry ev;
-    ev.recorded = utc_now_text();
-    ev.manifest_path = a.manifest;
-    ev.bundle_path = bundle_path.string();
-    ev.signature = *entry;
-    std::string new_log = envelope::append_evidence(log, ev);
-    auto wrote = write_bundle_and_log(bundle_path, old_bundle, envelope::serialize_bundle(bundle),
-                                      log_path, log_existed, new_log);
+    auto new_log = envelope::append_evidence(log, *entry);
+    if (!new_log) return report(new_log.error());
+    auto wrote = envelope::commit_files(
+        journal, {{*bundle_target, old_bundle, envelope::serialize_bundle(bundle)},
+                  {*log_target, old_log, *new_log}});
     if (!wrote) return report(wrote.error());
-    ui->display("Signed " + a.manifest + " (sha256:" + loaded->sha256_hex + ")\n" +
-                "Signature bundle  " + bundle_path.string() + " (" +
+    ui->display("Signed " + terminal_safe(a.manifest) + " (sha256:" + loaded->sha256_hex + ")\n" +
+                "Signature bundle  " + terminal_safe(bundle_path.string()) + " (" +
                 std::to_string(bundle.signatures.size()) + " signature(s))\n" +
-                "Evidence          " + log_path.string() + " entry " +
+                "Evidence          " + terminal_safe(log_path.string()) + " entry " +
                 std::to_string(log.entries.size()) + "\n");
-    std::cout << bundle_path.string() << "\n";
+    std::cout << terminal_safe(bundle_path.string()) << "\n";
     return kOk;
 }
 

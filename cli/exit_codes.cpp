@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "terminal_text.hpp"
+
 namespace otasign::cli {
 
 int exit_code_for(ErrorCode code) noexcept {
@@ -25,12 +27,16 @@ int exit_code_for(ErrorCode code) noexcept {
 }
 
 int report(const Error& error) {
-    std::cerr << "otasign: error: " << error.detail << '\n';
-    if (!error.hint.empty()) std::cerr << "otasign: hint: " << error.hint << '\n';
+    // Details name files and quote input: never let them write control sequences.
+    std::cerr << "otasign: error: " << terminal_safe_text(error.detail) << '\n';
+    if (!error.hint.empty())
+        std::cerr << "otasign: hint: " << terminal_safe_text(error.hint) << '\n';
     std::cerr.flush();
     return exit_code_for(error.code);
 }
 
-void warn(std::string_view text) { std::cerr << "otasign: warning: " << text << '\n'; }
+void warn(std::string_view text) {
+    std::cerr << "otasign: warning: " << terminal_safe_text(text) << '\n';
+}
 
 }  // namespace otasign::cli

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "exit_codes.hpp"
+#include "terminal_text.hpp"
 
 namespace otasign::cli {
 
@@ -86,13 +87,14 @@ TtyUi::~TtyUi() {
     ::close(m_fd);
 }
 
-void TtyUi::display(std::string_view text) {
+void TtyUi::display(std::string_view raw) {
+    const std::string text = terminal_safe_text(raw);
     write_all(m_fd, text);
     if (!text.empty() && text.back() != '\n') write_all(m_fd, "\n");
 }
 
 Result<std::string> TtyUi::request_value(std::string_view prompt) {
-    write_all(m_fd, prompt);
+    write_all(m_fd, terminal_safe_text(prompt));
     std::string line;
     if (!read_line(m_fd, [&](char c) {
             if (line.size() >= 4096) return false;
@@ -120,7 +122,7 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
         return make_error(ErrorCode::Declined,
                           "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
     }
-    write_all(m_fd, prompt);
+    write_all(m_fd, terminal_safe_text(prompt));
     SecretBuffer secret;
     bool too_long = false;
     bool got_line = read_line(m_fd, [&](char c) {
@@ -138,7 +140,8 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
 void TtyUi::wait_begin(std::string_view message) { display(message); }
 void TtyUi::wait_done() {}
 
-void StderrUi::display(std::string_view text) {
+void StderrUi::display(std::string_view raw) {
+    const std::string text = terminal_safe_text(raw);
     std::cerr << text;
     if (!text.empty() && text.back() != '\n') std::cerr << '\n';
     std::cerr.flush();

@@ -17,6 +17,8 @@ namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+}  // namespace
+
 Status fsync_directory(const fs::path& dir) {
     int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) return make_error(ErrorCode::Io, "cannot open directory " + dir.string() + ": " + errno_text(errno));
@@ -27,7 +29,22 @@ Status fsync_directory(const fs::path& dir) {
     return ok_status();
 }
 
-}  // namespace
+std::string temp_prefix(const fs::path& target) {
+    return "." + target.filename().string() + ".tmp.";
+}
+
+Result<fs::path> resolve_write_path(const fs::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+    std::error_code ec;
+    fs::path target = fs::canonical(path, ec);
+    if (ec)
+        return make_error(ErrorCode::Io,
+                          path.string() + " is a symbolic link whose target does not exist",
+                          "otasign writes through a link only to an existing file; create the "
+                          "target or pass the real path");
+    return target;
+}
 
 AtomicFile::AtomicFile(fs::path target, fs::path temp, int fd)
     : m_target(std::move(target)), m_temp(std::move(temp)), m_fd(fd) {}
@@ -51,8 +68,8 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target) {
     std::random_device rd;
     for (int attempt = 0; attempt < 16; ++attempt) {
         char suffix[32];
-        std::snprintf(suffix, sizeof suffix, ".tmp.%08x", rd());
-        fs::path temp = dir / ("." + target.filename().string() + suffix);
+        std::snprintf(suffix, sizeof suffix, "%08x", rd());
+        fs::path temp = dir / (temp_prefix(target) + suffix);
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0) return AtomicFile(target, temp, fd);
         if (errno != EEXIST)
@@ -74,13 +91,26 @@ Status AtomicFile::write(std::string_view bytes) {
     return ok_status();
 }
 
-Status AtomicFile::commit(Overwrite overwrite) {
-    if (m_fd < 0) return make_error(ErrorCode::Internal, "double commit of " + m_target.string());
+Status AtomicFile::sync() {
+    if (m_fd < 0) return ok_status();
     if (::fsync(m_fd) != 0)
         return make_error(ErrorCode::Io, "cannot fsync " + m_target.string() + ": " + errno_text(errno));
     ::close(m_fd);
     m_fd = -1;
+    return ok_status();
+}
+
+Status AtomicFile::commit(Overwrite overwrite) {
+    if (m_committed)
+        return make_error(ErrorCode::Internal, "double commit of " + m_target.string());
+    OTASIGN_TRY(sync());
     if (overwrite == Overwrite::yes) {
+        struct stat st {};
+        if (::lstat(m_target.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            return make_error(
+                ErrorCode::Io,
+                m_target.string() + " is a symbolic link; otasign never replaces a link",
+                "pass the link's target, or remove the link");
         if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
             return make_error(ErrorCode::Io, "cannot rename into " + m_target.string() + ": " + errno_text(errno));
     } else {

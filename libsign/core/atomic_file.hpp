@@ -27,13 +27,18 @@ public:
 
     // Appends bytes to the temporary file. Errors: Io.
     Status write(std::string_view bytes);
+    // Makes the temporary durable (fsync, close) without making it visible; commit() follows.
+    // Errors: Io.
+    Status sync();
     // fsync, then rename over the target (or, with Overwrite::no, link into place and fail if
-    // the target exists), then fsync the directory. Errors: Io.
+    // the target exists), then fsync the directory. A target that is a symbolic link is never
+    // replaced: resolve it first (resolve_write_path). Errors: Io.
     Status commit(Overwrite overwrite);
 
     const std::filesystem::path& target() const { return m_target; }
+    const std::filesystem::path& temp() const { return m_temp; }
 
-private:
+  private:
     AtomicFile(std::filesystem::path target, std::filesystem::path temp, int fd);
     std::filesystem::path m_target;
     std::filesystem::path m_temp;
@@ -45,6 +50,18 @@ private:
 // Overwrite::no), Io.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
                          Overwrite overwrite);
+
+// The name prefix of AtomicFile's temporaries for `target` (".NAME.tmp."), so that leftovers of
+// an interrupted write can be found beside it.
+std::string temp_prefix(const std::filesystem::path& target);
+
+// Where a write to `path` must go: `path` itself when it is not a symbolic link, else the
+// link's final target (written through, the link left as it is). Errors: Io for a link whose
+// target does not exist (otasign writes through a link only to an existing file).
+Result<std::filesystem::path> resolve_write_path(const std::filesystem::path& path);
+
+// fsyncs a directory, so that renames and links in it are durable. Errors: Io.
+Status fsync_directory(const std::filesystem::path& dir);
 
 // Reads a whole file (at most `max_bytes`; larger is InvalidInput). "-" reads standard input.
 // Errors: InvalidInput naming the path when it cannot be read.

@@ -1,73 +1,133 @@
 #include "envelope/evidence_log.hpp"
 
-#include "core/digest.hpp"
-#include "envelope/schema_check.hpp"
 #include "json/canonical.hpp"
 
 namespace otasign::envelope {
+namespace {
 
-std::string EvidenceLog::next_prev() const {
-    return lines.empty() ? std::string(kGenesisPrev) : sha256_hex(lines.back());
+bool same_signature(const SignatureEntry& a, const SignatureEntry& b) {
+    return a.payload_type == b.payload_type && a.payload == b.payload &&
+           a.signature == b.signature && a.public_key_pem == b.public_key_pem;
 }
 
-std::string evidence_line(const EvidenceEntry& e) {
-    json::Value v = {{"entryVersion", 1},
-                     {"index", e.index},
-                     {"prev", e.prev},
-                     {"recorded", e.recorded},
-                     {"manifestPath", e.manifest_path},
-                     {"bundlePath", e.bundle_path},
-                     {"signature", entry_to_json(e.signature)}};
-    return json::canonicalize(v);
-}
+}  // namespace
 
 Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source) {
+    OTASIGN_ASSIGN_OR_RETURN(ChainedLog chain,
+                             read_chained_log(bytes, source, Schema::evidence_entry));
     EvidenceLog log;
-    log.bytes = std::string(bytes);
-    std::size_t start = 0;
-    std::uint64_t line_no = 0;
-    while (start < bytes.size()) {
-        ++line_no;
-        std::size_t nl = bytes.find('\n', start);
-        std::string where = std::string(source) + ":" + std::to_string(line_no);
-        if (nl == std::string_view::npos)
-            return make_error(ErrorCode::InvalidInput,
-                              where + ": the last line has no line feed (truncated write?)");
-        std::string_view line = bytes.substr(start, nl - start);
-        start = nl + 1;
-        std::string line_source = std::string(source) + " line " + std::to_string(line_no);
-        OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(line, line_source));
-        if (json::canonicalize(doc.value) != line)
-            return make_error(ErrorCode::InvalidInput,
-                              where + ": the line is not in RFC 8785 canonical form");
-        OTASIGN_TRY(validate_schema(doc, Schema::evidence_entry, line_source));
+    bool seen_v2 = false;
+    for (std::size_t i = 0; i < chain.docs.size(); ++i) {
+        const json::Document& doc = chain.docs[i];
+        const json::Value& v = doc.value;
+        std::string line_source = std::string(source) + " line " + std::to_string(i + 1);
+        std::string where = std::string(source) + ":" + std::to_string(i + 1);
         EvidenceEntry e;
-        e.index = doc.value["index"].get<std::uint64_t>();
-        e.prev = doc.value["prev"].get<std::string>();
-        e.recorded = doc.value["recorded"].get<std::string>();
-        e.manifest_path = doc.value["manifestPath"].get<std::string>();
-        e.bundle_path = doc.value["bundlePath"].get<std::string>();
-        OTASIGN_ASSIGN_OR_RETURN(
-            e.signature, entry_from_json(doc, doc.value["signature"], "/signature", line_source));
-        if (e.index != log.entries.size())
-            return make_error(ErrorCode::BadSignature, where + ": broken chain: index " +
-                                                           std::to_string(e.index) + ", expected " +
-                                                           std::to_string(log.entries.size()));
-        if (e.prev != log.next_prev())
-            return make_error(ErrorCode::BadSignature,
-                              where + ": broken chain: prev is " + e.prev +
-                                  " but the previous line hashes to " + log.next_prev(),
-                              "a line before this one was changed, removed or reordered");
-        log.lines.emplace_back(line);
+        e.entry_version = v["entryVersion"].get<int>();
+        e.index = v["index"].get<std::uint64_t>();
+        e.prev = v["prev"].get<std::string>();
+        if (v.contains("recorded")) e.recorded = v["recorded"].get<std::string>();
+        e.manifest_path = v["manifestPath"].get<std::string>();
+        e.bundle_path = v["bundlePath"].get<std::string>();
+        OTASIGN_ASSIGN_OR_RETURN(e.signature,
+                                 entry_from_json(doc, v["signature"], "/signature", line_source));
+        auto st = open_entry_self(e.signature, line_source);
+        if (st) {
+            e.statement = std::move(st).value();
+        } else {
+            e.signature_error = st.error().detail;
+        }
+        if (e.entry_version == 1) {
+            if (seen_v2)
+                return make_error(ErrorCode::BadSignature,
+                                  where + ": a version-1 entry after a version-2 entry",
+                                  "version-1 entries commit to no position; none may follow a "
+                                  "version-2 entry (an entry was inserted or replaced)");
+            if (e.statement && e.statement->log)
+                return make_error(ErrorCode::BadSignature,
+                                  where + ": a version-2 statement in a version-1 entry");
+        } else {
+            seen_v2 = true;
+            if (!e.statement)
+                return make_error(ErrorCode::BadSignature, where + ": " + e.signature_error,
+                                  "a version-2 entry must carry a valid signature");
+            const std::optional<LogPosition>& pos = e.statement->log;
+            if (!pos)
+                return make_error(ErrorCode::BadSignature,
+                                  where + ": a version-1 statement in a version-2 entry");
+            auto mismatch = [&](const std::string& member, const std::string& line_value,
+                                const std::string& signed_value) {
+                return make_error(ErrorCode::BadSignature,
+                                  where + ": " + member + " is " + line_value +
+                                      " but the signed statement says " + signed_value,
+                                  "the entry was edited, moved, inserted or a line before it "
+                                  "was removed; every later entry would have to be re-signed");
+            };
+            if (pos->index != e.index)
+                return mismatch("index", std::to_string(e.index), std::to_string(pos->index));
+            if (pos->previous_entry_sha256 != e.prev)
+                return mismatch("prev", e.prev, pos->previous_entry_sha256);
+            if (pos->manifest_path != e.manifest_path)
+                return mismatch("manifestPath", "'" + e.manifest_path + "'",
+                                "'" + pos->manifest_path + "'");
+            if (pos->bundle_path != e.bundle_path)
+                return mismatch("bundlePath", "'" + e.bundle_path + "'",
+                                "'" + pos->bundle_path + "'");
+        }
         log.entries.push_back(std::move(e));
     }
+    log.chain = std::move(chain);
     return log;
 }
 
-std::string append_evidence(const EvidenceLog& log, EvidenceEntry entry) {
-    entry.index = log.entries.size();
-    entry.prev = log.next_prev();
-    return log.bytes + evidence_line(entry) + "\n";
+LogPosition next_log_position(const EvidenceLog& log, std::string manifest_path,
+                              std::string bundle_path) {
+    return LogPosition{log.entries.size(), log.next_prev(), std::move(manifest_path),
+                       std::move(bundle_path)};
+}
+
+Result<std::string> append_evidence(const EvidenceLog& log, const SignatureEntry& signature) {
+    OTASIGN_ASSIGN_OR_RETURN(Statement st, open_entry_self(signature, "the new signature"));
+    if (!st.log || st.log->index != log.entries.size() ||
+        st.log->previous_entry_sha256 != log.next_prev())
+        return make_error(ErrorCode::Internal,
+                          "the new signature does not commit to the log's next position");
+    json::Value v = {{"entryVersion", kEntryVersion},
+                     {"manifestPath", st.log->manifest_path},
+                     {"bundlePath", st.log->bundle_path},
+                     {"signature", entry_to_json(signature)}};
+    return log.chain.bytes + next_chained_line(log.chain, std::move(v)) + "\n";
+}
+
+Status check_bundle_recorded(const EvidenceLog& log, std::string_view log_source,
+                             const Bundle& bundle, std::string_view bundle_source,
+                             std::size_t* skipped) {
+    if (skipped) *skipped = 0;
+    for (std::size_t i = 0; i < bundle.signatures.size(); ++i) {
+        std::string where = std::string(bundle_source) + " signature " + std::to_string(i);
+        OTASIGN_ASSIGN_OR_RETURN(Statement st, open_entry_self(bundle.signatures[i], where));
+        if (!st.log) {
+            if (skipped) ++*skipped;
+            continue;
+        }
+        const std::uint64_t at = st.log->index;
+        if (at >= log.entries.size())
+            return make_error(
+                ErrorCode::PolicyViolation,
+                where + " commits to entry " + std::to_string(at) + " of its evidence log, but " +
+                    std::string(log_source) + " has only " + std::to_string(log.entries.size()) +
+                    " entries",
+                "the log was truncated or is not the log this signature was recorded in");
+        if (!same_signature(log.entries[at].signature, bundle.signatures[i]))
+            return make_error(
+                ErrorCode::PolicyViolation,
+                where + " commits to entry " + std::to_string(at) + " of its evidence log, but " +
+                    std::string(log_source) + " entry " + std::to_string(at) +
+                    " holds another signature",
+                "the entry was removed or replaced, or this is not the log the signature was "
+                "recorded in");
+    }
+    return ok_status();
 }
 
 }  // namespace otasign::envelope

@@ -24,12 +24,19 @@ std::string_view schema_text(Schema s) {
             return kEvidenceEntrySchema;
         case Schema::policy:
             return kPolicySchema;
+        case Schema::commit_journal:
+            return kCommitJournalSchema;
+        case Schema::ceremony_record:
+        case Schema::ceremony_payload:
+            return kCeremonyRecordSchema;
+        case Schema::ceremony_log_entry:
+            return kCeremonyLogEntrySchema;
     }
     return {};
 }
 
 // The statement schema lives in the bundle schema's definitions so that one file documents
-// the whole signature format.
+// the whole signature format; the ceremony payload's likewise in the ceremony record schema.
 const valijson::Schema& compiled(Schema s) {
     static std::mutex mutex;
     static std::map<Schema, std::unique_ptr<valijson::Schema>> cache;
@@ -37,8 +44,8 @@ const valijson::Schema& compiled(Schema s) {
     auto& slot = cache[s];
     if (!slot) {
         json::Value doc = json::Value::parse(schema_text(s));
-        if (s == Schema::statement) {
-            json::Value sub = doc["definitions"]["statement"];
+        if (s == Schema::statement || s == Schema::ceremony_payload) {
+            json::Value sub = doc["definitions"][s == Schema::statement ? "statement" : "payload"];
             sub["definitions"] = doc["definitions"];
             doc = std::move(sub);
         }

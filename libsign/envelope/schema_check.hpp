@@ -10,7 +10,16 @@
 namespace otasign::envelope {
 
 // The schemas built into the binary from schemas/*.schema.json.
-enum class Schema { signature_bundle, statement, evidence_entry, policy };
+enum class Schema {
+    signature_bundle,
+    statement,
+    evidence_entry,
+    policy,
+    commit_journal,
+    ceremony_record,
+    ceremony_payload,  // the decoded payload of a ceremony record
+    ceremony_log_entry,
+};
 
 // Validates `doc` against a built-in schema. Errors: InvalidInput naming `source`, the
 // position and the JSON pointer of the offending value.

@@ -35,7 +35,7 @@ json::Value statement_to_json(const Statement& s) {
     json::Value shown = {{"textSha256", s.shown_text_sha256}};
     if (s.shown_diff_sha256) shown["diffSha256"] = *s.shown_diff_sha256;
     json::Value out = {
-        {"statementVersion", kStatementVersion},
+        {"statementVersion", s.statement_version()},
         {"manifest", {{"sha256", s.manifest_sha256}, {"size", s.manifest_size}}},
         {"release",
          {{"id", s.release_id}, {"version", s.release_version}, {"channel", s.release_channel}}},
@@ -43,6 +43,11 @@ json::Value statement_to_json(const Statement& s) {
         {"signer", {{"keyId", s.key_id}, {"algorithm", s.algorithm}}},
         {"approval", approval}};
     if (s.previous_sha256) out["previousManifest"] = {{"sha256", *s.previous_sha256}};
+    if (s.log)
+        out["log"] = {{"index", s.log->index},
+                      {"previousEntrySha256", s.log->previous_entry_sha256},
+                      {"manifestPath", s.log->manifest_path},
+                      {"bundlePath", s.log->bundle_path}};
     return out;
 }
 
@@ -95,6 +100,12 @@ Result<Statement> parse_statement(std::string_view bytes, std::string_view sourc
         piv.firmware = p["firmware"].get<std::string>();
         if (p.contains("attestation")) piv.attestation = p["attestation"].get<std::string>();
         s.approval.piv = std::move(piv);
+    }
+    if (v["statementVersion"].get<int>() == 2) {
+        const json::Value& l = v["log"];
+        s.log = LogPosition{
+            l["index"].get<std::uint64_t>(), l["previousEntrySha256"].get<std::string>(),
+            l["manifestPath"].get<std::string>(), l["bundlePath"].get<std::string>()};
     }
     return s;
 }

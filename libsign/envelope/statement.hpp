@@ -12,7 +12,9 @@
 
 namespace otasign::envelope {
 
-inline constexpr int kStatementVersion = 1;
+// Version 1 has no `log` member; version 2 commits to its evidence log entry (LogPosition).
+// `sign` writes version 2; verifiers accept both.
+inline constexpr int kStatementVersion = 2;
 
 enum class ApprovalMethod { terminal_digest_suffix, approve_flag };
 // "terminal-digest-suffix" or "approve-flag".
@@ -50,6 +52,15 @@ struct Approval {
     std::optional<PivEvidence> piv;  // only when the signing key was found on a PIV card
 };
 
+// Where the signature's evidence entry sits in the log, committed to by the signature itself:
+// rewriting, dropping or reordering an entry then means re-signing every later one.
+struct LogPosition {
+    std::uint64_t index = 0;            // the entry's index (0 for the first line)
+    std::string previous_entry_sha256;  // SHA-256 of the previous line's bytes, or 64 zeros
+    std::string manifest_path;          // the entry's manifestPath, as given to `sign`
+    std::string bundle_path;            // the entry's bundlePath
+};
+
 struct Statement {
     std::string manifest_sha256;  // of the manifest's RFC 8785 bytes
     std::uint64_t manifest_size = 0;
@@ -62,6 +73,9 @@ struct Statement {
     std::string key_id;                            // SHA-256 of the signer's SPKI DER
     std::string algorithm;                         // sig_alg_name()
     Approval approval;
+    // Present in a version-2 statement, absent in version 1 (statement_version says which).
+    std::optional<LogPosition> log;
+    int statement_version() const { return log ? 2 : 1; }
 };
 
 json::Value statement_to_json(const Statement& s);

@@ -3,16 +3,15 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <nlohmann/json.hpp>
-
 #include "core/digest.hpp"
 #include "core/ossl.hpp"
+#include "envelope/chained_log.hpp"
+#include "envelope/pae.hpp"
+#include "envelope/schema_check.hpp"
+#include "json/canonical.hpp"
 
 namespace otasign::piv {
 namespace {
-
-constexpr std::string_view kPayloadType = "application/vnd.otasign.ceremony-record+json";
-const std::string kZeros(64, '0');
 
 void check(CardCheck& c, bool ok, const std::string& good, const std::string& bad) {
     (ok ? c.passed : c.problems).push_back(ok ? good : bad);
@@ -86,9 +85,9 @@ Result<std::vector<std::uint8_t>> unbase64(std::string_view text) {
 
 std::string ceremony_payload(const CeremonyFacts& f) {
     const auto& a = f.attestation;
-    nlohmann::json slots = nlohmann::json::array();
+    json::Value slots = json::Value::array();
     for (const auto& s : f.card.slots) {
-        nlohmann::json j{{"slot", slot_name(s.slot)}, {"certificate", s.certificate_present}};
+        json::Value j{{"slot", slot_name(s.slot)}, {"certificate", s.certificate_present}};
         if (s.key)
             j["key"] = {{"algorithm", algorithm_name(s.key->algorithm)},
                         {"pin_policy", pin_policy_name(s.key->pin_policy)},
@@ -99,7 +98,7 @@ std::string ceremony_payload(const CeremonyFacts& f) {
             j["key"] = nullptr;
         slots.push_back(j);
     }
-    nlohmann::json doc{
+    json::Value doc{
         {"type", "otasign-ceremony-record/v1"},
         {"created", f.created},
         {"operator", f.operator_name},
@@ -126,19 +125,22 @@ std::string ceremony_payload(const CeremonyFacts& f) {
           {"touch_policy", a.touch_policy}}},
         {"attestation",
          {{"pem", f.attestation_pem},
-          {"serial", a.serial ? nlohmann::json(*a.serial) : nlohmann::json(nullptr)},
+          {"serial", a.serial ? json::Value(*a.serial) : json::Value(nullptr)},
           {"firmware", a.firmware},
-          {"form_factor",
-           a.form_factor ? nlohmann::json(a.form_factor_name) : nlohmann::json(nullptr)},
+          {"form_factor", a.form_factor ? json::Value(a.form_factor_name) : json::Value(nullptr)},
           {"chain", a.chain_subjects},
           {"root_sha256", a.root_sha256}}},
     };
-    return doc.dump();  // nlohmann objects are sorted maps: compact, key-sorted, deterministic
+    return json::canonicalize(doc);
+}
+
+std::string ceremony_pae(std::string_view payload) {
+    return envelope::pae(kCeremonyPayloadType, payload);
 }
 
 std::string ceremony_record(std::string_view payload,
                             const std::vector<CeremonySignature>& signatures) {
-    nlohmann::json sigs = nlohmann::json::array();
+    json::Value sigs = json::Value::array();
     for (const auto& s : signatures)
         sigs.push_back({{"role", s.role},
                         {"key_id", s.key_id},
@@ -146,8 +148,8 @@ std::string ceremony_record(std::string_view payload,
                         {"spki", base64(s.spki_der)},
                         {"signature", base64(s.signature)}});
     std::vector<std::uint8_t> bytes(payload.begin(), payload.end());
-    nlohmann::json doc{
-        {"payload_type", kPayloadType}, {"payload", base64(bytes)}, {"signatures", sigs}};
+    json::Value doc{
+        {"payload_type", kCeremonyPayloadType}, {"payload", base64(bytes)}, {"signatures", sigs}};
     return doc.dump(2) + "\n";
 }
 
@@ -170,101 +172,87 @@ Status verify_with_spki(const std::vector<std::uint8_t>& spki, std::string_view 
 
 Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
                                               std::string_view name) {
-    auto fail = [&](const std::string& what) {
-        return make_error(ErrorCode::InvalidInput, std::string(name) + ": " + what);
-    };
-    nlohmann::json doc = nlohmann::json::parse(record_bytes, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) return fail("not a JSON object");
-    if (doc.value("payload_type", "") != kPayloadType)
-        return fail("payload_type is not " + std::string(kPayloadType));
-    if (!doc.contains("payload") || !doc["payload"].is_string() || !doc.contains("signatures") ||
-        !doc["signatures"].is_array())
-        return fail("missing payload or signatures");
-    OTASIGN_ASSIGN_OR_RETURN(auto payload_bytes, unbase64(doc["payload"].get<std::string>()));
+    const std::string source(name);
+    OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(record_bytes, source));
+    OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::ceremony_record, source));
     VerifiedRecord out;
+    out.legacy = doc.value["payload_type"].get<std::string>() == kLegacyCeremonyPayloadType;
+    OTASIGN_ASSIGN_OR_RETURN(auto payload_bytes, unbase64(doc.value["payload"].get<std::string>()));
     out.payload.assign(payload_bytes.begin(), payload_bytes.end());
-    nlohmann::json payload = nlohmann::json::parse(out.payload, nullptr, false);
-    if (payload.is_discarded() || !payload.is_object() || !payload.contains("key") ||
-        !payload["key"].is_object())
-        return fail("payload is not a ceremony record");
-    std::string attested_key = payload["key"].value("key_id", "");
-    bool ceremony_signed = false;
-    for (const auto& s : doc["signatures"]) {
-        if (!s.is_object() || !s.contains("spki") || !s.contains("signature") ||
-            !s["spki"].is_string() || !s["signature"].is_string())
-            return fail("malformed signature entry");
-        OTASIGN_ASSIGN_OR_RETURN(auto spki, unbase64(s["spki"].get<std::string>()));
-        OTASIGN_ASSIGN_OR_RETURN(auto sig, unbase64(s["signature"].get<std::string>()));
+    const std::string signed_bytes = out.legacy ? out.payload : ceremony_pae(out.payload);
+
+    // Every signature first; the payload is not read until all of them verified.
+    const auto& sigs = doc.value["signatures"];
+    std::string ceremony_key;
+    for (std::size_t i = 0; i < sigs.size(); ++i) {
+        const json::Value& s = sigs[i];
+        std::string where = source + " signature " + std::to_string(i);
+        auto spki = unbase64(s["spki"].get<std::string>());
+        auto sig = unbase64(s["signature"].get<std::string>());
+        if (!spki || !sig) return make_error(ErrorCode::InvalidInput, where + ": malformed base64");
         std::string key_id =
-            sha256_hex(std::string_view(reinterpret_cast<const char*>(spki.data()), spki.size()));
-        if (s.value("key_id", "") != key_id)
-            return fail("a signature's key_id does not match its spki");
-        Status ok = verify_with_spki(spki, out.payload, sig);
-        if (!ok.ok())
-            return make_error(
-                ErrorCode::BadSignature,
-                std::string(name) + ": the " + s.value("role", "?") + " signature does not verify");
-        std::string role = s.value("role", "");
+            sha256_hex(std::string_view(reinterpret_cast<const char*>(spki->data()), spki->size()));
+        if (s["key_id"].get<std::string>() != key_id)
+            return make_error(ErrorCode::BadSignature,
+                              where + ": key_id does not match its spki (SHA-256 " + key_id + ")");
+        const std::string role = s["role"].get<std::string>();
+        if (!verify_with_spki(*spki, signed_bytes, *sig).ok())
+            return make_error(ErrorCode::BadSignature,
+                              where + ": the " + role + " signature does not verify",
+                              out.legacy ? ""
+                                         : "a record's signatures cover the DSSE PAE of its "
+                                           "payload type and payload");
         if (role == "ceremony-key") {
-            if (key_id != attested_key)
-                return make_error(
-                    ErrorCode::BadSignature,
-                    std::string(name) + ": signed by a key other than the attested one");
-            ceremony_signed = true;
-            out.ceremony_key_id = key_id;
+            if (!ceremony_key.empty())
+                return make_error(ErrorCode::InvalidInput,
+                                  where + ": a second ceremony-key signature");
+            ceremony_key = key_id;
         }
         out.signer_roles.push_back(role);
     }
-    if (!ceremony_signed)
+    if (ceremony_key.empty())
+        return make_error(ErrorCode::BadSignature, source + ": not signed by the ceremony key");
+
+    const std::string payload_source = source + " (payload)";
+    OTASIGN_ASSIGN_OR_RETURN(json::Document payload,
+                             json::parse_strict(out.payload, payload_source));
+    if (!out.legacy && json::canonicalize(payload.value) != out.payload)
+        return make_error(ErrorCode::InvalidInput,
+                          payload_source + ": the payload is not in RFC 8785 canonical form");
+    OTASIGN_TRY(
+        envelope::validate_schema(payload, envelope::Schema::ceremony_payload, payload_source));
+    if (payload.value["key"]["key_id"].get<std::string>() != ceremony_key)
         return make_error(ErrorCode::BadSignature,
-                          std::string(name) + ": not signed by the ceremony key");
+                          source + ": signed by a key other than the attested one");
+    out.ceremony_key_id = ceremony_key;
+    out.payload_json = std::move(payload.value);
     return out;
 }
 
 Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view log_name) {
-    std::string prev = kZeros;
-    std::size_t count = 0, line_no = 0, pos = 0;
-    while (pos < bytes.size()) {
-        std::size_t end = bytes.find('\n', pos);
-        if (end == std::string_view::npos)
-            return make_error(ErrorCode::InvalidInput,
-                              std::string(log_name) + ": last line has no newline (truncated?)");
-        std::string_view line = bytes.substr(pos, end - pos);
-        ++line_no;
-        auto j = nlohmann::json::parse(line, nullptr, false);
-        std::string where = std::string(log_name) + ":" + std::to_string(line_no);
-        if (j.is_discarded() || !j.is_object())
-            return make_error(ErrorCode::InvalidInput, where + ": not a JSON object");
-        if (j.value("index", std::size_t(0) - 1) != count || j.value("prev", "") != prev)
-            return make_error(ErrorCode::BadSignature,
-                              where + ": the hash chain is broken (index or prev does not match)",
-                              "the ceremony log was edited; restore it from the witness's copy");
-        prev = sha256_hex(line);
-        ++count;
-        pos = end + 1;
-    }
-    return count;
+    auto log = envelope::read_chained_log(bytes, log_name, envelope::Schema::ceremony_log_entry);
+    if (!log)
+        return make_error(
+            log.error().code, log.error().detail,
+            log.error().hint.empty()
+                ? "restore the ceremony log from the witness's copy"
+                : log.error().hint + "; restore the ceremony log from the witness's copy");
+    return log->lines.size();
 }
 
 Result<std::string> append_ceremony_log(std::string_view existing, std::string_view log_name,
                                         std::string_view recorded, std::string_view record_path,
                                         std::string_view record_bytes, std::string_view key_id,
                                         std::uint32_t serial) {
-    OTASIGN_ASSIGN_OR_RETURN(auto count, check_ceremony_log(existing, log_name));
-    std::string prev = kZeros;
-    if (!existing.empty()) {
-        std::string_view body = existing.substr(0, existing.size() - 1);
-        std::size_t start = body.rfind('\n');
-        prev = sha256_hex(body.substr(start == std::string_view::npos ? 0 : start + 1));
-    }
-    nlohmann::json entry{{"index", count},
-                         {"prev", prev},
-                         {"recorded", recorded},
-                         {"record", record_path},
-                         {"record_sha256", sha256_hex(record_bytes)},
-                         {"key_id", key_id},
-                         {"serial", serial}};
-    return std::string(existing) + entry.dump() + "\n";
+    OTASIGN_ASSIGN_OR_RETURN(
+        envelope::ChainedLog log,
+        envelope::read_chained_log(existing, log_name, envelope::Schema::ceremony_log_entry));
+    json::Value entry{{"recorded", recorded},
+                      {"record", record_path},
+                      {"record_sha256", sha256_hex(record_bytes)},
+                      {"key_id", key_id},
+                      {"serial", serial}};
+    return log.bytes + envelope::next_chained_line(log, std::move(entry)) + "\n";
 }
 
 }  // namespace otasign::piv

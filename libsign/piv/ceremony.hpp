@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "json/strict.hpp"
 #include "piv/attestation.hpp"
 #include "piv/device.hpp"
 
@@ -45,8 +46,18 @@ struct CeremonyFacts {
     std::string notes;
 };
 
-// The exact bytes the ceremony key (and the witness) sign: compact JSON with sorted keys.
+// A ceremony record's payload type. Its signatures cover the DSSE PAE of this type and the
+// payload (envelope/pae.hpp), as a signed statement's do, so neither can stand for the other.
+inline constexpr std::string_view kCeremonyPayloadType =
+    "application/vnd.enigm.otasign.ceremony-record+json;version=2";
+// Records written before: signatures over the bare payload bytes. Still read.
+inline constexpr std::string_view kLegacyCeremonyPayloadType =
+    "application/vnd.otasign.ceremony-record+json";
+
+// The payload bytes: the RFC 8785 form of the ceremony facts.
 std::string ceremony_payload(const CeremonyFacts& facts);
+// What the ceremony key and the witness sign: PAE(kCeremonyPayloadType, payload).
+std::string ceremony_pae(std::string_view payload);
 
 // The record file: {"payload_type", "payload" (base64 of the payload bytes), "signatures"}.
 std::string ceremony_record(std::string_view payload,
@@ -54,12 +65,17 @@ std::string ceremony_record(std::string_view payload,
 
 struct VerifiedRecord {
     std::string payload;
+    json::Value payload_json;  // read strictly and schema-checked, after the signatures verified
     std::string ceremony_key_id;
     std::vector<std::string> signer_roles;
+    bool legacy = false;  // kLegacyCeremonyPayloadType: signed over the bare payload
 };
-// Checks a record: every signature verifies over the payload with its SPKI, and the
-// "ceremony-key" signature's key is the attested key named in the payload.
-// Errors: InvalidInput (malformed), BadSignature.
+// Checks a record on the strict path: the record is read strictly and against
+// schemas/ceremony-record.schema.json; every signature verifies with its SPKI (whose SHA-256
+// is its key_id) over the PAE (the bare payload for the legacy type) before the payload is
+// read; then the payload is read strictly (canonical for the current type) against the
+// schema's payload definition, and the "ceremony-key" signature's key must be payload.key.
+// Errors: InvalidInput (malformed, naming file:line:col and JSON pointer), BadSignature.
 Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes, std::string_view name);
 
 // Verifies an ECDSA DER signature over SHA-256/384 of `message` with an SPKI DER (hash chosen
@@ -67,10 +83,10 @@ Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes, std
 Status verify_with_spki(const std::vector<std::uint8_t>& spki, std::string_view message,
                         const std::vector<std::uint8_t>& signature);
 
-// The ceremony log: JSON lines, each carrying the SHA-256 of the previous line (64 zeros for
-// the first) and of the record file it logs. Returns the log's bytes with one more line; the
-// caller replaces the file atomically. Errors: InvalidInput (malformed existing log),
-// BadSignature (its chain is broken: never extended).
+// The ceremony log: the hash-chained log of envelope/chained_log.hpp (the evidence log's), one
+// line per record (schemas/ceremony-log-entry.schema.json) carrying the record's SHA-256.
+// Returns the log's bytes with one more line; the caller replaces the file atomically.
+// Errors: InvalidInput (malformed existing log), BadSignature (broken chain: never extended).
 Result<std::string> append_ceremony_log(std::string_view existing, std::string_view log_name,
                                         std::string_view recorded, std::string_view record_path,
                                         std::string_view record_bytes, std::string_view key_id,

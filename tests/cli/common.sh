@@ -46,5 +46,19 @@ sign_approved() {
     otasign sign "$m" "${MOD[@]}" --key "$(key_uri "$k")" --approve "$(otasign digest "$m")" \
         --pin-source file:pin --operator "$op" "$@"
 }
-# snapshot: checksum of every file under the work dir except the token store.
-snapshot() { find . \( -path ./hsm -o -name out -o -name err \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }
+# snapshot: checksum of every file under the work dir except the token store and the (empty,
+# permanent) lock files sign creates beside a bundle and a log.
+snapshot() { find . \( -path ./hsm -o -name out -o -name err -o -name '*.lock' \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }
+
+ZEROS=$(printf '0%.0s' {1..64})
+# rechain IN OUT: recompute every line's index and prev, as a forger without the keys would.
+rechain() {
+    local prev=$ZEROS i=0 line out
+    : > "$2"
+    while IFS= read -r line; do
+        out=$(jq -cS --arg p "$prev" --argjson i "$i" '.prev = $p | .index = $i' <<<"$line")
+        printf '%s\n' "$out" >> "$2"
+        prev=$(printf '%s' "$out" | sha256sum | cut -d' ' -f1)
+        i=$((i + 1))
+    done < "$1"
+}

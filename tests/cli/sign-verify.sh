@@ -151,7 +151,7 @@ expect 1 otasign evidence verify removed.jsonl
     done
 } > rechained.jsonl
 expect 1 otasign evidence verify rechained.jsonl
-grep -q "entry 0: FAIL" out || fail "re-chained tampered entry not caught by its signature"
+grep -q "rechained.jsonl:1: .*does not verify" err || { cat err; fail "re-chained tampered entry not caught by its signature"; }
 # sign refuses to append to a broken chain, and writes nothing
 before=$(snapshot)
 expect 1 sign_approved release-1.json p384 bob --signature r1-bob.sig --evidence-log changed.jsonl

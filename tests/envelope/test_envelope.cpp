@@ -204,13 +204,17 @@ TEST_CASE("key id is the SHA-256 of the SPKI DER", "[keys]") {
 }
 
 namespace {
-EvidenceEntry evidence_for(const test::TestKey& key) {
-    EvidenceEntry e;
-    e.recorded = "2026-11-23T19:00:00Z";
-    e.manifest_path = "release-2.json";
-    e.bundle_path = "release-2.json.sig";
-    e.signature = *make_entry(sample_statement(key.pub), key.pub, key.signer());
-    return e;
+// A version-2 signature committing to the next position of `log`.
+SignatureEntry evidence_for(const test::TestKey& key, const EvidenceLog& log,
+                            std::string manifest_path = "release-2.json") {
+    Statement st = sample_statement(key.pub);
+    st.log = next_log_position(log, std::move(manifest_path), "release-2.json.sig");
+    return *make_entry(st, key.pub, key.signer());
+}
+std::string append(const EvidenceLog& log, const SignatureEntry& e) {
+    auto r = append_evidence(log, e);
+    REQUIRE(r.ok());
+    return *r;
 }
 }  // namespace
 
@@ -220,25 +224,37 @@ TEST_CASE("evidence chain: append, read back, detect tampering", "[evidence]") {
     auto empty = read_evidence_log("", "log");
     REQUIRE(empty.ok());
     CHECK(empty->next_prev() == kGenesisPrev);
-    std::string one = append_evidence(*empty, evidence_for(a));
+    std::string one = append(*empty, evidence_for(a, *empty));
     auto log1 = read_evidence_log(one, "log");
     REQUIRE(log1.ok());
-    std::string two = append_evidence(*log1, evidence_for(b));
+    std::string two = append(*log1, evidence_for(b, *log1));
     auto log2 = read_evidence_log(two, "log");
     REQUIRE(log2.ok());
     REQUIRE(log2->entries.size() == 2);
     CHECK(log2->entries[0].prev == kGenesisPrev);
-    CHECK(log2->entries[1].prev == sha256_hex(log2->lines[0]));
+    CHECK(log2->entries[1].prev == sha256_hex(log2->chain.lines[0]));
+    CHECK(log2->entries[1].statement->log->index == 1);
     CHECK(two.rfind(one, 0) == 0);
 
-    SECTION("a changed first line breaks the chain at line 2") {
+    SECTION("a changed first line breaks the chain") {
         std::string t = two;
         auto pos = t.find("release-2.json\"");
         t.replace(pos, 9, "release-9");
         auto r = read_evidence_log(t, "log");
         REQUIRE_FALSE(r.ok());
         CHECK(r.error().code == ErrorCode::BadSignature);
-        CHECK(r.error().detail.find("log:2") != std::string::npos);
+        CHECK(r.error().detail.find("log:2: broken chain") != std::string::npos);
+    }
+    SECTION("a changed first line with the chain recomputed breaks its signed position") {
+        std::string line1 = log2->chain.lines[0];
+        line1.replace(line1.find("release-2.json\""), 9, "release-9");
+        json::Value second = log2->chain.docs[1].value;
+        second["prev"] = sha256_hex(line1);
+        std::string t = line1 + "\n" + json::canonicalize(second) + "\n";
+        auto r = read_evidence_log(t, "log");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::BadSignature);
+        CHECK(r.error().detail.find("log:1: manifestPath") != std::string::npos);
     }
     SECTION("a removed line breaks the chain") {
         auto r = read_evidence_log(two.substr(one.size()), "log");
@@ -251,6 +267,41 @@ TEST_CASE("evidence chain: append, read back, detect tampering", "[evidence]") {
     }
     SECTION("each entry's signature opens with its embedded key") {
         for (const auto& e : log2->entries) CHECK(open_entry_self(e.signature, "log").ok());
+    }
+    SECTION("a signature for another position is not appended") {
+        CHECK_FALSE(append_evidence(*log2, evidence_for(a, *log1)).ok());
+    }
+    SECTION("a bundle's signatures are found at their positions, and a cut log is detected") {
+        Bundle bundle;
+        bundle.signatures = {log2->entries[0].signature, log2->entries[1].signature};
+        CHECK(check_bundle_recorded(*log2, "log", bundle, "bundle").ok());
+        auto r = check_bundle_recorded(*log1, "log", bundle, "bundle");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().detail.find("has only 1 entries") != std::string::npos);
+    }
+}
+
+TEST_CASE("statement version 2 round-trips its log position; version 1 still parses",
+          "[statement]") {
+    auto key = test::make_key();
+    Statement s = sample_statement(key.pub);
+    CHECK(statement_bytes(s).find("\"statementVersion\":1") != std::string::npos);
+    s.log = LogPosition{7, std::string(64, 'b'), "m.json", "m.json.sig"};
+    std::string bytes = statement_bytes(s);
+    CHECK(bytes.find("\"statementVersion\":2") != std::string::npos);
+    auto back = parse_statement(bytes, "st");
+    REQUIRE(back.ok());
+    REQUIRE(back->log);
+    CHECK(back->log->index == 7);
+    CHECK(back->log->previous_entry_sha256 == std::string(64, 'b'));
+    json::Value v = statement_to_json(s);
+    SECTION("version 2 without log is refused") {
+        v.erase("log");
+        CHECK_FALSE(parse_statement(json::canonicalize(v), "st").ok());
+    }
+    SECTION("version 1 with a log is refused") {
+        v["statementVersion"] = 1;
+        CHECK_FALSE(parse_statement(json::canonicalize(v), "st").ok());
     }
 }
 

@@ -12,7 +12,7 @@ digest=$("$B" digest manifest.json) || fail "digest"
 good=$(secret 123456)
 bad=$(secret 999999)
 retries() { "$B" token status --json | jq -r .pin_retries; }
-sums() { find . -type f ! -name 'secret.*' ! -name 'err' ! -name 'out' -print0 | sort -z | xargs -0 sha256sum; }
+sums() { find . -type f ! -name 'secret.*' ! -name 'err' ! -name 'out' ! -name '*.lock' -print0 | sort -z | xargs -0 sha256sum; }
 sign() {  # sign PIN_SOURCE [FLAGS...]
     local src=$1; shift
     "$B" sign manifest.json --module "$MODULE" --key "pkcs11:id=%02;type=private" --approve "$digest" \

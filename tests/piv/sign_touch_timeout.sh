@@ -13,7 +13,7 @@ pin=$(secret 123456)
 "$OTASIGN_SOURCE_DIR/tests/virtual-piv/provision" 9c ECCP384 always always >/dev/null 2>&1 || fail "provision 9c"
 digest=$("$B" digest manifest.json) || fail "digest"
 # Every file in the directory is checksummed before and after: nothing may be written.
-sums() { find . -type f ! -name 'secret.*' ! -name 'err' ! -name 'out' -print0 | sort -z | xargs -0 sha256sum; }
+sums() { find . -type f ! -name 'secret.*' ! -name 'err' ! -name 'out' ! -name '*.lock' -print0 | sort -z | xargs -0 sha256sum; }
 before=$(sums)
 "$B" sign manifest.json --module "$MODULE" --key "pkcs11:id=%02;type=private" --approve "$digest" \
     --pin-source "$pin" --operator tester > out 2> err

@@ -93,7 +93,8 @@ tty_exit_code() {
 }
 
 # Checksums of every file under WORK except the token store and tmux's socket.
-snapshot() { find . \( -path ./hsm -o -name tmux.sock -o -name tmux.conf -o -name shellrc \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }
+# The lock files sign creates beside a bundle and a log are empty and permanent: not a change.
+snapshot() { find . \( -path ./hsm -o -name tmux.sock -o -name tmux.conf -o -name shellrc -o -name "*.lock" \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }
 
 tty_softhsm() {
     # shellcheck source=../lib/softhsm.sh
