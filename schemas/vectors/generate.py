@@ -349,6 +349,10 @@ def main():
           "the bundle's publicKey is alice's key with a compressed point: canonically the verifying key",
           "5a step 2", M,
           bundle_text([entry(alice, statement(alice, M), public_key=enc["alice"]["compressed"])]), pol1, 0)
+    C.add("ok-bundle-publickey-hybrid",
+          "the bundle's publicKey is bob's P-384 key with a hybrid point: canonically the verifying key",
+          "5a step 2", M,
+          bundle_text([entry(bob, statement(bob, M), public_key=enc["bob"]["hybrid"])]), pol1, 0)
     C.add("ok-threshold-2", "two distinct keys meet threshold 2", "5a threshold", M,
           bundle_text([entry(alice, statement(alice, M)), entry(bob, statement(bob, M))]),
           policy([alice, bob], [rel], threshold=2), 0, sigs=[None, None])
@@ -435,6 +439,14 @@ def main():
           checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
     C.add("fail-object-publickey", "the signature object's publicKey is another key", "5a step 2", M,
           bundle_text([entry(alice, statement(alice, M), public_key=mallory.pem)]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-object-publickey-two-blocks", "the signature object's publicKey holds two PEM blocks",
+          "5a step 2, section 2", M,
+          bundle_text([entry(alice, statement(alice, M), public_key=alice.pem + bob.pem)]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-object-publickey-explicit", "the signature object's publicKey has explicit curve parameters",
+          "5a step 2, section 2", M,
+          bundle_text([entry(alice, statement(alice, M), public_key=enc["alice"]["explicit"])]), pol1, 1,
           checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
     Mo = base_manifest(rollbackIndex=43)
     C.add("fail-binding-digest", "the statement binds another manifest", "5a step 3", M,
@@ -594,6 +606,9 @@ def main():
          policy([(alice, enc["alice"]["explicit"])], [rel])),
         ("input-policy-two-pem-blocks", "a publicKey with two PEM blocks", policy([(alice, alice.pem + bob.pem)], [rel])),
         ("input-policy-text-around-pem", "text before the PEM block", policy([(alice, "key:\n" + alice.pem)], [rel])),
+        ("input-policy-text-after-pem", "text after the PEM block", policy([(alice, alice.pem + "# alice\n")], [rel])),
+        ("input-policy-pem-header", "a PEM header line inside the block",
+         policy([(alice, alice.pem.replace("-----\n", "-----\nComment: alice\n\n", 1))], [rel])),
         ("input-policy-certificate", "a certificate instead of a public key", policy([(alice, root_pem)], [rel])),
         ("input-policy-key-twice-compressed", "alice listed twice, once compressed",
          policy([alice, (alice, enc["alice"]["compressed"])], [rel])),
