@@ -505,12 +505,70 @@ def main():
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(root_key, hashes.SHA256()))
     root_pem = root.public_bytes(serialization.Encoding.PEM).decode()
-    del root_key
     C.add("fail-attestation-missing", "channel stable requires attestation, the statement has none",
           "5a step 6", M, one(alice),
           policy([alice], [rel], channels={"stable": {"requireAttestation": True}},
                  attestationRoots=[root_pem]), 1,
           checks={"signatures": "fail", "threshold": "fail"}, sigs=["attestation"])
+    # PIV attestation (POLICY-FORMAT.md, "PIV attestation requirement"): a made-up Yubico-style
+    # chain root -> device (f9) -> attestation, keys discarded like the signing keys.
+    device_key = ec.generate_private_key(ec.SECP256R1())
+
+    def cert(subject, issuer, public, signer, ca, extensions=()):
+        b = (x509.CertificateBuilder()
+             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+             .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+             .public_key(public).serial_number(x509.random_serial_number())
+             .not_valid_before(datetime.datetime(2026, 1, 1))
+             .not_valid_after(datetime.datetime(2027, 1, 1)))
+        if ca:
+            b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        for oid, value in extensions:
+            b = b.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), value),
+                                critical=False)
+        return b.sign(signer, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+    device_pem = cert("Yubico PIV Attestation", "Vector Attestation Root", device_key.public_key(),
+                      root_key, True)
+    FW, POL = "1.3.6.1.4.1.41482.3.3", "1.3.6.1.4.1.41482.3.8"
+
+    def attestation(key=alice, cn="YubiKey PIV Attestation 9c", pin=3, touch=2, firmware=b"\x05\x07\x01",
+                    issuer_key=None, issuer_pem=None, issuer_name="Yubico PIV Attestation"):
+        ext = [(POL, bytes([pin, touch]))]
+        if firmware is not None:
+            ext.insert(0, (FW, firmware))
+        leaf = cert(cn, issuer_name, key.public, issuer_key or device_key, False, ext)
+        return leaf + (issuer_pem if issuer_pem is not None else device_pem)
+    req = {"origin": "generated", "pinPolicy": ["always"], "touchPolicy": ["always", "cached"]}
+    apol = policy([alice], [rel], attestationRoots=[root_pem])
+    apol["roles"]["manifest"]["requireAttestation"] = req
+
+    def attested(att):
+        return one(alice, **{"approval.piv": dict(piv, attestation=att)})
+    C.add("ok-attestation", "attested key, PIN policy always, touch policy always", "POLICY-FORMAT attestation",
+          M, attested(attestation()), apol, 0)
+    C.add("ok-attestation-channel-default", "channel requireAttestation: the default requirement, touch cached",
+          "POLICY-FORMAT channel rules", M, attested(attestation(touch=3)),
+          policy([alice], [rel], channels={"stable": {"requireAttestation": True}},
+                 attestationRoots=[root_pem]), 0)
+    for name_, desc, att in [
+        ("pin-policy-never", "PIN policy never (byte 1), only always allowed", attestation(pin=1)),
+        ("touch-policy-never", "touch policy never (byte 1)", attestation(touch=1)),
+        ("policy-byte-unknown", "PIN policy byte 7: unknown(0x07) matches nothing", attestation(pin=7)),
+        ("other-key", "the attestation is for bob's key, the signer is alice", attestation(key=bob)),
+        ("subject-cn", "subject CN 'YubiKey PIV Attestation' without the slot", attestation(cn="YubiKey PIV Attestation")),
+        ("no-firmware", "no firmware extension 1.3.6.1.4.1.41482.3.3", attestation(firmware=None)),
+        ("firmware-length", "a 2-byte firmware extension", attestation(firmware=b"\x05\x07")),
+        ("one-certificate", "only the attestation certificate, no f9 certificate",
+         attestation(issuer_pem="")),
+        ("three-certificates", "a third certificate after the f9 one", attestation() + root_pem),
+        ("device-is-root", "signed by the root itself, the root given as the device certificate",
+         attestation(issuer_key=root_key, issuer_pem=root_pem, issuer_name="Vector Attestation Root")),
+        ("other-root", "the device certificate chains to another root",
+         attestation(issuer_key=mallory.private, issuer_pem=cert(
+             "Yubico PIV Attestation", "Other Root", mallory.public, mallory.private, True))),
+    ]:
+        C.add("fail-attestation-" + name_, desc, "POLICY-FORMAT attestation", M, attested(att), apol, 1,
+              checks={"signatures": "fail", "threshold": "fail"}, sigs=["attestation"])
     C.add("fail-no-role-keys", "--role release with no keys in the role", "5a step 1 no-role-keys", M,
           one(alice), policy([alice], []), 1, role="release",
           checks={"signatures": "fail", "threshold": "fail"}, sigs=["no-role-keys"])
@@ -629,6 +687,7 @@ def main():
     C.add("input-policy-threshold-fraction", "threshold 1.0", "section 0 integers", M, one(alice),
           pretty(pol1).replace('"threshold": 1,', '"threshold": 1.0,', 1), 3)
 
+    del root_key, device_key  # private halves are never written
     with open(os.path.join(outdir, "cases", "index.json"), "w") as f:
         f.write(pretty(sorted(C.names)))
     print("wrote %d cases to %s" % (len(C.names), os.path.join(outdir, "cases")))

@@ -7,7 +7,9 @@ alone (not from otasign's C++): the project's proof that the documents are enoug
 
 Prints `{"verified", "checks": [{name, status, detail}], "signatures": [{index, problem, keyid}]}`
 and exits 0 (verified), 1 (not verified), 3 (an input is malformed) or 2 (usage, or something
-this minimal verifier does not implement: artifacts, PIV attestation chains).
+this minimal verifier does not implement: artifacts). PIV attestation chains are checked
+with a simplified path validation (issuer name, CA flag, signature; no validity dates, as
+POLICY-FORMAT.md says).
 
 Python standard library plus `cryptography` (Debian python3-cryptography).
 """
@@ -634,17 +636,19 @@ def load_policy(path):
     for rname in roles:
         if roles[rname]["requireAttestation"] and not p.get("attestationRoots"):
             raise InputError("attestation without roots")
-    for pem in p.get("attestationRoots", []) + p.get("attestationIntermediates", []):
-        from cryptography import x509
-        blocks = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", pem, re.S)
-        if not blocks:
-            raise InputError("no certificate")
-        for b in blocks:
-            try:
-                x509.load_pem_x509_certificate(b.encode())
-            except ValueError:
-                raise InputError("bad certificate")
-    return {"roles": roles, "channels": channels}
+    certs = {"attestationRoots": [], "attestationIntermediates": []}
+    for member in certs:
+        for pem in p.get(member, []):
+            from cryptography import x509
+            blocks = re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", pem, re.S)
+            if not blocks:
+                raise InputError("no certificate")
+            for b in blocks:
+                try:
+                    certs[member].append(x509.load_pem_x509_certificate(b.encode()))
+                except ValueError:
+                    raise InputError("bad certificate")
+    return {"roles": roles, "channels": channels, **certs}
 
 
 # ------------------------------------------------------------------ SIGNATURE-FORMAT.md 5a
@@ -683,6 +687,113 @@ def open_statement(s, k):
     if st["signer"]["keyId"] != k.keyid or st["signer"]["algorithm"] != k.alg:
         return None
     return st
+
+
+PIN_POLICIES = {0: "default", 1: "never", 2: "once", 3: "always", 4: "match-once", 5: "match-always"}
+TOUCH_POLICIES = {0: "default", 1: "never", 2: "always", 3: "cached"}
+KNOWN_CRITICAL = {"2.5.29.19", "2.5.29.15"}  # basicConstraints, keyUsage
+
+
+def issued_by(cert, issuer):
+    """cert's issuer is issuer's subject, issuer is a CA, and issuer's key signed cert."""
+    from cryptography import x509
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        bc = issuer.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return False
+    if not bc.ca:
+        return False
+    pub = issuer.public_key()
+    try:
+        if isinstance(pub, ec.EllipticCurvePublicKey):
+            pub.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+        elif isinstance(pub, rsa.RSAPublicKey):
+            pub.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(),
+                       cert.signature_hash_algorithm)
+        else:
+            return False
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def attestation_ok(pem, key, required, pol):
+    """POLICY-FORMAT.md, "PIV attestation requirement", steps 1-6."""
+    from cryptography import x509
+    if pem is None:
+        return False
+    blocks = re.findall(r"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----", pem, re.S)
+    if len(blocks) != 2 or any(label != "CERTIFICATE" for label, _ in blocks):
+        return False
+    try:
+        leaf, device = (x509.load_der_x509_certificate(base64.b64decode("".join(body.split()), validate=True))
+                        for _, body in blocks)
+    except (ValueError, binascii.Error):
+        return False
+    for c in (leaf, device):
+        if any(e.critical and e.oid.dotted_string not in KNOWN_CRITICAL for e in c.extensions):
+            return False
+    roots = pol["attestationRoots"]
+    inter = pol["attestationIntermediates"]
+    # Step 2: leaf <- f9 <- (intermediates)* <- root, the f9 certificate not itself a root.
+    if any(device.public_bytes(serialization.Encoding.DER) == r.public_bytes(serialization.Encoding.DER)
+           for r in roots) or not issued_by(leaf, device):
+        return False
+    frontier, seen = [device], 0
+    while frontier and seen < 8:
+        seen += 1
+        c = frontier.pop()
+        if any(issued_by(c, r) for r in roots):
+            break
+        frontier += [i for i in inter if issued_by(c, i)]
+    else:
+        return False
+    # Step 3: the subject.
+    cns = leaf.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    prefix = "YubiKey PIV Attestation "
+    if len(cns) != 1 or not cns[0].value.startswith(prefix) or len(cns[0].value) != len(prefix) + 2:
+        return False
+
+    def ext(oid):
+        try:
+            return leaf.extensions.get_extension_for_oid(x509.ObjectIdentifier(oid)).value.value
+        except x509.ExtensionNotFound:
+            return None
+    # Step 4: Yubico extensions.
+    fw, policy_bytes = ext("1.3.6.1.4.1.41482.3.3"), ext("1.3.6.1.4.1.41482.3.8")
+    if fw is None or len(fw) != 3 or policy_bytes is None or len(policy_bytes) != 2:
+        return False
+    serial, form = ext("1.3.6.1.4.1.41482.3.7"), ext("1.3.6.1.4.1.41482.3.9")
+    if serial is not None:
+        try:
+            tag, content, end = der_read(serial, 0)
+        except InputError:
+            return False
+        if tag != 0x02 or end != len(serial) or not content or int.from_bytes(content, "big", signed=True) < 0 \
+                or int.from_bytes(content, "big") > 0xFFFFFFFF:
+            return False
+    if form is not None and len(form) != 1:
+        return False
+    # Step 5: the attested key is the signing key (canonical id).
+    attested = leaf.public_key().public_bytes(serialization.Encoding.DER,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+    try:
+        if read_public_key(pem_text(attested)).keyid != key.keyid:
+            return False
+    except InputError:
+        return False
+    # Step 6: policies (origin "generated" is implied by a valid attestation).
+    pin = PIN_POLICIES.get(policy_bytes[0], "unknown")
+    touch = TOUCH_POLICIES.get(policy_bytes[1], "unknown")
+    return pin in required["pinPolicy"] and touch in required["touchPolicy"]
+
+
+def pem_text(der):
+    b = base64.b64encode(der).decode()
+    return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(b[i:i + 64] for i in range(0, len(b), 64)) + \
+        "\n-----END PUBLIC KEY-----\n"
 
 
 DEFAULT_ATTESTATION = {"origin": "generated", "pinPolicy": ["once", "always", "match-once", "match-always"],
@@ -747,11 +858,9 @@ def verify(args):
                     and not ("piv" in st["approval"] and
                              kitem["tokenSerial"] == str(st["approval"]["piv"]["serial"])):
                 problem = "token-serial"
-            elif attest:
-                if "attestation" not in st["approval"].get("piv", {}):
-                    problem = "attestation"
-                else:
-                    raise Unsupported("PIV attestation chains are not implemented by this verifier")
+            elif attest and not attestation_ok(st["approval"].get("piv", {}).get("attestation"), key,
+                                               attest, pol):
+                problem = "attestation"
         if problem is None:
             counted.add(key.keyid)
         results.append({"index": i, "problem": problem, "keyid": key.keyid if key else None})
