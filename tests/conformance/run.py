@@ -4,11 +4,15 @@ verdict with the expected one: exit code, and unless the exit is 3 (input error)
 status and every signature's problem, from the verifier's `--json` output.
 
     run.py VECTORS_DIR VERIFIER [ARGS...]
+    run.py VECTORS_DIR --module VERIFIER.py     # a Python verifier's main(argv), in-process
 
 VERIFIER is called as `VERIFIER [ARGS...] verify MANIFEST --policy P --signature S --now T
 [--previous PREV] [--role R] [--min-rollback-index N] --json` (otasign's command line), in the
 case's directory. Exit 0 when every case agrees, 1 otherwise (each disagreement is listed).
 """
+import contextlib
+import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -27,6 +31,35 @@ def argv_of(args):
     return out + ["--json"]
 
 
+class Result:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_case(verifier, argv, cwd):
+    """`--module FILE.py` runs FILE's main(argv) in this process (one interpreter start for
+    all cases instead of one per case); anything else is a command."""
+    if verifier[0] != "--module":
+        return subprocess.run(verifier + argv, cwd=cwd, capture_output=True, text=True)
+    global _module
+    if _module is None:
+        spec = importlib.util.spec_from_file_location("verifier", verifier[1])
+        _module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_module)
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = _module.main(argv)
+    finally:
+        os.chdir(old)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+_module = None
+
+
 def main():
     vectors, verifier = sys.argv[1], sys.argv[2:]
     cases_dir = os.path.join(vectors, "cases")
@@ -41,7 +74,7 @@ def main():
         with open(os.path.join(d, "case.json")) as f:
             case = json.load(f)
         want = case["expect"]
-        r = subprocess.run(verifier + argv_of(case["args"]), cwd=d, capture_output=True, text=True)
+        r = run_case(verifier, argv_of(case["args"]), d)
         problems = []
         if r.returncode != want["exit"]:
             problems.append("exit %d, expected %d" % (r.returncode, want["exit"]))
