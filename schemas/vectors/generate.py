@@ -353,6 +353,10 @@ def main():
           "the bundle's publicKey is bob's P-384 key with a hybrid point: canonically the verifying key",
           "5a step 2", M,
           bundle_text([entry(bob, statement(bob, M), public_key=enc["bob"]["hybrid"])]), pol1, 0)
+    reformatted = (json.dumps(M, indent=None, separators=(", ", ": "), sort_keys=True)
+                   .replace('"eos-phone-a1"', '"\\u0065os-phone-a1"').replace("images/", "images\\/"))
+    C.add("ok-manifest-reformatted", "the manifest with other whitespace, member order and escapes: same digest",
+          "section 1", reformatted + "\n", one(alice), pol1, 0)
     C.add("ok-threshold-2", "two distinct keys meet threshold 2", "5a threshold", M,
           bundle_text([entry(alice, statement(alice, M)), entry(bob, statement(bob, M))]),
           policy([alice, bob], [rel], threshold=2), 0, sigs=[None, None])
@@ -643,6 +647,15 @@ def main():
          mtext.replace('"eos-phone-a1"', '"eos-phone-a1\\ud800"')),
         ("input-manifest-depth-65", "arrays nested 65 deep",
          mtext.replace('"schemaVersion": 1,', '"schemaVersion": 1, "x": ' + "[" * 64 + "]" * 64 + ",")),
+        ("input-manifest-1e400", "rollbackIndex 1e400 overflows a double", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 1e400')),
+        ("input-manifest-leading-zero", "rollbackIndex 042", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 042')),
+        ("input-manifest-raw-control", "a raw TAB inside a string", mtext.replace('"eos-phone-a1"', '"eos-phone\ta1"')),
+        ("input-manifest-overlong-utf8", "an overlong UTF-8 sequence (C0 AF) in a string",
+         mtext.encode().replace(b'"eos-phone-a1"', b'"eos-phone-a1\xc0\xaf"')),
+        ("input-manifest-raw-noncharacter", "a raw U+FFFF (EF BF BF) in a string",
+         mtext.replace('"eos-phone-a1"', '"eos-phone-a1\uffff"')),
+        ("input-manifest-noncharacter-key", "an escaped U+FDEF in a member name",
+         mtext.replace('"schemaVersion": 1,', '"schemaVersion": 1, "x\\ufdef": 1,')),
         ("input-manifest-trailing-comma", "a trailing comma", mtext.replace('"size": 4096,', '"size": 4096,,')),
         ("input-manifest-expires-before-created", "expires before created (semantic rule)",
          pretty(base_manifest(expires="2026-11-19T09:00:00Z"))),
