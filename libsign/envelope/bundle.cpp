@@ -115,6 +115,13 @@ Status check_cosign(const Bundle& existing, std::string_view manifest_sha256, co
         if (!st)
             return make_error(st.error().code, st.error().detail,
                               "refusing to add a signature to a bundle that does not verify");
+        // A signature object names exactly the key that verified it (SIGNATURE-FORMAT.md 5a
+        // step 2): verify would not count this one, so it is not extended either.
+        if (existing.signatures[i].key_id != embedded.key_id)
+            return make_error(ErrorCode::BadSignature,
+                              where + ": keyid " + existing.signatures[i].key_id +
+                                  " is not the id of its publicKey (" + embedded.key_id + ")",
+                              "refusing to add a signature to a bundle that does not verify");
         if (st->manifest_sha256 != manifest_sha256)
             return make_error(
                 ErrorCode::PolicyViolation,

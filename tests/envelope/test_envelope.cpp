@@ -151,6 +151,15 @@ TEST_CASE("co-sign refusals", "[bundle]") {
         CHECK(r.error().code == ErrorCode::PolicyViolation);
         CHECK(r.error().detail.find("not this manifest") != std::string::npos);
     }
+    SECTION("a keyid that is not the embedded key's (verify refuses it: 5a step 2)") {
+        auto b = test::make_key();
+        auto c = test::make_key();
+        bundle.signatures[0].key_id = c.pub.key_id;
+        auto r = check_cosign(bundle, std::string(64, 'a'), b.pub, "m.sig");
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == ErrorCode::BadSignature);
+        CHECK(r.error().detail.find("keyid") != std::string::npos);
+    }
 }
 
 TEST_CASE("bundle parse errors name file, line:column and pointer", "[bundle]") {

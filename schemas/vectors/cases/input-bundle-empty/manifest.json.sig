@@ -1,0 +1,1 @@
+{"mediaType":"application/vnd.enigm.otasign.bundle+json;version=1","signatures":[]}

@@ -1,0 +1,710 @@
+#!/usr/bin/env python3
+"""Generates otasign's conformance vectors (schemas/vectors/cases/*) from SIGNATURE-FORMAT.md,
+MANIFEST-FORMAT.md and POLICY-FORMAT.md.
+
+Test keys are made here for the purpose, used to sign, and discarded: only their public halves
+are written (schemas/vectors/keys/). Running this again makes new keys and new signatures
+(ECDSA and RSA-PSS are randomized), so the committed vectors change wholesale; their expected
+verdicts do not.
+
+    python3 schemas/vectors/generate.py [OUTDIR]    # default: the directory of this script
+
+Needs python3 and the `cryptography` module (Debian: python3-cryptography).
+"""
+
+import base64
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import sys
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
+
+STATEMENT_TYPE = "application/vnd.enigm.otasign.statement+json;version=1"
+BUNDLE_TYPE = "application/vnd.enigm.otasign.bundle+json;version=1"
+CHECKS = ["signatures", "threshold", "previous-binding", "version", "rollback",
+          "channel-sequence", "freshness", "expiry", "validity", "artifacts"]
+
+
+# ---------------------------------------------------------------- RFC 8785 (integers, strings)
+def jcs(v):
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        assert abs(v) <= 2**53 - 1
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ",".join(jcs(x) for x in v) + "]"
+    if isinstance(v, dict):
+        keys = sorted(v, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + jcs(v[k]) for k in keys) + "}"
+    raise TypeError(type(v))
+
+
+def sha256_hex(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def b64(b):
+    return base64.b64encode(b).decode()
+
+
+def pae(payload_type, body):
+    t = payload_type.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(t), t, len(body), body)
+
+
+# ---------------------------------------------------------------- keys
+class Key:
+    def __init__(self, name, private):
+        self.name = name
+        self.private = private
+        self.public = private.public_key()
+        if isinstance(self.public, rsa.RSAPublicKey):
+            self.alg = "rsa-pss-sha256"
+        elif self.public.curve.name == "secp384r1":
+            self.alg = "ecdsa-p384-sha384"
+        else:
+            self.alg = "ecdsa-p256-sha256"
+        self.der = self.public.public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.pem = pem_of(self.der)
+        self.keyid = sha256_hex(self.der)
+
+    def sign(self, data):
+        if self.alg == "rsa-pss-sha256":
+            return self.private.sign(data, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+                                     hashes.SHA256())
+        h = hashes.SHA384() if self.alg == "ecdsa-p384-sha384" else hashes.SHA256()
+        return self.private.sign(data, ec.ECDSA(h))
+
+
+def pem_of(der, label="PUBLIC KEY"):
+    body = base64.encodebytes(der).decode().replace("\n", "")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label, "\n".join(lines), label)
+
+
+def der_len(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def tlv(tag, content):
+    return bytes([tag]) + der_len(len(content)) + content
+
+
+def der_int(n):
+    b = n.to_bytes(n.bit_length() // 8 + 1, "big")
+    return tlv(0x02, b)
+
+
+def ec_spki(key, point, explicit=False):
+    oid_ec = tlv(0x06, bytes.fromhex("2a8648ce3d0201"))
+    if explicit:  # P-256 spelled out (SEC 1 ECParameters)
+        p = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff
+        a = p - 3
+        b = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b
+        gx = 0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296
+        gy = 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5
+        n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551
+        field = tlv(0x30, tlv(0x06, bytes.fromhex("2a8648ce3d0101")) + der_int(p))
+        curve = tlv(0x30, tlv(0x04, a.to_bytes(32, "big")) + tlv(0x04, b.to_bytes(32, "big")))
+        params = tlv(0x30, der_int(1) + field + curve +
+                     tlv(0x04, b"\x04" + gx.to_bytes(32, "big") + gy.to_bytes(32, "big")) +
+                     der_int(n) + der_int(1))
+    else:
+        oid = "2a8648ce3d030107" if key.alg == "ecdsa-p256-sha256" else "2b81040022"
+        params = tlv(0x06, bytes.fromhex(oid))
+    return tlv(0x30, tlv(0x30, oid_ec + params) + tlv(0x03, b"\x00" + point))
+
+
+def encodings(key):
+    """Other encodings of one key (SIGNATURE-FORMAT.md section 2)."""
+    out = {}
+    if key.alg.startswith("ecdsa"):
+        nums = key.public.public_numbers()
+        size = 32 if key.alg == "ecdsa-p256-sha256" else 48
+        x, y = nums.x.to_bytes(size, "big"), nums.y.to_bytes(size, "big")
+        out["compressed"] = pem_of(ec_spki(key, bytes([2 + (nums.y & 1)]) + x))
+        out["hybrid"] = pem_of(ec_spki(key, bytes([6 + (nums.y & 1)]) + x + y))
+        if key.alg == "ecdsa-p256-sha256":
+            out["explicit"] = pem_of(ec_spki(key, b"\x04" + x + y, explicit=True))
+    else:
+        rsapub = key.public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+        alg = tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d01010a")))  # id-RSASSA-PSS, no params
+        out["pss"] = pem_of(tlv(0x30, alg + tlv(0x03, b"\x00" + rsapub)))
+    return out
+
+
+# ---------------------------------------------------------------- documents
+def base_manifest(**over):
+    m = {
+        "schemaVersion": 1,
+        "release": {"id": "eos-vec-r2", "version": "1.5.0", "build": "EOS.1.5.0.20261120",
+                    "channel": "stable"},
+        "rollbackIndex": 42,
+        "created": "2026-11-20T09:00:00Z",
+        "expires": "2027-02-15T00:00:00Z",
+        "rollout": {"percentage": 50, "start": "2026-11-24T08:00:00Z"},
+        "eligibility": {"models": ["eos-phone-a1"], "fromBuilds": ["EOS.1.4.0.20261102"],
+                        "enrollmentRequired": True, "attestationRequired": True},
+        "artifacts": [{"path": "images/system.img", "role": "system-image", "size": 4096,
+                       "sha256": "ab" * 32}],
+    }
+    for k, v in over.items():
+        node, parts = m, k.split(".")
+        for p in parts[:-1]:
+            node = node[p]
+        node[parts[-1]] = v
+    return m
+
+
+def previous_manifest(**over):
+    p = base_manifest(**{"release.id": "eos-vec-r1", "release.version": "1.4.0",
+                         "release.build": "EOS.1.4.0.20261102", "release.channel": "limited",
+                         "rollbackIndex": 41, "created": "2026-11-02T09:00:00Z",
+                         "expires": "2027-01-31T00:00:00Z", "rollout.percentage": 25,
+                         "rollout.start": "2026-11-03T08:00:00Z",
+                         "eligibility.fromBuilds": ["EOS.1.3.2.20261005"]})
+    for k, v in over.items():
+        node, parts = p, k.split(".")
+        for q in parts[:-1]:
+            node = node[q]
+        node[parts[-1]] = v
+    return p
+
+
+def statement(key, manifest, previous=None, **over):
+    canon = jcs(manifest).encode()
+    st = {
+        "statementVersion": 1,
+        "manifest": {"sha256": sha256_hex(canon), "size": len(canon)},
+        "release": {k: manifest["release"][k] for k in ("id", "version", "channel")},
+        "shown": {"textSha256": "11" * 32, "diffSha256": "22" * 32},
+        "signer": {"keyId": key.keyid, "algorithm": key.alg},
+        "approval": {
+            "operator": "vector-operator", "time": "2026-11-21T10:00:00Z",
+            "method": "approve-flag",
+            "token": {"manufacturer": "conformance", "model": "vectors", "serial": "0000000000000001",
+                      "label": "vectors"},
+            "keyLabel": key.name, "pinRetriesLeft": 3, "pinStatus": "ok",
+            "tool": "otasign-vectors 1", "host": "vectors.example",
+        },
+    }
+    if previous is not None:
+        st["previousManifest"] = {"sha256": sha256_hex(jcs(previous).encode())}
+    for k, v in over.items():
+        node, parts = st, k.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        if v is DELETE:
+            del node[parts[-1]]
+        else:
+            node[parts[-1]] = v
+    return st
+
+
+DELETE = object()
+
+
+def entry(key, st, payload_bytes=None, public_key=None, keyid=None, signer=None):
+    body = payload_bytes if payload_bytes is not None else jcs(st).encode()
+    sig = (signer or key).sign(pae(STATEMENT_TYPE, body))
+    return {"payloadType": STATEMENT_TYPE, "payload": b64(body), "keyid": keyid or key.keyid,
+            "algorithm": key.alg, "publicKey": public_key or key.pem, "sig": b64(sig)}
+
+
+def bundle_text(entries):
+    return ("{\"mediaType\":" + jcs(BUNDLE_TYPE) + ",\"signatures\":[\n" +
+            ",\n".join(jcs(e) for e in entries) + "\n]}\n")
+
+
+def policy(manifest_keys, release_keys=(), threshold=1, release_threshold=1, version=2, **extra):
+    def role(keys, t):
+        out = []
+        for k in keys:
+            if isinstance(k, tuple):  # (key, pem text, extra members)
+                item = {"name": k[0].name, "publicKey": k[1]}
+                item.update(k[2] if len(k) > 2 else {})
+            else:
+                item = {"name": k.name, "publicKey": k.pem}
+            out.append(item)
+        return {"threshold": t, "keys": out}
+    p = {"policyVersion": version,
+         "roles": {"manifest": role(manifest_keys, threshold),
+                   "release": role(release_keys, release_threshold)}}
+    p.update(extra)
+    return p
+
+
+def pretty(v):
+    return json.dumps(v, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- the cases
+class Cases:
+    def __init__(self, outdir):
+        self.outdir = outdir
+        self.names = []
+
+    def add(self, name, description, rule, manifest, bundle, pol, exit, checks=None, sigs=None,
+            previous=None, now="2026-12-01T00:00:00Z", role=None, min_rollback=None):
+        assert name not in self.names, name
+        self.names.append(name)
+        d = os.path.join(self.outdir, "cases", name)
+        os.makedirs(d)
+
+        def write(fname, content):
+            if content is None:
+                return None
+            if not isinstance(content, (str, bytes)):
+                content = pretty(content)
+            with open(os.path.join(d, fname), "wb") as f:
+                f.write(content if isinstance(content, bytes) else content.encode())
+            return fname
+        args = {"manifest": write("manifest.json", manifest),
+                "signature": write("manifest.json.sig", bundle),
+                "policy": write("policy.json", pol), "now": now}
+        if previous is not None:
+            args["previous"] = write("previous.json", previous)
+        if role:
+            args["role"] = role
+        if min_rollback is not None:
+            args["minRollbackIndex"] = min_rollback
+        expect = {"exit": exit}
+        if exit != 3:
+            full = {c: "skipped" for c in CHECKS}
+            full.update({"signatures": "pass", "threshold": "pass", "freshness": "pass",
+                         "expiry": "pass"})
+            if previous is not None:
+                full.update({"previous-binding": "pass", "version": "pass", "rollback": "pass"})
+            if min_rollback is not None:
+                full["rollback"] = "pass"
+            full.update(checks or {})
+            expect["checks"] = [{"name": c, "status": full[c]} for c in CHECKS]
+            expect["signatures"] = [{"index": i, "problem": p} for i, p in enumerate(sigs or [None])]
+            if exit == 0:
+                assert all(c["status"] != "fail" for c in expect["checks"]), name
+            else:
+                assert any(c["status"] == "fail" for c in expect["checks"]), name
+        write("case.json", {"description": description, "rule": rule, "args": args,
+                            "expect": expect})
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else here
+    for sub in ("cases", "keys"):
+        shutil.rmtree(os.path.join(outdir, sub), ignore_errors=True)
+    os.makedirs(os.path.join(outdir, "keys"))
+
+    alice = Key("alice", ec.generate_private_key(ec.SECP256R1()))
+    bob = Key("bob", ec.generate_private_key(ec.SECP384R1()))
+    carol = Key("carol", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    mallory = Key("mallory", ec.generate_private_key(ec.SECP256R1()))
+    rel = Key("release-ca", ec.generate_private_key(ec.SECP384R1()))
+    enc = {k.name: encodings(k) for k in (alice, bob, carol)}
+    for k in (alice, bob, carol, mallory, rel):
+        with open(os.path.join(outdir, "keys", k.name + ".pem"), "w") as f:
+            f.write(k.pem)
+    for name, forms in enc.items():
+        for form, text in forms.items():
+            with open(os.path.join(outdir, "keys", "%s-%s.pem" % (name, form)), "w") as f:
+                f.write(text)
+
+    C = Cases(outdir)
+    M = base_manifest()
+    P = previous_manifest()
+    pol1 = policy([alice, bob, carol], [rel])
+
+    def one(key, m=M, prev=None, **over):
+        return bundle_text([entry(key, statement(key, m, prev, **over))])
+
+    # ---- positive: every algorithm, every accepted key encoding
+    for k in (alice, bob, carol):
+        C.add("ok-%s" % k.alg, "one %s signature, threshold 1" % k.alg, "5a",
+              M, one(k), pol1, 0)
+    for form in ("compressed", "hybrid"):
+        C.add("ok-policy-key-%s" % form,
+              "the policy lists alice's P-256 key with a %s point: the same key" % form,
+              "section 2 key identity", M, one(alice),
+              policy([(alice, enc["alice"][form]), bob], [rel]), 0)
+    C.add("ok-policy-key-rsa-pss-spki", "the policy lists carol's RSA key as an id-RSASSA-PSS SPKI",
+          "section 2 key identity", M, one(carol), policy([alice, (carol, enc["carol"]["pss"])], [rel]), 0)
+    C.add("ok-bundle-publickey-compressed",
+          "the bundle's publicKey is alice's key with a compressed point: canonically the verifying key",
+          "5a step 2", M,
+          bundle_text([entry(alice, statement(alice, M), public_key=enc["alice"]["compressed"])]), pol1, 0)
+    C.add("ok-bundle-publickey-hybrid",
+          "the bundle's publicKey is bob's P-384 key with a hybrid point: canonically the verifying key",
+          "5a step 2", M,
+          bundle_text([entry(bob, statement(bob, M), public_key=enc["bob"]["hybrid"])]), pol1, 0)
+    reformatted = (json.dumps(M, indent=None, separators=(", ", ": "), sort_keys=True)
+                   .replace('"eos-phone-a1"', '"\\u0065os-phone-a1"').replace("images/", "images\\/"))
+    C.add("ok-manifest-reformatted", "the manifest with other whitespace, member order and escapes: same digest",
+          "section 1", reformatted + "\n", one(alice), pol1, 0)
+    C.add("ok-threshold-2", "two distinct keys meet threshold 2", "5a threshold", M,
+          bundle_text([entry(alice, statement(alice, M)), entry(bob, statement(bob, M))]),
+          policy([alice, bob], [rel], threshold=2), 0, sigs=[None, None])
+    C.add("ok-foreign-signature", "a signature by a key outside the policy is foreign, not a failure",
+          "5a step 1 foreign", M,
+          bundle_text([entry(mallory, statement(mallory, M)), entry(alice, statement(alice, M))]),
+          pol1, 0, sigs=["foreign", None])
+    C.add("ok-role-release", "--role release counts the release role's keys", "5a inputs", M,
+          one(rel), pol1, 0, role="release")
+    C.add("ok-previous", "a previous release: previousManifest binds it, version and rollback rise",
+          "5a steps 4, version, rollback", M, one(alice, prev=P), pol1, 0, previous=P)
+    C.add("ok-previous-is-itself", "re-verifying the previous release itself (same digest)",
+          "5a version", M, one(alice, prev=M), pol1, 0, previous=M)
+    C.add("ok-min-rollback-equal", "--min-rollback-index equal to rollbackIndex", "5a rollback",
+          M, one(alice), pol1, 0, min_rollback=42)
+    C.add("ok-expiry-minus-1s", "now one second before expires", "5a expiry", M, one(alice), pol1, 0,
+          now="2027-02-14T23:59:59Z")
+    C.add("ok-freshness-plus-300s", "created exactly 300 s after now", "5a freshness", M, one(alice),
+          pol1, 0, now="2026-11-20T08:55:00Z")
+    ch = {"stable": {"threshold": 1, "maxValidityDays": 87, "allowedPrevious": ["limited", "stable"]}}
+    Mv = base_manifest(expires="2027-02-15T09:00:00Z")  # 87 days exactly
+    C.add("ok-channel-rules", "channel rules met: validity exactly 87 days, previous channel allowed",
+          "5a validity, channel-sequence", Mv, one(alice, m=Mv, prev=P),
+          policy([alice, bob], [rel], channels=ch), 0, previous=P,
+          checks={"validity": "pass", "channel-sequence": "pass"})
+    C.add("ok-validity-fraction", "validity counts whole seconds: created .9 s later does not shorten it",
+          "5a validity", base_manifest(created="2026-11-20T09:00:00.9Z", expires="2027-02-15T09:00:00Z"),
+          one(alice, m=base_manifest(created="2026-11-20T09:00:00.9Z", expires="2027-02-15T09:00:00Z")),
+          policy([alice], [rel], channels={"stable": {"maxValidityDays": 87}}), 0,
+          checks={"validity": "pass"})
+    ts = policy([(alice, alice.pem, {"tokenSerial": "0000000000000001"})], [rel])
+    C.add("ok-token-serial", "tokenSerial equals approval.token.serial", "5a step 5", M, one(alice), ts, 0)
+    piv = {"slot": "9c", "pinPolicy": "always", "touchPolicy": "always", "origin": "generated",
+           "serial": 12345678, "firmware": "5.7.1"}
+    C.add("ok-token-serial-piv", "tokenSerial equals approval.piv.serial in decimal", "5a step 5", M,
+          one(alice, **{"approval.piv": piv}),
+          policy([(alice, alice.pem, {"tokenSerial": "12345678"})], [rel]), 0)
+
+    # ---- negative (exit 1): each rule of 5a
+    C.add("fail-expiry-at-instant", "now equals expires: refused at the instant", "5a expiry", M,
+          one(alice), pol1, 1, checks={"expiry": "fail"}, now="2027-02-15T00:00:00Z")
+    C.add("fail-expiry-plus-1s", "now one second after expires", "5a expiry", M, one(alice), pol1, 1,
+          checks={"expiry": "fail"}, now="2027-02-15T00:00:01Z")
+    C.add("fail-freshness-plus-301s", "created 301 s after now", "5a freshness", M, one(alice), pol1, 1,
+          checks={"freshness": "fail"}, now="2026-11-20T08:54:59Z")
+    C.add("fail-threshold-one-of-two", "threshold 2, one key signed", "5a threshold", M, one(alice),
+          policy([alice, bob], [rel], threshold=2), 1, checks={"threshold": "fail"})
+    twice = [entry(alice, statement(alice, M)),
+             entry(alice, statement(alice, M), public_key=enc["alice"]["compressed"])]
+    C.add("fail-threshold-one-key-twice", "two signatures by one key (second under a compressed "
+          "publicKey) count once", "5a distinct keys", M, bundle_text(twice),
+          policy([alice, bob], [rel], threshold=2), 1, checks={"threshold": "fail"}, sigs=[None, None])
+    C.add("fail-threshold-unreachable", "threshold 2 with one key in the role", "5a threshold", M,
+          one(alice), policy([alice], [rel], threshold=2), 1, checks={"threshold": "fail"})
+    C.add("fail-channel-threshold", "channel stable raises the threshold to 2", "5a effective threshold",
+          M, one(alice), policy([alice, bob], [rel], channels={"stable": {"threshold": 2}}), 1,
+          checks={"threshold": "fail"})
+    bad = entry(alice, statement(alice, M))
+    bad["sig"] = entry(alice, statement(alice, M, **{"approval.operator": "someone-else"}))["sig"]
+    C.add("fail-bad-signature", "the signature is over another statement", "5a step 1", M,
+          bundle_text([bad]), pol1, 1, checks={"signatures": "fail", "threshold": "fail"},
+          sigs=["bad-signature"])
+    st = statement(alice, M)
+    C.add("fail-statement-not-canonical", "signed statement with whitespace (valid JSON, not RFC 8785)",
+          "5a step 1 canonical", M,
+          bundle_text([entry(alice, st, payload_bytes=json.dumps(st).encode())]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-statement-unknown-member", "signed statement with an unknown member", "5a step 1 schema",
+          M, one(alice, **{"extra": 1}), pol1, 1, checks={"signatures": "fail", "threshold": "fail"},
+          sigs=["bad-signature"])
+    C.add("fail-statement-integer-spelling", "signed statement with pinRetriesLeft 3.0",
+          "5a step 1 strict JSON / section 0 integers", M,
+          bundle_text([entry(alice, st, payload_bytes=jcs(st).replace(
+              '"pinRetriesLeft":3', '"pinRetriesLeft":3.0').encode())]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-statement-signer-keyid", "signer.keyId names another key", "5a step 1", M,
+          one(alice, **{"signer.keyId": bob.keyid}), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-statement-signer-algorithm", "signer.algorithm is not the key's", "5a step 1", M,
+          one(alice, **{"signer.algorithm": "ecdsa-p384-sha384"}), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-object-keyid", "the signature object's keyid names another role key", "5a step 2", M,
+          bundle_text([entry(alice, statement(alice, M), keyid=bob.keyid)]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-object-publickey", "the signature object's publicKey is another key", "5a step 2", M,
+          bundle_text([entry(alice, statement(alice, M), public_key=mallory.pem)]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-object-publickey-two-blocks", "the signature object's publicKey holds two PEM blocks",
+          "5a step 2, section 2", M,
+          bundle_text([entry(alice, statement(alice, M), public_key=alice.pem + bob.pem)]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("fail-object-publickey-explicit", "the signature object's publicKey has explicit curve parameters",
+          "5a step 2, section 2", M,
+          bundle_text([entry(alice, statement(alice, M), public_key=enc["alice"]["explicit"])]), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    Mo = base_manifest(rollbackIndex=43)
+    C.add("fail-binding-digest", "the statement binds another manifest", "5a step 3", M,
+          one(alice, m=Mo, **{"release": {"id": "eos-vec-r2", "version": "1.5.0", "channel": "stable"}}),
+          pol1, 1, checks={"signatures": "fail", "threshold": "fail"}, sigs=["binding"])
+    C.add("fail-binding-channel", "the statement names another channel", "5a step 3", M,
+          one(alice, **{"release.channel": "security"}), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["binding"])
+    C.add("fail-binding-size", "the statement names another size", "5a step 3", M,
+          one(alice, **{"manifest.size": len(jcs(M).encode()) + 1}), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["binding"])
+    C.add("fail-previous-binding-absent", "--previous given, the statement has no previousManifest",
+          "5a step 4", M, one(alice), pol1, 1, previous=P,
+          checks={"signatures": "fail", "threshold": "fail", "previous-binding": "fail"},
+          sigs=["previous-binding"])
+    P2 = previous_manifest(rollbackIndex=40)
+    C.add("fail-previous-binding-other", "the statement's previousManifest is another release",
+          "5a step 4", M, one(alice, prev=P2), pol1, 1, previous=P,
+          checks={"signatures": "fail", "threshold": "fail", "previous-binding": "fail"},
+          sigs=["previous-binding"])
+    Pv = previous_manifest(**{"release.version": "1.5.0"})
+    C.add("fail-version-equal", "previous release has the same version, another digest", "5a version",
+          M, one(alice, prev=Pv), pol1, 1, previous=Pv, checks={"version": "fail"})
+    Pb = previous_manifest(**{"release.version": "1.5.0+build.7"})
+    C.add("fail-version-build-metadata", "1.5.0 after 1.5.0+build.7: build metadata is ignored",
+          "5a version", M, one(alice, prev=Pb), pol1, 1, previous=Pb, checks={"version": "fail"})
+    Ph = previous_manifest(**{"release.version": "1.5.0-rc.1"})
+    C.add("ok-version-prerelease", "1.5.0 after 1.5.0-rc.1", "5a version", M, one(alice, prev=Ph),
+          pol1, 0, previous=Ph)
+    Pr = previous_manifest(rollbackIndex=43)
+    C.add("fail-rollback-previous", "previous rollbackIndex 43 > 42", "5a rollback", M,
+          one(alice, prev=Pr), pol1, 1, previous=Pr, checks={"rollback": "fail"})
+    C.add("fail-rollback-minimum", "--min-rollback-index 43 > 42", "5a rollback", M, one(alice), pol1,
+          1, min_rollback=43, checks={"rollback": "fail"})
+    Pval = previous_manifest(**{"release.channel": "validation", "rollout.percentage": 5})
+    C.add("fail-channel-sequence", "stable after validation, only limited or stable allowed",
+          "5a channel-sequence", M, one(alice, prev=Pval),
+          policy([alice], [rel], channels={"stable": {"allowedPrevious": ["limited", "stable"]}}), 1,
+          previous=Pval, checks={"channel-sequence": "fail"})
+    Mlong = base_manifest(expires="2027-02-15T09:00:01Z")
+    C.add("fail-validity-plus-1s", "validity 87 days and 1 s, at most 87 days", "5a validity", Mlong,
+          one(alice, m=Mlong), policy([alice], [rel], channels={"stable": {"maxValidityDays": 87}}), 1,
+          checks={"validity": "fail"})
+    C.add("fail-token-serial", "tokenSerial differs from the statement's token serial", "5a step 5", M,
+          one(alice), policy([(alice, alice.pem, {"tokenSerial": "99"})], [rel]), 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["token-serial"])
+    C.add("fail-token-serial-piv-leading-zero", "tokenSerial 012345678 is not the decimal form of 12345678",
+          "5a step 5", M, one(alice, **{"approval.piv": piv}),
+          policy([(alice, alice.pem, {"tokenSerial": "012345678"})], [rel]), 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["token-serial"])
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vector Attestation Root")])
+    root = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(root_key.public_key()).serial_number(1)
+            .not_valid_before(datetime.datetime(2026, 1, 1)).not_valid_after(datetime.datetime(2036, 1, 1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(root_key, hashes.SHA256()))
+    root_pem = root.public_bytes(serialization.Encoding.PEM).decode()
+    C.add("fail-attestation-missing", "channel stable requires attestation, the statement has none",
+          "5a step 6", M, one(alice),
+          policy([alice], [rel], channels={"stable": {"requireAttestation": True}},
+                 attestationRoots=[root_pem]), 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["attestation"])
+    # PIV attestation (POLICY-FORMAT.md, "PIV attestation requirement"): a made-up Yubico-style
+    # chain root -> device (f9) -> attestation, keys discarded like the signing keys.
+    device_key = ec.generate_private_key(ec.SECP256R1())
+
+    def cert(subject, issuer, public, signer, ca, extensions=()):
+        b = (x509.CertificateBuilder()
+             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+             .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+             .public_key(public).serial_number(x509.random_serial_number())
+             .not_valid_before(datetime.datetime(2026, 1, 1))
+             .not_valid_after(datetime.datetime(2027, 1, 1)))
+        if ca:
+            b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        for oid, value in extensions:
+            b = b.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), value),
+                                critical=False)
+        return b.sign(signer, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+    device_pem = cert("Yubico PIV Attestation", "Vector Attestation Root", device_key.public_key(),
+                      root_key, True)
+    FW, POL = "1.3.6.1.4.1.41482.3.3", "1.3.6.1.4.1.41482.3.8"
+
+    def attestation(key=alice, cn="YubiKey PIV Attestation 9c", pin=3, touch=2, firmware=b"\x05\x07\x01",
+                    issuer_key=None, issuer_pem=None, issuer_name="Yubico PIV Attestation"):
+        ext = [(POL, bytes([pin, touch]))]
+        if firmware is not None:
+            ext.insert(0, (FW, firmware))
+        leaf = cert(cn, issuer_name, key.public, issuer_key or device_key, False, ext)
+        return leaf + (issuer_pem if issuer_pem is not None else device_pem)
+    req = {"origin": "generated", "pinPolicy": ["always"], "touchPolicy": ["always", "cached"]}
+    apol = policy([alice], [rel], attestationRoots=[root_pem])
+    apol["roles"]["manifest"]["requireAttestation"] = req
+
+    def attested(att):
+        return one(alice, **{"approval.piv": dict(piv, attestation=att)})
+    C.add("ok-attestation", "attested key, PIN policy always, touch policy always", "POLICY-FORMAT attestation",
+          M, attested(attestation()), apol, 0)
+    C.add("ok-attestation-channel-default", "channel requireAttestation: the default requirement, touch cached",
+          "POLICY-FORMAT channel rules", M, attested(attestation(touch=3)),
+          policy([alice], [rel], channels={"stable": {"requireAttestation": True}},
+                 attestationRoots=[root_pem]), 0)
+    for name_, desc, att in [
+        ("pin-policy-never", "PIN policy never (byte 1), only always allowed", attestation(pin=1)),
+        ("touch-policy-never", "touch policy never (byte 1)", attestation(touch=1)),
+        ("policy-byte-unknown", "PIN policy byte 7: unknown(0x07) matches nothing", attestation(pin=7)),
+        ("other-key", "the attestation is for bob's key, the signer is alice", attestation(key=bob)),
+        ("subject-cn", "subject CN 'YubiKey PIV Attestation' without the slot", attestation(cn="YubiKey PIV Attestation")),
+        ("no-firmware", "no firmware extension 1.3.6.1.4.1.41482.3.3", attestation(firmware=None)),
+        ("firmware-length", "a 2-byte firmware extension", attestation(firmware=b"\x05\x07")),
+        ("one-certificate", "only the attestation certificate, no f9 certificate",
+         attestation(issuer_pem="")),
+        ("three-certificates", "a third certificate after the f9 one", attestation() + root_pem),
+        ("device-is-root", "signed by the root itself, the root given as the device certificate",
+         attestation(issuer_key=root_key, issuer_pem=root_pem, issuer_name="Vector Attestation Root")),
+        ("other-root", "the device certificate chains to another root",
+         attestation(issuer_key=mallory.private, issuer_pem=cert(
+             "Yubico PIV Attestation", "Other Root", mallory.public, mallory.private, True))),
+    ]:
+        C.add("fail-attestation-" + name_, desc, "POLICY-FORMAT attestation", M, attested(att), apol, 1,
+              checks={"signatures": "fail", "threshold": "fail"}, sigs=["attestation"])
+    C.add("fail-no-role-keys", "--role release with no keys in the role", "5a step 1 no-role-keys", M,
+          one(alice), policy([alice], []), 1, role="release",
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["no-role-keys"])
+    C.add("fail-only-foreign", "every signature is foreign: none counts", "5a signatures", M,
+          one(mallory), pol1, 1, checks={"signatures": "fail", "threshold": "fail"}, sigs=["foreign"])
+
+    # ---- input errors (exit 3): bundle
+    good = entry(alice, statement(alice, M))
+
+    def with_field(field, value):
+        e = dict(good)
+        e[field] = value
+        return bundle_text([e])
+
+    def bad_padding(text):
+        # Flip the lowest bit of the last data character before the padding: same bytes decoded
+        # by a lenient decoder, not canonical base64.
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        stripped = text.rstrip("=")
+        pad = len(text) - len(stripped)
+        assert pad
+        last = alphabet.index(stripped[-1]) | 1
+        return stripped[:-1] + alphabet[last] + "=" * pad
+    # The payload's length is ours to choose: make it need padding.
+    for extra in range(3):
+        st = statement(alice, M, **{"approval.host": "vectors.example" + "x" * extra})
+        if len(jcs(st).encode()) % 3 == 1:
+            break
+    e = entry(alice, st)
+    e["payload"] = bad_padding(e["payload"])
+    C.add("input-base64-padding-bits", "payload base64 with non-zero padding bits", "section conventions",
+          M, bundle_text([e]), pol1, 3)
+    C.add("input-base64-line-break", "sig base64 with a line break", "section conventions", M,
+          with_field("sig", good["sig"][:20] + "\n" + good["sig"][20:]), pol1, 3)
+    C.add("input-base64-no-padding", "payload base64 without its padding", "section conventions", M,
+          bundle_text([dict(e, payload=e["payload"].rstrip("="))]), pol1, 3)
+    C.add("input-sig-empty", "an empty sig (minLength 4 under allOf with the base64 pattern)",
+          "schema minLength", M, with_field("sig", ""), pol1, 3)
+    C.add("input-bundle-payload-type", "payloadType other than the statement type", "section 5", M,
+          with_field("payloadType", "application/vnd.in-toto+json"), pol1, 3)
+    C.add("input-bundle-media-type", "mediaType of version 2", "section 5", M,
+          bundle_text([good]).replace(";version=1\",\"signatures", ";version=2\",\"signatures"), pol1, 3)
+    C.add("input-bundle-unknown-member", "an unknown member in a signature object", "section 5", M,
+          with_field("note", "x"), pol1, 3)
+    C.add("input-bundle-keyid-uppercase", "keyid in uppercase hex", "section 5", M,
+          with_field("keyid", good["keyid"].upper()), pol1, 3)
+    C.add("input-bundle-empty", "no signature", "section 8", M,
+          "{\"mediaType\":" + jcs(BUNDLE_TYPE) + ",\"signatures\":[]}\n", pol1, 3)
+    C.add("input-bundle-257-signatures", "257 signatures, over the bound of 256 (counted before the schema)",
+          "section 5 bounds", M,
+          "{\"mediaType\":" + jcs(BUNDLE_TYPE) + ",\"signatures\":[" + ",".join(["{}"] * 257) + "]}\n",
+          pol1, 3)
+    C.add("input-bundle-duplicate-escaped-key", "\"sig\" and \"\\u0073ig\" in one object",
+          "section 0 rule 7", M,
+          bundle_text([good]).replace(",\"sig\":", ",\"\\u0073ig\":\"AAAA\",\"sig\":"), pol1, 3)
+
+    # ---- input errors (exit 3): manifest (section 0 and MANIFEST-FORMAT.md)
+    mtext = pretty(M)
+    sig_m = one(alice)
+    for name_, desc, text in [
+        ("input-manifest-integer-fraction", "rollbackIndex 42.0", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 42.0')),
+        ("input-manifest-integer-exponent", "rollbackIndex 4.2e1", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 4.2e1')),
+        ("input-manifest-3.1e19", "rollbackIndex 3.1e19: an integer outside I-JSON", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 3.1e19')),
+        ("input-manifest-2pow53", "rollbackIndex 9007199254740992", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 9007199254740992')),
+        ("input-manifest-negative", "rollbackIndex -1", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": -1')),
+        ("input-manifest-bom", "a byte-order mark", "\ufeff" + mtext),
+        ("input-manifest-duplicate-escaped-key", "\"created\" twice, once escaped",
+         mtext.replace('"created":', '"cr\\u0065ated": "2026-11-20T09:00:00Z",\n  "created":')),
+        ("input-manifest-noncharacter", "a noncharacter U+FDD0 (escaped) in a string",
+         mtext.replace('"eos-phone-a1"', '"eos-phone-a1\\ufdd0"')),
+        ("input-manifest-lone-surrogate", "a lone surrogate escape",
+         mtext.replace('"eos-phone-a1"', '"eos-phone-a1\\ud800"')),
+        ("input-manifest-depth-65", "arrays nested 65 deep",
+         mtext.replace('"schemaVersion": 1,', '"schemaVersion": 1, "x": ' + "[" * 64 + "]" * 64 + ",")),
+        ("input-manifest-1e400", "rollbackIndex 1e400 overflows a double", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 1e400')),
+        ("input-manifest-leading-zero", "rollbackIndex 042", mtext.replace('"rollbackIndex": 42', '"rollbackIndex": 042')),
+        ("input-manifest-raw-control", "a raw TAB inside a string", mtext.replace('"eos-phone-a1"', '"eos-phone\ta1"')),
+        ("input-manifest-overlong-utf8", "an overlong UTF-8 sequence (C0 AF) in a string",
+         mtext.encode().replace(b'"eos-phone-a1"', b'"eos-phone-a1\xc0\xaf"')),
+        ("input-manifest-raw-noncharacter", "a raw U+FFFF (EF BF BF) in a string",
+         mtext.replace('"eos-phone-a1"', '"eos-phone-a1\uffff"')),
+        ("input-manifest-noncharacter-key", "an escaped U+FDEF in a member name",
+         mtext.replace('"schemaVersion": 1,', '"schemaVersion": 1, "x\\ufdef": 1,')),
+        ("input-manifest-trailing-comma", "a trailing comma", mtext.replace('"size": 4096,', '"size": 4096,,')),
+        ("input-manifest-expires-before-created", "expires before created (semantic rule)",
+         pretty(base_manifest(expires="2026-11-19T09:00:00Z"))),
+        ("input-manifest-protected-channel", "stable without attestationRequired (semantic rule)",
+         pretty(base_manifest(**{"eligibility.attestationRequired": False}))),
+        ("input-manifest-timestamp-offset", "created with an offset",
+         pretty(base_manifest(created="2026-11-20T10:00:00+01:00"))),
+        ("input-manifest-leap-second", "a leap second", pretty(base_manifest(created="2026-12-31T23:59:60Z"))),
+    ]:
+        C.add(name_, desc, "section 0 / MANIFEST-FORMAT.md rejected inputs", text, sig_m, pol1, 3)
+    C.add("input-previous-invalid", "--previous names an invalid manifest", "5a input errors", M,
+          one(alice, prev=P), pol1, 3, previous=pretty(P).replace('"rollbackIndex": 41', '"rollbackIndex": 41.0'))
+
+    # ---- input errors (exit 3): policy (POLICY-FORMAT.md)
+    def pol_with(**kw):
+        return policy([alice, bob], [rel], **kw)
+    for name_, desc, p in [
+        ("input-policy-explicit-curve", "a P-256 key with explicit curve parameters",
+         policy([(alice, enc["alice"]["explicit"])], [rel])),
+        ("input-policy-two-pem-blocks", "a publicKey with two PEM blocks", policy([(alice, alice.pem + bob.pem)], [rel])),
+        ("input-policy-text-around-pem", "text before the PEM block", policy([(alice, "key:\n" + alice.pem)], [rel])),
+        ("input-policy-text-after-pem", "text after the PEM block", policy([(alice, alice.pem + "# alice\n")], [rel])),
+        ("input-policy-pem-header", "a PEM header line inside the block",
+         policy([(alice, alice.pem.replace("-----\n", "-----\nComment: alice\n\n", 1))], [rel])),
+        ("input-policy-certificate", "a certificate instead of a public key", policy([(alice, root_pem)], [rel])),
+        ("input-policy-key-twice-compressed", "alice listed twice, once compressed",
+         policy([alice, (alice, enc["alice"]["compressed"])], [rel])),
+        ("input-policy-key-twice-hybrid", "bob (P-384) listed twice, once hybrid",
+         policy([bob, (bob, enc["bob"]["hybrid"])], [rel])),
+        ("input-policy-key-in-both-roles", "carol in the manifest role, her PSS SPKI in the release role",
+         policy([alice, carol], [(carol, enc["carol"]["pss"])])),
+        ("input-policy-channel-threshold-below", "channel threshold 1 below role threshold 2",
+         policy([alice, bob], [rel], threshold=2, channels={"stable": {"threshold": 1}})),
+        ("input-policy-v1-channels", "policyVersion 1 with channels", policy([alice], [rel], version=1, channels={})),
+        ("input-policy-attestation-no-roots", "requireAttestation without attestationRoots",
+         policy([alice], [rel], channels={"stable": {"requireAttestation": True}})),
+        ("input-policy-unknown-member", "an unknown member in a role", pol_with(**{"roles": {
+            "manifest": {"threshold": 1, "keys": [{"name": "alice", "publicKey": alice.pem}], "treshold": 1},
+            "release": {"threshold": 1, "keys": []}}})),
+    ]:
+        C.add(name_, desc, "POLICY-FORMAT.md rejected inputs", M, one(alice), p, 3)
+    C.add("input-policy-threshold-fraction", "threshold 1.0", "section 0 integers", M, one(alice),
+          pretty(pol1).replace('"threshold": 1,', '"threshold": 1.0,', 1), 3)
+
+    del root_key, device_key  # private halves are never written
+    with open(os.path.join(outdir, "cases", "index.json"), "w") as f:
+        f.write(pretty(sorted(C.names)))
+    print("wrote %d cases to %s" % (len(C.names), os.path.join(outdir, "cases")))
+
+
+if __name__ == "__main__":
+    main()

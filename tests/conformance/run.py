@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Runs every conformance vector (schemas/vectors/cases/*) through a verifier and compares its
+verdict with the expected one: exit code, and unless the exit is 3 (input error) every check's
+status and every signature's problem, from the verifier's `--json` output.
+
+    run.py VECTORS_DIR VERIFIER [ARGS...]
+    run.py VECTORS_DIR --module VERIFIER.py     # a Python verifier's main(argv), in-process
+
+VERIFIER is called as `VERIFIER [ARGS...] verify MANIFEST --policy P --signature S --now T
+[--previous PREV] [--role R] [--min-rollback-index N] --json` (otasign's command line), in the
+case's directory. Exit 0 when every case agrees, 1 otherwise (each disagreement is listed).
+"""
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+
+
+def argv_of(args):
+    out = ["verify", args["manifest"], "--policy", args["policy"], "--signature", args["signature"],
+           "--now", args["now"]]
+    if "previous" in args:
+        out += ["--previous", args["previous"]]
+    if "role" in args:
+        out += ["--role", args["role"]]
+    if "minRollbackIndex" in args:
+        out += ["--min-rollback-index", str(args["minRollbackIndex"])]
+    return out + ["--json"]
+
+
+class Result:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_case(verifier, argv, cwd):
+    """`--module FILE.py` runs FILE's main(argv) in this process (one interpreter start for
+    all cases instead of one per case); anything else is a command."""
+    if verifier[0] != "--module":
+        return subprocess.run(verifier + argv, cwd=cwd, capture_output=True, text=True)
+    global _module
+    if _module is None:
+        spec = importlib.util.spec_from_file_location("verifier", verifier[1])
+        _module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_module)
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = _module.main(argv)
+    finally:
+        os.chdir(old)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+_module = None
+
+
+def main():
+    vectors, verifier = sys.argv[1], sys.argv[2:]
+    cases_dir = os.path.join(vectors, "cases")
+    with open(os.path.join(cases_dir, "index.json")) as f:
+        names = json.load(f)
+    if sorted(names) != sorted(n for n in os.listdir(cases_dir) if n != "index.json"):
+        print("cases/index.json does not list exactly the case directories")
+        return 1
+    bad = 0
+    for name in names:
+        d = os.path.join(cases_dir, name)
+        with open(os.path.join(d, "case.json")) as f:
+            case = json.load(f)
+        want = case["expect"]
+        r = run_case(verifier, argv_of(case["args"]), d)
+        problems = []
+        if r.returncode != want["exit"]:
+            problems.append("exit %d, expected %d" % (r.returncode, want["exit"]))
+        elif want["exit"] != 3:
+            try:
+                got = json.loads(r.stdout)
+                checks = [{"name": c["name"], "status": c["status"]} for c in got["checks"]]
+                sigs = [{"index": s["index"],
+                         "problem": None if s["problem"] in (None, "none") else s["problem"]}
+                        for s in got["signatures"]]
+            except (ValueError, KeyError, TypeError) as e:
+                checks, sigs = None, None
+                problems.append("unreadable --json output: %s" % e)
+            if checks is not None and checks != want["checks"]:
+                problems.append("checks %s, expected %s" % (
+                    [c for c in checks if c not in want["checks"]],
+                    [c for c in want["checks"] if c not in checks]))
+            if sigs is not None and sigs != want["signatures"]:
+                problems.append("signatures %s, expected %s" % (sigs, want["signatures"]))
+        if problems:
+            bad += 1
+            print("FAIL %s (%s): %s" % (name, case["description"], "; ".join(problems)))
+            for line in (r.stdout + r.stderr).splitlines()[-6:]:
+                print("     | " + line)
+        else:
+            print("ok   %s" % name)
+    print("%d of %d cases agree" % (len(names) - bad, len(names)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
