@@ -9,7 +9,7 @@ OTASIGN_PACKAGES=(
   libssl-dev openssl libcli11-dev nlohmann-json3-dev libvalijson-dev catch2
   libp11-kit-dev p11-kit libykpiv-dev ykcs11 yubico-piv-tool
   opensc opensc-pkcs11 softhsm2 pcscd libpcsclite-dev vsmartcard-vpcd
-  tmux jq nodejs util-linux procps iproute2 time python3 python3-cryptography
+  tmux jq nodejs util-linux procps iproute2 time python3 python3-cryptography strace
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
