@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include "core/atomic_file.hpp"
 #include "envelope/bundle.hpp"
@@ -15,6 +16,7 @@
 #include "policy/release.hpp"
 #include "progress.hpp"
 #include "registry.hpp"
+#include "terminal_text.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -49,6 +51,16 @@ json::Value signature_json(const policy::SignatureCheck& s) {
         j["previousManifest"] = s.statement->previous_sha256
                                     ? json::Value(*s.statement->previous_sha256)
                                     : json::Value();
+        j["statementVersion"] = s.statement->statement_version();
+        // Where the signature's evidence entry must stand (statement version 2), so CI can
+        // archive it and check the log with 'otasign evidence verify LOG --bundle'.
+        if (s.statement->log)
+            j["logPosition"] = {{"index", s.statement->log->index},
+                                {"previousEntrySha256", s.statement->log->previous_entry_sha256},
+                                {"manifestPath", s.statement->log->manifest_path},
+                                {"bundlePath", s.statement->log->bundle_path}};
+        else
+            j["logPosition"] = nullptr;
     }
     if (s.attestation) {
         json::Value at = {{"ok", s.attestation->ok}, {"detail", s.attestation->detail}};
@@ -110,41 +122,48 @@ void print_json(const VerifyArgs& a, const std::string& sig_path,
 
 void print_text(const VerifyArgs& a, const manifest::LoadedManifest& lm,
                 const policy::ReleaseReport& r) {
-    std::cout << "manifest " << a.manifest << " sha256:" << lm.sha256_hex << "\n";
+    // Operator names, key names, paths and details come from the bundle, the policy and the
+    // file system: the whole report goes through terminal_safe_text before it is shown.
+    std::ostringstream out;
+    auto t = [](std::string_view v) { return terminal_safe(v); };
+    out << "manifest " << t(a.manifest) << " sha256:" << lm.sha256_hex << "\n";
     for (const auto& s : r.signatures.signatures) {
-        std::cout << "  signature " << s.index << ": "
+        out << "  signature " << s.index << ": "
                   << (s.ok        ? "ok"
                       : s.foreign ? "not counted"
                                   : "FAIL");
-        if (s.ok)
-            std::cout << " key '" << s.key_name << "' (" << s.key_id.substr(0, 16)
-                      << "...), operator " << s.statement->approval.operator_name << ", "
-                      << s.statement->approval.time;
+        if (s.ok) {
+            out << " key '" << t(s.key_name) << "' (" << s.key_id.substr(0, 16)
+                      << "...), operator " << t(s.statement->approval.operator_name) << ", "
+                      << t(s.statement->approval.time);
+            if (s.statement->log) out << ", evidence entry " << s.statement->log->index;
+        }
         else
-            std::cout << " (" << policy::signature_problem_name(s.problem) << "): " << s.detail;
-        std::cout << "\n";
+            out << " (" << policy::signature_problem_name(s.problem) << "): " << t(s.detail);
+        out << "\n";
         if (s.attestation)
-            std::cout << "    attestation: " << (s.attestation->ok ? "ok, " : "FAIL, ")
-                      << s.attestation->detail << "\n";
+            out << "    attestation: " << (s.attestation->ok ? "ok, " : "FAIL, ")
+                      << t(s.attestation->detail) << "\n";
     }
     for (const auto& c : r.checks) {
         const char* tag = c.status == policy::CheckStatus::pass   ? "ok    "
                           : c.status == policy::CheckStatus::fail ? "FAIL  "
                                                                   : "skip  ";
-        std::cout << tag << c.name << ": " << c.detail << "\n";
+        out << tag << c.name << ": " << t(c.detail) << "\n";
         if (c.name == "artifacts" && r.artifacts) {
             for (const auto& x : r.artifacts->artifacts)
-                if (!x.ok) std::cout << "        " << x.path << ": " << x.detail << "\n";
-            for (const auto& e : r.artifacts->extra) std::cout << "        extra: " << e << "\n";
+                if (!x.ok) out << "        " << t(x.path) << ": " << t(x.detail) << "\n";
+            for (const auto& e : r.artifacts->extra) out << "        extra: " << t(e) << "\n";
         }
     }
     auto skipped = r.skipped();
     std::string names;
     for (const auto& s : skipped) names += (names.empty() ? "" : ", ") + s;
     if (r.ok())
-        std::cout << "verified" << (skipped.empty() ? "" : " (not checked: " + names + ")") << "\n";
+        out << "verified" << (skipped.empty() ? "" : " (not checked: " + names + ")") << "\n";
     else
-        std::cout << "NOT verified\n";
+        out << "NOT verified\n";
+    std::cout << terminal_safe_text(out.str());
 }
 
 int run_verify(const VerifyArgs& a) {
@@ -209,11 +228,10 @@ int run_verify(const VerifyArgs& a) {
         print_json(a, sig_path, *loaded, now, r);
     else
         print_text(a, *loaded, r);
-    if (!r.ok()) {
-        std::cerr << "otasign: error: " << a.manifest << " does not pass verification against "
-                  << a.policy << " (role " << a.role << ")\n";
-        return kVerifyFailed;
-    }
+    if (!r.ok())
+        return report(make_error(ErrorCode::PolicyViolation,
+                                 a.manifest + " does not pass verification against " + a.policy +
+                                     " (role " + a.role + ")"));
     return kOk;
 }
 

@@ -126,7 +126,10 @@ jq -e '.ok == false and (.checks | map(.name) == ["signatures","threshold","prev
        and (.signatures[0].keyName == "alice") and (.manifest.sha256 | test("^[0-9a-f]{64}$"))' out >/dev/null \
     || { cat out; fail "verify --json shape"; }
 expect 0 otasign verify release-2.json --policy policy.json "${NOW[@]}" --json
-jq -e '.ok == true and (.signatures | length == 2) and all(.signatures[]; .ok)' out >/dev/null || fail "verify --json ok shape"
+jq -e '.ok == true and (.signatures | length == 2) and all(.signatures[]; .ok)
+       and all(.signatures[]; .statementVersion == 2)
+       and (.signatures | map(.logPosition.index) == [0, 1])
+       and (.signatures[0].logPosition.bundlePath == "release-2.json.sig")' out >/dev/null || { cat out; fail "verify --json ok shape (log positions)"; }
 
 # --- evidence log: chain and signatures verify; show for an auditor; a changed line fails
 expect 0 otasign evidence verify evidence.log.jsonl --policy policy.json
