@@ -10,6 +10,7 @@ OTASIGN_PACKAGES=(
   libp11-kit-dev p11-kit libykpiv-dev ykcs11 yubico-piv-tool
   opensc opensc-pkcs11 softhsm2 pcscd libpcsclite-dev vsmartcard-vpcd
   tmux jq nodejs util-linux procps iproute2 time
+  clang-format clang libclang-rt-14-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
