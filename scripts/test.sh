@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what is missing, build, and run every test: the normal build first, then the
-# parser-facing tiers again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Install what is missing, check formatting, build, and run every test: the normal build first,
+# then every tier again under AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer,
+# then each libFuzzer target briefly.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -26,6 +27,21 @@ log "running every test"
 
 log "building $asan_dir (ASan + UBSan)"
 build_otasign "$asan_dir" -DOTASIGN_SANITIZE=ON
-log "running the unit, conformance and attack tiers under ASan + UBSan"
-(cd "$asan_dir" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-  ctest --output-on-failure -j "$(nproc)" -L 'unit|conformance|attack' --timeout 900)
+# Every tier again, the otasign binary and the test programs instrumented. LeakSanitizer reports
+# leaks at exit; tests/lsan.supp suppresses only leaks inside third-party PKCS#11 modules and
+# middleware that otasign loads (SoftHSM2, OpenSC, ykcs11, ...), never in otasign's own code.
+# verify_asan_link_order=0 lets a test's LD_PRELOAD fault-injection shim load before ASan.
+log "running every tier under ASan + UBSan + LeakSanitizer"
+asan_start=$SECONDS
+(cd "$asan_dir" &&
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$OTASIGN_ROOT/tests/lsan.supp:print_suppressions=0 \
+  ctest --output-on-failure -j "$(nproc)" --timeout 900)
+log "the ASan run took $((SECONDS - asan_start)) s"
+
+# libFuzzer targets (clang, ASan + UBSan), each briefly: a smoke run in CI, and a replay of every
+# input that once crashed one (tests/fuzz/regressions). Long runs: scripts/fuzz.sh 600.
+fuzz_seconds=${OTASIGN_FUZZ_SECONDS:-20}
+log "fuzzing each target for ${fuzz_seconds}s"
+bash "$OTASIGN_ROOT/scripts/fuzz.sh" "$fuzz_seconds"
