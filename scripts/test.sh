@@ -31,13 +31,16 @@ build_otasign "$asan_dir" -DOTASIGN_SANITIZE=ON
 # leaks at exit; tests/lsan.supp suppresses only leaks inside third-party PKCS#11 modules and
 # middleware that otasign loads (SoftHSM2, OpenSC, ykcs11, ...), never in otasign's own code.
 # verify_asan_link_order=0 lets a test's LD_PRELOAD fault-injection shim load before ASan.
-log "running every tier under ASan + UBSan + LeakSanitizer"
+# OTASIGN_ASAN_LABELS restricts the run to some tiers (a ctest -L regex, e.g. 'unit|attack').
+asan_labels=()
+[ -n "${OTASIGN_ASAN_LABELS:-}" ] && asan_labels=(-L "$OTASIGN_ASAN_LABELS")
+log "running ${OTASIGN_ASAN_LABELS:-every tier} under ASan + UBSan + LeakSanitizer"
 asan_start=$SECONDS
 (cd "$asan_dir" &&
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$OTASIGN_ROOT/tests/lsan.supp:print_suppressions=0 \
-  ctest --output-on-failure -j "$(nproc)" --timeout 900)
+  ctest --output-on-failure -j "$(nproc)" --timeout 900 "${asan_labels[@]}")
 log "the ASan run took $((SECONDS - asan_start)) s"
 
 # libFuzzer targets (clang, ASan + UBSan), each briefly: a smoke run in CI, and a replay of every
