@@ -30,7 +30,13 @@ Status fsync_directory(const fs::path& dir) {
 }
 
 std::string temp_prefix(const fs::path& target) {
-    return "." + target.filename().string() + ".tmp.";
+    // Appended, not `"." + name`: inserting at the front of a string is what GCC 12 at -O3
+    // misreads as an overlapping memcpy (-Wrestrict, GCC bug 105329).
+    std::string name = target.filename().string();
+    std::string prefix;
+    prefix.reserve(name.size() + 6);
+    prefix.append(1, '.').append(name).append(".tmp.");
+    return prefix;
 }
 
 Result<fs::path> resolve_write_path(const fs::path& path) {
@@ -69,7 +75,9 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target) {
     for (int attempt = 0; attempt < 16; ++attempt) {
         char suffix[32];
         std::snprintf(suffix, sizeof suffix, "%08x", rd());
-        fs::path temp = dir / (temp_prefix(target) + suffix);
+        std::string name = temp_prefix(target);
+        name.append(suffix);
+        fs::path temp = dir / name;
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (fd >= 0) return AtomicFile(target, temp, fd);
         if (errno != EEXIST)

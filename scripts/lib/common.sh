@@ -10,6 +10,7 @@ OTASIGN_PACKAGES=(
   libp11-kit-dev p11-kit libykpiv-dev ykcs11 yubico-piv-tool
   opensc opensc-pkcs11 softhsm2 pcscd libpcsclite-dev vsmartcard-vpcd
   tmux jq nodejs util-linux procps iproute2 time python3 python3-cryptography strace
+  clang-format clang libclang-rt-14-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -46,6 +47,7 @@ build_otasign() {
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   fi
-  cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@" >/dev/null
+  cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTASIGN_WERROR=ON \
+    "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }
