@@ -619,3 +619,31 @@ TEST_CASE("canonicalize_strict agrees with parse_strict on JSONTestSuite and the
     }
     CHECK(files > 300);
 }
+
+TEST_CASE("large objects are sorted by UTF-16 code units and checked for duplicates",
+          "[canonical][stream]") {
+    // Over 16 members takes the other sort; keys share long prefixes and mix ASCII,
+    // U+E000..U+FFFF, astral characters and escapes.
+    Rng rng(16);
+    const char* const pieces[] = {"k",       "key-",           "\xEF\xBC\xA1", "\xF0\x9F\x98\x80",
+                                  "\\u00e9", "\\ud83d\\ude00", "\\uff21",      "0",
+                                  "~",       "prefix-shared-", "\\\"",         "/"};
+    for (int round = 0; round < 50; ++round) {
+        std::vector<std::string> keys;
+        std::string text = "{";
+        const std::size_t n = 10 + rng.below(60);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string key;
+            for (std::size_t k = 0, len = 1 + rng.below(4); k < len; ++k)
+                key += pieces[rng.below(std::size(pieces))];
+            key += "k" + std::to_string(i);  // distinct, and with a letter to escape below
+            keys.push_back(key);
+            text += (i ? ",\"" : "\"") + key + "\":" + std::to_string(i);
+        }
+        CHECK(agree(text + "}"));
+        // One of the keys again, its last 'k' spelled as an escape.
+        std::string again = keys[rng.below(keys.size())];
+        again.replace(again.rfind('k'), 1, "\\u006b");
+        CHECK_FALSE(agree(text + ",\"" + again + "\":0}"));
+    }
+}
