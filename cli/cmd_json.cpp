@@ -2,7 +2,9 @@
 // operator or CI job can reproduce them with nothing but this tool.
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
@@ -22,21 +24,66 @@ struct JsonOptions {
     std::uint64_t max_bytes = json::Limits{}.max_bytes;
 };
 
-Result<std::string> canonical_bytes(const JsonOptions& opts) {
+json::Limits limits_of(const JsonOptions& opts) {
     json::Limits limits;
     limits.max_depth = opts.max_depth;
     limits.max_bytes = opts.max_bytes;
-    const std::string source = opts.input == "-" ? "<stdin>" : opts.input;
+    return limits;
+}
+
+std::string source_of(const JsonOptions& opts) {
+    return opts.input == "-" ? "<stdin>" : opts.input;
+}
+
+// Reads the input and streams its canonical bytes to `sink`: only the input and the strict
+// reader's member index are held, never a second copy of the document.
+Status stream_canonical(const JsonOptions& opts, const json::ByteSink& sink) {
+    const json::Limits limits = limits_of(opts);
     OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(opts.input, limits.max_bytes));
-    OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source, limits, json::PositionIndex::none));
-    std::string().swap(bytes);  // the input is no longer needed: lower the peak for large files
-    return json::canonicalize(doc.value);
+    return json::canonicalize_strict(bytes, source_of(opts), limits, sink);
 }
 
 Status write_stdout(std::string_view bytes) {
-    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::fflush(stdout) != 0)
+    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size())
         return make_error(ErrorCode::Io, "cannot write to standard output");
     return ok_status();
+}
+
+Status flush_stdout() {
+    if (std::fflush(stdout) != 0)
+        return make_error(ErrorCode::Io, "cannot write to standard output");
+    return ok_status();
+}
+
+// canonicalize: to standard output, or to -o OUT through an AtomicFile that is created only
+// once the input has been accepted (canonicalize_strict writes nothing before), so an invalid
+// input reports its own error and leaves OUT as it was.
+Status run_canonicalize(const JsonOptions& opts) {
+    if (opts.output.empty()) {
+        OTASIGN_TRY(stream_canonical(opts, write_stdout));
+        return flush_stdout();
+    }
+    std::optional<AtomicFile> file;
+    OTASIGN_TRY(stream_canonical(opts, [&](std::string_view piece) -> Status {
+        if (!file) {
+            OTASIGN_ASSIGN_OR_RETURN(AtomicFile created, AtomicFile::create(opts.output));
+            file.emplace(std::move(created));
+        }
+        return file->write(piece);
+    }));
+    if (!file)
+        return make_error(ErrorCode::Internal, "canonical form of a valid document is empty");
+    return file->commit(Overwrite::yes);
+}
+
+Status run_digest(const JsonOptions& opts) {
+    Hasher hasher(HashAlg::sha256);
+    OTASIGN_TRY(stream_canonical(opts, [&](std::string_view piece) {
+        hasher.update(piece.data(), piece.size());
+        return ok_status();
+    }));
+    OTASIGN_TRY(write_stdout("sha256:" + to_hex(hasher.finish()) + "\n"));
+    return flush_stdout();
 }
 
 void add_limit_options(CLI::App* cmd, JsonOptions& opts) {
@@ -63,13 +110,7 @@ CommandGroup g(90, [](CLI::App& app, int& exit_code) {
         "surrogates, integers beyond 2^53-1 and other non-I-JSON input with exit code 3.\n\n"
         "Example:\n  otasign canonicalize release.json -o release.canonical.json\n");
     canon->callback([opts, &exit_code] {
-        auto bytes = canonical_bytes(*opts);
-        if (!bytes) {
-            exit_code = report(bytes.error());
-            return;
-        }
-        Status st = opts->output.empty() ? write_stdout(*bytes)
-                                         : write_file_atomic(opts->output, *bytes, Overwrite::yes);
+        Status st = run_canonicalize(*opts);
         exit_code = st ? kOk : report(st.error());
     });
 
@@ -82,12 +123,7 @@ CommandGroup g(90, [](CLI::App& app, int& exit_code) {
         "same document.\n\n"
         "Example:\n  otasign digest release.json\n");
     digest->callback([opts, &exit_code] {
-        auto bytes = canonical_bytes(*opts);
-        if (!bytes) {
-            exit_code = report(bytes.error());
-            return;
-        }
-        Status st = write_stdout("sha256:" + sha256_hex(*bytes) + "\n");
+        Status st = run_digest(*opts);
         exit_code = st ? kOk : report(st.error());
     });
 });

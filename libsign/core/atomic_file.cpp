@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -160,6 +161,12 @@ Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         ::close(fd);
         return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: is a directory");
+    }
+    // Sized once: growing by doubling would copy a large input several times and could leave
+    // it in a buffer up to twice its size.
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        const auto size = static_cast<std::uint64_t>(st.st_size);
+        out.reserve(static_cast<std::size_t>(std::min(size, max_bytes)) + 1);
     }
     char buf[65536];
     for (;;) {

@@ -6,32 +6,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "json/canonical_detail.hpp"
+
 namespace otasign::json {
 
 namespace {
 
 using Member = Value::object_t::value_type;
 
-bool is_lead_e000_to_ffff(unsigned char c) { return c == 0xee || c == 0xef; }
-bool is_lead_astral(unsigned char c) { return c >= 0xf0; }
-
-// RFC 8785 3.2.3 sorts keys by UTF-16 code units. UTF-8 byte order equals code point order,
-// which agrees with UTF-16 order except between U+E000..U+FFFF and the astral planes (whose
-// UTF-16 high surrogates D800..DBFF sort before E000). The first differing code point decides,
-// so compare bytes and flip only when that code point falls into those two ranges.
-bool utf16_less(std::string_view a, std::string_view b) {
-    std::size_t n = std::min(a.size(), b.size());
-    std::size_t i = 0;
-    while (i < n && a[i] == b[i]) ++i;
-    if (i == n) return a.size() < b.size();
-    std::size_t start = i;  // back up to the first byte of the code point that differs
-    while (start > 0 && (static_cast<unsigned char>(a[start]) & 0xc0) == 0x80) --start;
-    auto la = static_cast<unsigned char>(a[start]);
-    auto lb = static_cast<unsigned char>(b[start]);
-    if (is_lead_e000_to_ffff(la) && is_lead_astral(lb)) return false;
-    if (is_lead_astral(la) && is_lead_e000_to_ffff(lb)) return true;
-    return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
-}
+using detail::is_lead_astral;
+using detail::is_lead_e000_to_ffff;
+using detail::utf16_less;
 
 // Whether std::map's byte order differs from UTF-16 order for these keys: only if both ranges
 // occur. Checking spares the sort for almost every object.
@@ -49,29 +34,23 @@ bool needs_utf16_sort(const Value::object_t& members) {
 }
 
 void write_string(std::string& out, std::string_view s) {
-    static const char* hex = "0123456789abcdef";
     out += '"';
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\f': out += "\\f"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out += hex[c >> 4];
-                    out += hex[c & 0xf];
-                } else {
-                    out += ch;
-                }
-        }
+    std::size_t plain = 0;  // start of the run of bytes written as they are
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (!detail::needs_escape(c)) continue;
+        out.append(s.data() + plain, i - plain);
+        char buf[8];
+        out.append(buf, detail::write_escape(buf, c));
+        plain = i + 1;
     }
+    out.append(s.data() + plain, s.size() - plain);
     out += '"';
+}
+
+void write_number(std::string& out, double x) {
+    char buf[detail::kMaxNumberChars];
+    out.append(buf, detail::write_es6_number(buf, x));
 }
 
 struct Frame {
@@ -87,15 +66,18 @@ void open_value(std::string& out, std::vector<Frame>& stack, const Value& v) {
         case Value::value_t::null: out += "null"; return;
         case Value::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
         case Value::value_t::number_integer:
-            out += format_es6_number(static_cast<double>(v.get<Value::number_integer_t>()));
+            write_number(out, static_cast<double>(v.get<Value::number_integer_t>()));
             return;
         case Value::value_t::number_unsigned:
-            out += format_es6_number(static_cast<double>(v.get<Value::number_unsigned_t>()));
+            write_number(out, static_cast<double>(v.get<Value::number_unsigned_t>()));
             return;
         case Value::value_t::number_float: {
             double d = v.get<double>();
             // JSON.stringify's choice; parse_strict never produces these.
-            out += std::isfinite(d) ? format_es6_number(d) : "null";
+            if (std::isfinite(d))
+                write_number(out, d);
+            else
+                out += "null";
             return;
         }
         case Value::value_t::string: write_string(out, v.get_ref<const std::string&>()); return;
@@ -162,49 +144,62 @@ std::string canonicalize(const Value& value) {
 }
 
 std::string format_es6_number(double x) {
-    if (x == 0) return "0";  // also -0
     if (std::isnan(x)) return "NaN";
     if (std::isinf(x)) return x < 0 ? "-Infinity" : "Infinity";
+    char buf[detail::kMaxNumberChars];
+    return std::string(buf, detail::write_es6_number(buf, x));
+}
 
+namespace detail {
+
+char* write_es6_number(char* out, double x) {
+    if (x == 0) {  // also -0
+        *out++ = '0';
+        return out;
+    }
     // Shortest round-trip digits, in scientific form "d[.ddd]e[+-]xx".
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, std::fabs(x), std::chars_format::scientific);
-    std::string_view sci(buf, static_cast<std::size_t>(res.ptr - buf));
-    std::size_t e_pos = sci.find('e');
-    std::string digits;
-    for (char c : sci.substr(0, e_pos))
-        if (c != '.') digits += c;
+    char sci[40];
+    auto res = std::to_chars(sci, sci + sizeof sci, std::fabs(x), std::chars_format::scientific);
+    char digits[24];
+    int k = 0;  // number of digits
+    const char* p = sci;
+    for (; *p != 'e'; ++p)
+        if (*p != '.') digits[k++] = *p;
+    ++p;
+    const bool negative_exponent = *p == '-';
+    ++p;  // to_chars always writes the exponent's sign
     int exponent = 0;
-    std::string_view exp_text = sci.substr(e_pos + 1);
-    if (exp_text.front() == '+') exp_text.remove_prefix(1);
-    std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+    for (; p < res.ptr; ++p) exponent = exponent * 10 + (*p - '0');
+    if (negative_exponent) exponent = -exponent;
 
     // ECMA-262 Number::toString: k digits, value = digits * 10^(n-k).
-    const int k = static_cast<int>(digits.size());
     const int n = exponent + 1;
-    std::string out = x < 0 ? "-" : "";
+    if (x < 0) *out++ = '-';
     if (k <= n && n <= 21) {
-        out += digits;
-        out.append(static_cast<std::size_t>(n - k), '0');
+        out = std::copy(digits, digits + k, out);
+        out = std::fill_n(out, n - k, '0');
     } else if (0 < n && n <= 21) {
-        out += digits.substr(0, static_cast<std::size_t>(n));
-        out += '.';
-        out += digits.substr(static_cast<std::size_t>(n));
+        out = std::copy(digits, digits + n, out);
+        *out++ = '.';
+        out = std::copy(digits + n, digits + k, out);
     } else if (-6 < n && n <= 0) {
-        out += "0.";
-        out.append(static_cast<std::size_t>(-n), '0');
-        out += digits;
+        *out++ = '0';
+        *out++ = '.';
+        out = std::fill_n(out, -n, '0');
+        out = std::copy(digits, digits + k, out);
     } else {
-        out += digits[0];
+        *out++ = digits[0];
         if (k > 1) {
-            out += '.';
-            out += digits.substr(1);
+            *out++ = '.';
+            out = std::copy(digits + 1, digits + k, out);
         }
-        out += 'e';
-        out += n - 1 >= 0 ? '+' : '-';
-        out += std::to_string(std::abs(n - 1));
+        *out++ = 'e';
+        *out++ = n - 1 >= 0 ? '+' : '-';
+        out = std::to_chars(out, out + 4, std::abs(n - 1)).ptr;
     }
     return out;
 }
+
+}  // namespace detail
 
 }  // namespace otasign::json
