@@ -40,6 +40,36 @@ PublicKey PublicKey::clone() const {
     return copy;
 }
 
+namespace {
+
+// The ROCA test (Nemec et al., CCS 2017): moduli made by the vulnerable Infineon library are
+// of the form k * M + (65537^a mod M), so n mod p lies in the subgroup that 65537 generates
+// modulo each small prime p. A random modulus passes for all these primes with negligible
+// probability.
+bool has_roca_fingerprint(EVP_PKEY* key) {
+    static constexpr unsigned kPrimes[] = {3,   5,   7,   11,  13,  17,  19,  23,  29,  31,
+                                           37,  41,  43,  47,  53,  59,  61,  67,  71,  73,
+                                           79,  83,  89,  97,  101, 103, 107, 109, 113, 127,
+                                           131, 137, 139, 149, 151, 157, 163, 167};
+    BIGNUM* raw = nullptr;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &raw) != 1) return false;
+    ossl::Ptr<BIGNUM> n(raw);
+    for (unsigned p : kPrimes) {
+        BN_ULONG r = BN_mod_word(n.get(), p);
+        if (r == static_cast<BN_ULONG>(-1)) return false;
+        bool in_subgroup = false;
+        unsigned g = 1, step = 65537 % p;
+        for (unsigned i = 0; i < p && !in_subgroup; ++i) {
+            in_subgroup = g == r;
+            g = g * step % p;
+        }
+        if (!in_subgroup) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 Result<PublicKey> public_key_from_evp(EVP_PKEY* pkey, std::string_view source) {
     // Everything below works on the canonical form, so a key's id, PEM and verification are
     // the same whichever encoding of it was read.
@@ -66,6 +96,12 @@ Result<PublicKey> public_key_from_evp(EVP_PKEY* pkey, std::string_view source) {
         if (EVP_PKEY_get_bits(k) < 2048)
             return make_error(ErrorCode::InvalidInput,
                               std::string(source) + ": RSA key under 2048 bits");
+        if (has_roca_fingerprint(k))
+            return make_error(ErrorCode::InvalidInput,
+                              std::string(source) +
+                                  ": RSA key with the ROCA fingerprint (CVE-2017-15361): its "
+                                  "private key can be computed from the public key",
+                              "replace the key; it was made by a vulnerable Infineon chip");
         key.alg = SigAlg::rsa_pss_sha256;
     }
     key.spki_der = std::move(canonical.spki_der);
