@@ -44,7 +44,7 @@ TEST_CASE("atomic write without overwrite refuses an existing file and leaves it
     REQUIRE(write_file_atomic(target, "first", Overwrite::no).ok());
     auto second = write_file_atomic(target, "second", Overwrite::no);
     REQUIRE_FALSE(second.ok());
-    CHECK(second.error().code == ErrorCode::Io);
+    CHECK(second.error().code == ErrorCode::InvalidInput);  // a refused output argument, exit 3
     CHECK(slurp(target) == "first");
     // No temporary file is left behind.
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
