@@ -108,6 +108,43 @@ u8* put_utf8(u8* out, u32 cp) {
     return out;
 }
 
+// Decodes the escape sequence at `s` (s[0] is the backslash of an escape the scan accepted,
+// a surrogate pair as one), writes its UTF-8 bytes at `out` and returns their end; `s` moves
+// past the escape.
+u8* decode_escape(const u8*& s, u8* out) {
+    switch (s[1]) {
+        case 'b':
+            *out++ = '\b';
+            break;
+        case 'f':
+            *out++ = '\f';
+            break;
+        case 'n':
+            *out++ = '\n';
+            break;
+        case 'r':
+            *out++ = '\r';
+            break;
+        case 't':
+            *out++ = '\t';
+            break;
+        case 'u': {
+            u32 cp = static_cast<u32>(read_hex4(s + 2));
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                cp =
+                    0x10000 + ((cp - 0xd800) << 10) + (static_cast<u32>(read_hex4(s + 8)) - 0xdc00);
+                s += 6;
+            }
+            s += 6;
+            return put_utf8(out, cp);
+        }
+        default:
+            *out++ = s[1];  // '"', '\\', '/'
+    }
+    s += 2;
+    return out;
+}
+
 // Eight input bytes as a little-endian word, whatever the machine.
 u64 load8(const u8* p) {
     u64 w;
@@ -430,37 +467,7 @@ class Scanner {
                 ++s;
                 continue;
             }
-            switch (s[1]) {
-                case 'b':
-                    *out++ = '\b';
-                    break;
-                case 'f':
-                    *out++ = '\f';
-                    break;
-                case 'n':
-                    *out++ = '\n';
-                    break;
-                case 'r':
-                    *out++ = '\r';
-                    break;
-                case 't':
-                    *out++ = '\t';
-                    break;
-                case 'u': {
-                    u32 cp = static_cast<u32>(read_hex4(s + 2));
-                    if (cp >= 0xd800 && cp <= 0xdbff) {
-                        cp = 0x10000 + ((cp - 0xd800) << 10) +
-                             (static_cast<u32>(read_hex4(s + 8)) - 0xdc00);
-                        s += 6;
-                    }
-                    out = put_utf8(out, cp);
-                    s += 6;
-                    continue;
-                }
-                default:
-                    *out++ = s[1];  // '"', '\\', '/'
-            }
-            s += 2;
+            out = decode_escape(s, out);
         }
     }
 
@@ -815,38 +822,7 @@ class Writer {
                 continue;
             }
             u8 decoded[4];
-            u8* end = decoded;
-            switch (s[1]) {
-                case 'b':
-                    *end++ = '\b';
-                    break;
-                case 'f':
-                    *end++ = '\f';
-                    break;
-                case 'n':
-                    *end++ = '\n';
-                    break;
-                case 'r':
-                    *end++ = '\r';
-                    break;
-                case 't':
-                    *end++ = '\t';
-                    break;
-                case 'u': {
-                    u32 cp = static_cast<u32>(read_hex4(s + 2));
-                    if (cp >= 0xd800 && cp <= 0xdbff) {
-                        cp = 0x10000 + ((cp - 0xd800) << 10) +
-                             (static_cast<u32>(read_hex4(s + 8)) - 0xdc00);
-                        s += 6;
-                    }
-                    end = put_utf8(end, cp);
-                    s += 4;
-                    break;
-                }
-                default:
-                    *end++ = s[1];  // '"', '\\', '/'
-            }
-            s += 2;
+            u8* end = decode_escape(s, decoded);
             if (end - decoded == 1 && detail::needs_escape(decoded[0]))
                 m_out.advance(detail::write_escape(m_out.room(6), decoded[0]));
             else
