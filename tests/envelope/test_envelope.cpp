@@ -350,3 +350,17 @@ TEST_CASE("statement: PIV evidence round-trips and is schema-checked", "[stateme
     v["approval"]["piv"]["serial"] = 4294967296LL;
     CHECK_FALSE(parse_statement(json::canonicalize(v), "stmt").ok());
 }
+
+TEST_CASE("opened with its own key, a signature object's keyid must be that key's", "[bundle][attack]") {
+    auto key = test::make_key();
+    auto other = test::make_key();
+    auto e = make_entry(sample_statement(key.pub), key.pub, key.signer());
+    REQUIRE(e.ok());
+    REQUIRE(open_entry_self(*e, "b").ok());
+    auto lying = *e;
+    lying.key_id = other.pub.key_id;
+    auto r = open_entry_self(lying, "b");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::BadSignature);
+    CHECK(r.error().detail.find("is not the id of its publicKey") != std::string::npos);
+}
