@@ -121,6 +121,11 @@ int run_sign(const SignArgs& a) {
     if (!bytes) return report(bytes.error());
     auto loaded = manifest::load_manifest(*bytes, a.manifest);
     if (!loaded) return report(loaded.error());
+    const manifest::Timestamp now =
+        manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
+    // An expired manifest, or one with less than a day left, is never signed (before the key).
+    if (auto v = manifest::check_remaining_validity(loaded->manifest, now, a.manifest); !v)
+        return report(v.error());
     std::optional<manifest::LoadedManifest> previous;
     if (!a.previous.empty()) {
         auto pb = read_file(a.previous);
@@ -280,7 +285,7 @@ int run_sign(const SignArgs& a) {
     manifest::DiffOptions dopts;
     if (pol && pol->max_expiry_days)
         dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
-    dopts.now = manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
+    dopts.now = now;
     manifest::Diff d =
         manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
     std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);

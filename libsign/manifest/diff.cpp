@@ -147,6 +147,24 @@ std::string optional_items(Builder& b, Section& s, const std::string& field,
 
 }  // namespace
 
+Status check_remaining_validity(const Manifest& next, const Timestamp& now, std::string_view name,
+                                std::int64_t min_seconds) {
+    const std::int64_t left = next.expires.seconds - now.seconds;
+    if (!(next.expires > now))
+        return make_error(ErrorCode::PolicyViolation,
+                          std::string(name) + " expired at " + next.expires.text +
+                              " and devices refuse it; nothing was signed",
+                          "make a new manifest with a later 'expires'");
+    if (left < min_seconds)
+        return make_error(ErrorCode::PolicyViolation,
+                          std::string(name) + " expires at " + next.expires.text + ", less than " +
+                              std::to_string(min_seconds / 3600) +
+                              " hours from now; nothing was signed",
+                          "a manifest must have at least one day of validity left when it is "
+                          "signed; make a new one with a later 'expires'");
+    return ok_status();
+}
+
 Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& options) {
     const Manifest* p = previous;
     Builder b(p == nullptr);

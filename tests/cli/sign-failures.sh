@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A failed or refused sign leaves every file exactly as it was: wrong PIN (4), wrong --approve
 # digest (5), no terminal and no --approve (5), unwritable evidence log, a bundle of another
-# manifest (1), malformed input (3).
+# manifest (1), an expired manifest (1), malformed input (3).
 source "$(dirname "$0")/common.sh"
 
 # Some history first, so "unchanged" covers existing files too.
@@ -54,6 +54,25 @@ printf '{"schemaVersion": 1, "schemaVersion": 1}\n' > dup.json
 expect 3 sign_approved dup.json p256 alice
 grep -q "dup.json:1:" err || fail "malformed manifest error lacks the position"
 [[ ! -e dup.json.sig ]] || fail "malformed manifest produced a bundle"
+
+# --- an expired manifest, or one with less than a day left, is refused (exit 1) before the key,
+# with --approve and without (the refusal comes before the terminal is needed), nothing written
+before=$(snapshot)
+jq '.created = "2020-01-01T00:00:00Z" | .expires = "2020-02-01T00:00:00Z" | del(.rollout.start)
+    | .rollout.waves = [{"name": "all", "percentage": 50, "start": "2020-01-02T00:00:00Z"}]' \
+    release-2.json > expired.json
+expect 1 sign_approved expired.json p256 alice
+grep -q "expired.json expired at 2020-02-01T00:00:00Z" err || fail "expired manifest: unclear error"
+expect 1 setsid -w "$OTASIGN_BIN" sign expired.json "${MOD[@]}" --key "$(key_uri p256)" --pin-source file:pin --operator alice </dev/null
+soon=$(date -u -d '+6 hours' +%Y-%m-%dT%H:%M:%SZ)
+jq --arg e "$soon" '.created = "2026-01-01T00:00:00Z" | .expires = $e | del(.rollout.start)
+    | .rollout.waves = [{"name": "all", "percentage": 50, "start": "2026-01-02T00:00:00Z"}]' \
+    release-2.json > soon.json
+expect 1 sign_approved soon.json p256 alice
+grep -q "less than 24 hours from now" err || fail "manifest expiring within a day: unclear error"
+[[ ! -e expired.json.sig && ! -e soon.json.sig ]] || fail "an expiring manifest got a bundle"
+rm expired.json soon.json
+[[ $(snapshot) == "$before" ]] || fail "refusing an expired manifest changed files"
 
 # --- a PIN source others can read is refused before anything happens
 chmod 644 pin
