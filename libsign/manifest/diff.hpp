@@ -52,9 +52,9 @@ struct Diff {
 };
 
 // The least validity a manifest must have left when it is signed: one day. A manifest that is
-// expired, or expires sooner, would reach devices already refused or about to be (MANIFEST-FORMAT.md,
-// "Signing refusals"). It does not depend on the policy's maxExpiryDays, which bounds the window
-// from the other side.
+// expired, or expires sooner, would reach devices already refused or about to be
+// (MANIFEST-FORMAT.md, "Signing refusals"). It does not depend on the policy's maxExpiryDays, which
+// bounds the window from the other side.
 inline constexpr std::int64_t kMinRemainingValiditySeconds = 86400;
 
 // Refuses (PolicyViolation) a manifest whose `expires` is less than `min_seconds` after `now`.
