@@ -43,6 +43,11 @@ std::string describe_entry(const envelope::EvidenceEntry& e, const envelope::Sta
         out += "  operator        " + q(a.operator_name) + " on host " + q(a.host) + "\n";
         out += "  approved        " + q(a.time) + " by " +
                envelope::approval_method_name(a.method) + "\n";
+        if (!a.accepted_risks.empty()) {
+            std::string codes;
+            for (const auto& c : a.accepted_risks) codes += (codes.empty() ? "" : ", ") + q(c);
+            out += "  accepted risks  " + codes + "\n";
+        }
         out += "  token           " + q(a.token.manufacturer) + " / " + q(a.token.model) +
                " serial " + q(a.token.serial) + " label " + q(a.token.label) + "\n";
         out += "  key label       " + q(a.key_label) + "\n";

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -39,6 +40,7 @@ namespace fs = std::filesystem;
 struct SignArgs {
     std::string manifest, key_uri, policy, previous, signature, pin_source, operator_name, approve,
         evidence_log, module;
+    std::vector<std::string> accept_risks;  // --accept-risk CODE, repeatable
     bool allow_final_pin_try = false;
     std::string touch = "auto";
 };
@@ -115,6 +117,18 @@ Status recover_before_sign(const fs::path& journal, const fs::path& bundle_targe
     return ok_status();
 }
 
+std::string join_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) out += (out.empty() ? "" : ", ") + c;
+    return out;
+}
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
+    return s;
+}
+
 int run_sign(const SignArgs& a) {
     // 1. Inputs, read once.
     auto bytes = read_file(a.manifest);
@@ -172,6 +186,26 @@ int run_sign(const SignArgs& a) {
                                      "print the digest with 'otasign digest " + a.manifest + "'"));
         approve_hex = v.substr(7);
     }
+
+    // The review's risks, known before the key: a named risk the review does not raise is a
+    // usage error, so no blanket acceptance can be scripted.
+    manifest::DiffOptions dopts;
+    if (pol && pol->max_expiry_days)
+        dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
+    dopts.now = now;
+    manifest::Diff d =
+        manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
+    const std::vector<std::string> high_risks = manifest::high_risk_codes(d);
+    if (!a.accept_risks.empty() && !approve_hex)
+        return report(make_error(ErrorCode::Usage, "--accept-risk goes with --approve",
+                                 "on a terminal the operator types each high risk's code"));
+    for (const auto& code : a.accept_risks)
+        if (std::find(high_risks.begin(), high_risks.end(), code) == high_risks.end())
+            return report(make_error(
+                ErrorCode::Usage,
+                "--accept-risk " + code + ": this review raises no high risk with that code",
+                high_risks.empty() ? "it raises no high risk at all; drop --accept-risk"
+                                   : "the high risks it raises: " + join_codes(high_risks)));
 
     // 2. The key (no login yet), and the refusals that need no operator. A key on a PIV card is
     // looked up there first (before this command's PKCS#11 session exists): its slot, policies,
@@ -282,12 +316,6 @@ int run_sign(const SignArgs& a) {
 
     // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
     // the statement.
-    manifest::DiffOptions dopts;
-    if (pol && pol->max_expiry_days)
-        dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
-    dopts.now = now;
-    manifest::Diff d =
-        manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
     std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);
     shown += "\n" + std::string(previous ? "Changes since the previous release\n"
                                          : "Full content (first release)\n");
@@ -310,6 +338,17 @@ int run_sign(const SignArgs& a) {
                 "--approve names sha256:" + *approve_hex + " but " + a.manifest +
                     " has canonical digest sha256:" + loaded->sha256_hex + "; nothing was signed",
                 "review the manifest again; approve exactly the digest shown"));
+        std::vector<std::string> missing;
+        for (const auto& code : high_risks)
+            if (std::find(a.accept_risks.begin(), a.accept_risks.end(), code) ==
+                a.accept_risks.end())
+                missing.push_back(code);
+        if (!missing.empty())
+            return report(make_error(
+                ErrorCode::Declined,
+                "not approved: the high risk(s) " + join_codes(missing) +
+                    " were not accepted; nothing was signed",
+                "review them, then name each with --accept-risk CODE next to --approve"));
         method = envelope::ApprovalMethod::approve_flag;
     } else {
         auto tty = TtyUi::open();
@@ -331,6 +370,21 @@ int run_sign(const SignArgs& a) {
         if (typed != suffix)
             return report(make_error(ErrorCode::Declined, "not approved (the answer was not " +
                                                               suffix + "); nothing was signed"));
+        // Each high risk is accepted on its own, by typing its code.
+        for (const auto& code : high_risks) {
+            auto typed_code = ui->request_value("High risk " + code +
+                                                ": type its code to accept it (anything else "
+                                                "declines): ");
+            if (!typed_code)
+                return report(make_error(
+                    ErrorCode::Declined,
+                    "not approved: " + typed_code.error().detail + "; nothing was signed"));
+            if (trimmed(*typed_code) != code)
+                return report(make_error(ErrorCode::Declined, "not approved (the high risk " +
+                                                                  code +
+                                                                  " was not accepted); nothing "
+                                                                  "was signed"));
+        }
         method = envelope::ApprovalMethod::terminal_digest_suffix;
     }
     std::string approved_at = utc_now_text();
@@ -378,6 +432,7 @@ int run_sign(const SignArgs& a) {
     st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
     st.approval.host = host_name();
     if (piv_facts) st.approval.piv = piv_facts->evidence;
+    st.approval.accepted_risks = high_risks;
     st.log = envelope::next_log_position(log, a.manifest, bundle_path.string());
 
     pkcs11::SignOptions sopts;
@@ -444,6 +499,9 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
         "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");
     cmd->add_option("--evidence-log", a->evidence_log,
                     "Evidence log (default: evidence.log.jsonl beside the manifest)");
+    cmd->add_option("--accept-risk", a->accept_risks,
+                    "With --approve: accept this high risk of the review (repeatable; every "
+                    "high risk must be named, and only those)");
     cmd->add_flag("--allow-final-pin-try", a->allow_final_pin_try,
                   "Use the PIN even when one try is left");
     cmd->add_option("--module", a->module,
@@ -454,7 +512,10 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
     cmd->footer(
         "Without --approve a terminal is required: the operator sees the summary, the diff and the "
         "digest,\n"
-        "types the digest's last 8 hex digits, then the PIN (no echo). Exit 5 when not approved, 4 "
+        "types the digest's last 8 hex digits, then each high risk's code, then the PIN (no "
+        "echo).\n"
+        "With --approve, every high risk must be named with --accept-risk. Exit 5 when not "
+        "approved, 4 "
         "for\n"
         "token errors (wrong PIN), 1 for policy refusals (key not in the manifest role, bundle of "
         "another\n"

@@ -147,6 +147,15 @@ std::string optional_items(Builder& b, Section& s, const std::string& field,
 
 }  // namespace
 
+std::vector<std::string> high_risk_codes(const Diff& diff) {
+    std::vector<std::string> codes;
+    for (const auto& r : diff.risks)
+        if (r.severity == Severity::high &&
+            std::find(codes.begin(), codes.end(), r.code) == codes.end())
+            codes.push_back(r.code);
+    return codes;
+}
+
 Status check_remaining_validity(const Manifest& next, const Timestamp& now, std::string_view name,
                                 std::int64_t min_seconds) {
     const std::int64_t left = next.expires.seconds - now.seconds;

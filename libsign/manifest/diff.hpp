@@ -61,6 +61,10 @@ inline constexpr std::int64_t kMinRemainingValiditySeconds = 86400;
 Status check_remaining_validity(const Manifest& next, const Timestamp& now, std::string_view name,
                                 std::int64_t min_seconds = kMinRemainingValiditySeconds);
 
+// The codes of the diff's high risks, each once, in the diff's order: what the operator must
+// accept one by one before signing.
+std::vector<std::string> high_risk_codes(const Diff& diff);
+
 // Compares `next` with the release before it (`previous`, null for a first release).
 Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& options);
 

@@ -156,7 +156,9 @@ has "not a directory"
 step "previous: lower version, equal version with other content, mismatched previous"
 variant() {  # variant NAME JQ-FILTER: a signed variant of release-2 (previous release-1)
     jq "$2" release-2.json > "$1.json"
-    expect 0 sign_approved "$1.json" p256 alice --previous release-1.json --evidence-log "$1.log"
+    local accept
+    mapfile -t accept < <(accept_high release-1.json "$1.json")
+    expect 0 sign_approved "$1.json" p256 alice --previous release-1.json --evidence-log "$1.log" "${accept[@]}"
 }
 variant lower '.release.version = "1.3.9"'
 expect 1 otasign verify lower.json --policy policy.json "${NOW[@]}" --previous release-1.json

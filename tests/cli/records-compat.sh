@@ -22,7 +22,7 @@ expect 0 otasign evidence show evidence.log.jsonl --index 0
 grep -q "entry version   1" out && grep -q "recorded" out || fail "evidence show: version-1 entry"
 
 # a third signer extends the version-1 bundle and log with version 2
-expect 0 sign_approved release-2.json p256-auth dave --previous release-1.json --policy policy.json
+expect 0 sign_approved release-2.json p256-auth dave --previous release-1.json --policy policy.json --accept-risk channel-widened
 [[ $(jq -r '.signatures[2].payload | @base64d | fromjson | .log.index' release-2.json.sig) == 2 ]] ||
     fail "the co-signature does not commit to entry 2"
 [[ $(tail -1 evidence.log.jsonl | jq -r .entryVersion) == 2 ]] || fail "the new entry is not version 2"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A failed or refused sign leaves every file exactly as it was: wrong PIN (4), wrong --approve
 # digest (5), no terminal and no --approve (5), unwritable evidence log, a bundle of another
-# manifest (1), an expired manifest (1), malformed input (3).
+# manifest (1), an expired manifest (1), an unaccepted high risk (5) or a named risk the review
+# did not raise (2), malformed input (3).
 source "$(dirname "$0")/common.sh"
 
 # Some history first, so "unchanged" covers existing files too.
@@ -73,6 +74,25 @@ grep -q "less than 24 hours from now" err || fail "manifest expiring within a da
 [[ ! -e expired.json.sig && ! -e soon.json.sig ]] || fail "an expiring manifest got a bundle"
 rm expired.json soon.json
 [[ $(snapshot) == "$before" ]] || fail "refusing an expired manifest changed files"
+
+# --- high risks need their own acceptance with --approve: none named is exit 5, a code the
+# review did not raise (even a medium one) exit 2, --accept-risk without --approve exit 2
+before=$(snapshot)
+expect 5 sign_approved release-2.json p256 alice --previous release-1.json
+grep -q "the high risk(s) channel-widened were not accepted" err || fail "unaccepted high risk: unclear error"
+grep -q -- "--accept-risk CODE" err || fail "unaccepted high risk: no hint"
+for code in rollout-jump version-not-increased '*'; do
+    expect 2 sign_approved release-2.json p256 alice --previous release-1.json --accept-risk channel-widened --accept-risk "$code"
+    grep -qF -- "--accept-risk $code: this review raises no high risk with that code" err || fail "accepting '$code': unclear error"
+done
+expect 2 sign_approved release-2.json p256 alice --accept-risk channel-widened
+grep -q "raises no high risk at all" err || fail "accepting a risk of a review without high risks: unclear error"
+expect 2 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --previous release-1.json --accept-risk channel-widened --pin-source file:pin
+[[ ! -e release-2.json.sig ]] || fail "an unaccepted high risk produced a bundle"
+[[ $(snapshot) == "$before" ]] || fail "refusing an unaccepted high risk changed files"
+expect 0 sign_approved release-2.json p256 alice --previous release-1.json --accept-risk channel-widened --signature accepted.sig
+accepted=$(jq -r '.signatures[0].payload' accepted.sig | base64 -d | jq -c .approval.acceptedRisks)
+[[ $accepted == '["channel-widened"]' ]] || fail "accepted risks not in the signed statement: $accepted"
 
 # --- a PIN source others can read is refused before anything happens
 chmod 644 pin

@@ -34,6 +34,11 @@ diff -u <(sed -n '/^RELEASE$/,$p' "$snap") \
 # Approve; the token and key come next, then the PIN prompt.
 tty_keys sign -l "$suffix"
 tty_keys sign Enter
+# The high risk is accepted on its own, by typing its code; the PIN comes only after.
+tty_wait sign '^High risk channel-widened: type its code'
+tty_screen sign | grep -q '^PIN for' && fail "PIN asked before the high risk was accepted"
+tty_keys sign -l channel-widened
+tty_keys sign Enter
 tty_wait sign '^PIN for token'
 screen=$(tty_screen sign)
 grep -qE "^Token +'$SOFTHSM_LABEL' .*serial [0-9a-f]+\)$" <<<"$screen" || fail "token label and serial not shown"
@@ -73,10 +78,13 @@ grep -qE "^  shown text +sha256 $shown_sha$" "$WORK/ev" || {
 }
 grep -qE '^  shown diff JSON sha256 [0-9a-f]{64}$' "$WORK/ev" || fail "evidence show lacks the shown diff digest"
 grep -qE '^  operator +night-shift ' "$WORK/ev" || fail "evidence show lacks the operator"
+grep -qE '^  accepted risks +channel-widened$' "$WORK/ev" || fail "evidence show lacks the accepted risk"
+accepted=$(jq -r '.signatures[0].payload' release-2.json.sig | base64 -d | jq -c .approval.acceptedRisks)
+[[ $accepted == '["channel-widened"]' ]] || fail "the typed risk is not in the signed statement: $accepted"
 
 # --approve (no terminal) prints the same text to stderr, byte for byte.
 otasign sign release-2.json --previous release-1.json --policy policy.json --module "$SOFTHSM_MODULE" --key "$KEY_URI" \
-    --operator night-shift --approve "$digest" --pin-source fd:3 --signature approve.sig --evidence-log approve.log \
+    --operator night-shift --approve "$digest" --accept-risk channel-widened --pin-source fd:3 --signature approve.sig --evidence-log approve.log \
     3<<<"$SOFTHSM_USER_PIN" >/dev/null 2>"$WORK/approve.err" </dev/null || { cat "$WORK/approve.err"; fail "--approve sign failed"; }
 diff -u <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' <<<"$screen") \
         <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' "$WORK/approve.err") >"$WORK/d" ||
@@ -90,6 +98,9 @@ tty_run swap "otasign sign swapped.json --previous release-1.json $SIGN_ARGS --s
 tty_wait swap 'type the LAST 8 hex digits'
 jq '.eligibility.regions += ["US"]' release-2.json >swapped.tmp && mv swapped.tmp swapped.json
 tty_keys swap -l "$suffix"
+tty_keys swap Enter
+tty_wait swap '^High risk channel-widened: type its code'
+tty_keys swap -l channel-widened
 tty_keys swap Enter
 tty_wait swap '^PIN for token'
 tty_keys swap -l "$SOFTHSM_USER_PIN"
