@@ -183,11 +183,14 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 OTASIGN_ASSIGN_OR_RETURN(envelope::Bundle bundle, envelope::parse_bundle(bb, b));
                 std::size_t skipped = 0;
                 OTASIGN_TRY(envelope::check_bundle_recorded(log, args->log, bundle, b, &skipped));
-                std::cout << terminal_safe(b) << ": " << bundle.signatures.size() - skipped
-                          << " signature(s) found at the entries they commit to";
+                const std::size_t found = bundle.signatures.size() - skipped;
+                std::cout << terminal_safe(b) << ": " << plural(found, "signature")
+                          << (found == 1 ? " found at the entry it commits to"
+                                         : " found at the entries they commit to");
                 if (skipped)
-                    std::cout << "; " << skipped
-                              << " version-1 signature(s) commit to no entry and were not checked";
+                    std::cout << "; " << plural(skipped, "version-1 signature")
+                              << (skipped == 1 ? " commits to no entry and was not checked"
+                                               : " commit to no entry and were not checked");
                 std::cout << "\n";
             }
             std::cout << terminal_safe(args->log) << ": chain of " << log.entries.size()

@@ -42,6 +42,7 @@ struct SignArgs {
         evidence_log, module;
     std::vector<std::string> accept_risks;  // --accept-risk CODE, repeatable
     bool allow_final_pin_try = false;
+    bool full = false;  // --full: list unchanged lines instead of folding them
     std::string touch = "auto";
 };
 
@@ -129,12 +130,84 @@ std::string trimmed(std::string s) {
     return s;
 }
 
+// Cuts a line to `width` bytes at a UTF-8 boundary, marking the cut with "...".
+std::string fit(std::string line, std::size_t width) {
+    if (line.size() <= width) return line;
+    std::size_t n = width - 3;
+    while (n > 0 && (static_cast<unsigned char>(line[n]) & 0xC0) == 0x80) --n;
+    return line.substr(0, n) + "...";
+}
+
+// The last thing above the approval prompt, so that it is on screen when the operator answers:
+// what is released to whom, and every risk with its severity, each line within 79 columns.
+std::string approval_recap(const manifest::LoadedManifest& m, const manifest::Diff& d) {
+    const auto& r = m.manifest.release;
+    std::string out = "\nAPPROVAL RECAP\n";
+    out += fit("  release   " + terminal_safe(r.id) + "  version " + terminal_safe(r.version), 79) +
+           "\n";
+    out += "  channel   " + std::string(manifest::channel_name(r.channel)) + "  rollback index " +
+           std::to_string(m.manifest.rollback_index) + "\n";
+    std::string rollout =
+        "  rollout   " + std::to_string(m.manifest.rollout.percentage) + "% from " +
+        (m.manifest.rollout.start ? m.manifest.rollout.start->text : m.manifest.created.text);
+    if (!m.manifest.rollout.waves.empty())
+        rollout += ", " + std::to_string(m.manifest.rollout.waves.size()) + " waves";
+    out += rollout + "\n";
+    std::size_t high = 0;
+    for (const auto& risk : d.risks) high += risk.severity == manifest::Severity::high;
+    out += "  risks     " + std::to_string(d.risks.size()) + " (" + std::to_string(high) +
+           " high: typed one by one below)\n";
+    for (const auto& risk : d.risks) {
+        const bool is_high = risk.severity == manifest::Severity::high;
+        out += fit(std::string(is_high ? "  HIGH    " : "  medium  ") + risk.code + ": " +
+                       terminal_safe(risk.reason),
+                   79) +
+               "\n";
+    }
+    return out;
+}
+
+// Colour on the operator's terminal unless NO_COLOR (no-color.org) is set or TERM is dumb.
+bool use_colour() {
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    const char* term = std::getenv("TERM");
+    return !(term && std::string_view(term) == "dumb");
+}
+
+// Shows the screen text; on a colour terminal the recap's high-risk lines are bold red. The SGR
+// codes are presentation only: the hashed text (shown.textSha256) is `text` without them.
+void display_screen(TtyUi& tty, const std::string& text, bool colour) {
+    if (!colour) {
+        tty.display(text);
+        return;
+    }
+    std::string plain;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        end = end == std::string::npos ? text.size() : end + 1;
+        std::string_view line(text.data() + pos, end - pos);
+        if (line.starts_with("  HIGH    ")) {
+            if (!plain.empty()) tty.display(plain);
+            plain.clear();
+            tty.display_emphasised(line);
+        } else {
+            plain.append(line);
+        }
+        pos = end;
+    }
+    if (!plain.empty()) tty.display(plain);
+}
+
 int run_sign(const SignArgs& a) {
     // 1. Inputs, read once.
     auto bytes = read_file(a.manifest);
     if (!bytes) return report(bytes.error());
     auto loaded = manifest::load_manifest(*bytes, a.manifest);
-    if (!loaded) return report(loaded.error());
+    if (!loaded)
+        return report(
+            name_wrong_kind(loaded.error(), *bytes, a.manifest, json::DocumentKind::manifest));
     const manifest::Timestamp now =
         manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
     // An expired manifest, or one with less than a day left, is never signed (before the key).
@@ -145,7 +218,9 @@ int run_sign(const SignArgs& a) {
         auto pb = read_file(a.previous);
         if (!pb) return report(pb.error());
         auto p = manifest::load_manifest(*pb, a.previous);
-        if (!p) return report(p.error());
+        if (!p)
+            return report(
+                name_wrong_kind(p.error(), *pb, a.previous, json::DocumentKind::manifest));
         previous = std::move(p).value();
     }
     std::optional<policy::Policy> pol;
@@ -153,13 +228,16 @@ int run_sign(const SignArgs& a) {
         auto pb = read_file(a.policy);
         if (!pb) return report(pb.error());
         auto p = policy::parse_policy(*pb, a.policy);
-        if (!p) return report(p.error());
+        if (!p)
+            return report(name_wrong_kind(p.error(), *pb, a.policy, json::DocumentKind::policy));
         pol = std::move(p).value();
     }
     std::optional<pkcs11::PinSource> pin_source;
     if (!a.pin_source.empty()) {
         auto ps = pkcs11::PinSource::parse(a.pin_source);
         if (!ps) return report(ps.error());
+        // Before the review: a PIN file others can read is refused now, not after approval.
+        if (auto usable = ps->check(); !usable) return report(usable.error());
         pin_source = std::move(ps).value();
     }
     std::string operator_name = a.operator_name;
@@ -282,7 +360,9 @@ int run_sign(const SignArgs& a) {
         auto bb = read_file(*bundle_target);
         if (!bb) return report(bb.error());
         auto b = envelope::parse_bundle(*bb, bundle_path.string());
-        if (!b) return report(b.error());
+        if (!b)
+            return report(
+                name_wrong_kind(b.error(), *bb, bundle_path.string(), json::DocumentKind::bundle));
         auto st = envelope::check_cosign(*b, loaded->sha256_hex, *pub, bundle_path.string());
         if (!st) return report(st.error());
         old_bundle = std::move(bb).value();
@@ -319,8 +399,10 @@ int run_sign(const SignArgs& a) {
     std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);
     shown += "\n" + std::string(previous ? "Changes since the previous release\n"
                                          : "Full content (first release)\n");
-    shown += manifest::render_text(d, manifest::Color::never);
+    shown += manifest::render_text(d, manifest::Color::never,
+                                   a.full ? manifest::Unchanged::list : manifest::Unchanged::fold);
     shown += "\nCanonical digest (RFC 8785, SHA-256):\n  sha256:" + loaded->sha256_hex + "\n";
+    shown += approval_recap(*loaded, d);
     // The digest covers exactly what is displayed: the escaped text (display() escapes again,
     // which changes nothing in text already escaped).
     shown = terminal_safe_text(shown);
@@ -353,11 +435,10 @@ int run_sign(const SignArgs& a) {
     } else {
         auto tty = TtyUi::open();
         if (!tty) return report(tty.error());
+        display_screen(**tty, shown, use_colour());
         ui = std::move(tty).value();
-        ui->display(shown);
         std::string suffix = loaded->sha256_hex.substr(56);
-        auto answer = ui->request_value(
-            "To approve, type the LAST 8 hex digits of the digest (anything else declines): ");
+        auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");
         if (!answer)
             return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail +
                                                               "; nothing was signed"));
@@ -372,9 +453,7 @@ int run_sign(const SignArgs& a) {
                                                               suffix + "); nothing was signed"));
         // Each high risk is accepted on its own, by typing its code.
         for (const auto& code : high_risks) {
-            auto typed_code = ui->request_value("High risk " + code +
-                                                ": type its code to accept it (anything else "
-                                                "declines): ");
+            auto typed_code = ui->request_value("Accept high risk " + code + ": ");
             if (!typed_code)
                 return report(make_error(
                     ErrorCode::Declined,
@@ -403,9 +482,11 @@ int run_sign(const SignArgs& a) {
                         ", serial " + terminal_safe(token->serial) + ")\n";
         t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
              ", key id " + pub->key_id + "\n";
-        t += "PIN     " + pin.state +
-             (pin.retries_left ? ", " + std::to_string(*pin.retries_left) + " retries left"
-                               : ", retry count not reported by the token") +
+        // The token's PIN state, before any PIN is asked for (not a verdict on a PIN).
+        t += "PIN     not entered yet; the token reports " + pin.state +
+             (pin.retries_left ? ", " + std::to_string(*pin.retries_left) +
+                                     (*pin.retries_left == 1 ? " retry left" : " retries left")
+                               : ", no retry count") +
              "\n";
         ui->display(t);
     }
@@ -467,9 +548,9 @@ int run_sign(const SignArgs& a) {
     if (!wrote) return report(wrote.error());
     ui->display("Signed " + terminal_safe(a.manifest) + " (sha256:" + loaded->sha256_hex + ")\n" +
                 "Signature bundle  " + terminal_safe(bundle_path.string()) + " (" +
-                std::to_string(bundle.signatures.size()) + " signature(s))\n" +
-                "Evidence          " + terminal_safe(log_path.string()) + " entry " +
-                std::to_string(log.entries.size()) + "\n");
+                plural(bundle.signatures.size(), "signature") + ")\n" + "Evidence          " +
+                terminal_safe(log_path.string()) + " entry " + std::to_string(log.entries.size()) +
+                "\n");
     std::cout << terminal_safe(bundle_path.string()) << "\n";
     return kOk;
 }
@@ -502,6 +583,8 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
     cmd->add_option("--accept-risk", a->accept_risks,
                     "With --approve: accept this high risk of the review (repeatable; every "
                     "high risk must be named, and only those)");
+    cmd->add_flag("--full", a->full,
+                  "List the unchanged lines of the diff too (folded to a count by default)");
     cmd->add_flag("--allow-final-pin-try", a->allow_final_pin_try,
                   "Use the PIN even when one try is left");
     cmd->add_option("--module", a->module,

@@ -70,8 +70,12 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
 
 enum class Color { never, always };
 
+// Whether unchanged lines ("= field: value") are listed or folded into one line per section
+// ("= N unchanged (--full lists them)").
+enum class Unchanged { list, fold };
+
 // The stable text form; with Color::always, ANSI colour codes mark risks and changes.
-std::string render_text(const Diff& diff, Color color);
+std::string render_text(const Diff& diff, Color color, Unchanged unchanged = Unchanged::list);
 
 // The same content as data: {firstRelease, risks:[{code,severity,reason}],
 // sections:[{name, changes:[{kind, field, old?, new?}]}]}.

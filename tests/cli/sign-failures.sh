@@ -94,10 +94,45 @@ expect 0 sign_approved release-2.json p256 alice --previous release-1.json --acc
 accepted=$(jq -r '.signatures[0].payload' accepted.sig | base64 -d | jq -c .approval.acceptedRisks)
 [[ $accepted == '["channel-widened"]' ]] || fail "accepted risks not in the signed statement: $accepted"
 
+# --- usage errors in otasign's words (not CLI11's), with the command's --help as the hint
+expect 2 otasign
+grep -qx "otasign: error: otasign: no command given" err || fail "no command: $(cat err)"
+expect 2 otasign sign --key "$(key_uri p256)"
+grep -qx "otasign: error: otasign sign: MANIFEST is missing" err || fail "missing MANIFEST: $(cat err)"
+grep -qx "otasign: hint: run 'otasign sign --help'" err || fail "missing MANIFEST: no hint"
+expect 2 otasign digest release-1.json release-2.json
+grep -qx "otasign: error: otasign digest: unexpected argument release-2.json" err || fail "extra argument: $(cat err)"
+if grep -qE "is required|not expected|subcommand|\([0-9]+x\)" err; then fail "CLI11's own message leaked: $(cat err)"; fi
+
+# --- a file of the wrong kind is named for what it is (exit 3), not with validator text
+expect 3 sign_approved release-2.json p256 alice --policy release-1.json
+grep -qx "otasign: error: release-1.json is a release manifest, not a trust policy" err || fail "manifest as policy: $(cat err)"
+expect 3 sign_approved release-2.json p256 alice --previous release-1.json.sig
+grep -qx "otasign: error: release-1.json.sig is a signature bundle, not a release manifest" err || fail "bundle as previous: $(cat err)"
+expect 3 sign_approved evidence.log.jsonl p256 alice
+grep -qx "otasign: error: evidence.log.jsonl is an evidence log, not a release manifest" err || fail "log as manifest: $(cat err)"
+otasign policy init kinds-policy.json >/dev/null
+expect 3 otasign verify release-1.json --policy kinds-policy.json --signature release-2.json
+grep -qx "otasign: error: release-2.json is a release manifest, not a signature bundle" err || fail "manifest as bundle: $(cat err)"
+rm kinds-policy.json
+
+# --- a rejected PIN source is never echoed (it may be the PIN itself)
+for spec in 123456 fd:12x34 file: 'file://evil/123456'; do
+    expect 2 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "$(otasign digest release-2.json)" --pin-source "$spec"
+    grep -q "PIN source is not fd:N or file:PATH" err || fail "PIN source '$spec': unclear error"
+    grep -qF -- "${spec#*:}" err && [[ -n ${spec#*:} ]] && fail "PIN source '$spec' was echoed"
+done
+
 # --- a PIN source others can read is refused before anything happens
 chmod 644 pin
 expect 3 sign_approved release-2.json p256 alice
 [[ ! -e release-2.json.sig ]] || fail "world-readable PIN file was used"
+grep -q "readable by everyone" err || fail "world-readable PIN file: unclear error"
+grep -q "Release to sign" err && fail "world-readable PIN file refused only after the review"
+expect 3 setsid -w "$OTASIGN_BIN" sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --pin-source file:pin --operator alice </dev/null
+grep -q "readable by everyone" err || fail "world-readable PIN file not refused before the terminal review"
+expect 3 sign_approved release-2.json p256 alice --pin-source fd:9
+grep -q "fd:9 is not an open file descriptor" err || fail "a closed PIN descriptor is not refused before the review"
 chmod 600 pin
 expect 0 sign_approved release-2.json p256 alice
 echo "PASS: failed and refused signs leave every file as it was"

@@ -22,7 +22,7 @@ start_sign() {
 }
 # accept_risk NAME: types the one high risk of release-1 -> release-2 at its prompt.
 accept_risk() {
-    tty_wait "$1" '^High risk channel-widened: type its code'
+    tty_wait "$1" '^Accept high risk channel-widened: '
     tty_keys "$1" -l channel-widened
     tty_keys "$1" Enter
 }
@@ -63,7 +63,7 @@ for answer in wrong suffix; do
     start_sign "risk-$answer"
     tty_keys "risk-$answer" -l "$suffix"
     tty_keys "risk-$answer" Enter
-    tty_wait "risk-$answer" '^High risk channel-widened: type its code'
+    tty_wait "risk-$answer" '^Accept high risk channel-widened: '
     if [[ $answer == wrong ]]; then tty_keys "risk-$answer" -l channel-widen; else tty_keys "risk-$answer" -l "$suffix"; fi
     tty_keys "risk-$answer" Enter
     [[ $(tty_exit_code "risk-$answer") == 5 ]] || fail "risk code '$answer': exit is not 5"
@@ -74,7 +74,7 @@ done
 start_sign risk-intr
 tty_keys risk-intr -l "$suffix"
 tty_keys risk-intr Enter
-tty_wait risk-intr '^High risk channel-widened: type its code'
+tty_wait risk-intr '^Accept high risk channel-widened: '
 tty_keys risk-intr -l chan
 tty_keys risk-intr C-c
 [[ $(tty_exit_code risk-intr) == 5 ]] || fail "Ctrl-C at the risk prompt: exit is not 5"
