@@ -37,6 +37,11 @@ for f in p256-compressed p256-hybrid; do
 done
 expect 3 otasign policy add-key policy.json --role manifest --public-key rsa-pss.pem --name twice
 has "already in role release"
+# A name stands for one key: another key under a name in use is refused, in either role.
+before_names=$(sha256sum policy.json)
+expect 3 otasign policy add-key policy.json --role release --public-key p256-auth.pem --name alice
+has "the name 'alice' is already used by key"
+[[ $(sha256sum policy.json) == "$before_names" ]] || fail "a refused duplicate name changed the policy"
 expect 3 otasign policy add-key policy.json --role manifest --public-key p256-explicit.pem --name x
 has "explicit curve parameters"
 

@@ -131,7 +131,7 @@ grep -q "readable by everyone" err || fail "world-readable PIN file: unclear err
 grep -q "Release to sign" err && fail "world-readable PIN file refused only after the review"
 expect 3 setsid -w "$OTASIGN_BIN" sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --pin-source file:pin --operator alice </dev/null
 grep -q "readable by everyone" err || fail "world-readable PIN file not refused before the terminal review"
-expect 3 sign_approved release-2.json p256 alice --pin-source fd:9
+expect 3 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "$(otasign digest release-2.json)" --operator alice --pin-source fd:9
 grep -q "fd:9 is not an open file descriptor" err || fail "a closed PIN descriptor is not refused before the review"
 chmod 600 pin
 expect 0 sign_approved release-2.json p256 alice
