@@ -180,7 +180,6 @@ namespace {
 bool boot_critical(const std::string& role) {
     return role == "bootloader" || role == "boot-image" || role == "firmware";
 }
-constexpr const char* kCriticalWhy = "a bad image of this role can leave devices unable to boot";
 
 }  // namespace
 
@@ -329,7 +328,7 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
                     content_changed.push_back(a.path + " removed");
                     b.risk("artifact-removed", Severity::medium,
                            a.path + " (" + a.role +
-                               ") is removed: devices keep what they have, or lose it");
+                               ") is no longer delivered");
                 }
         for (const auto& a : next.artifacts) {
             auto it = old_by_path.find(a.path);
@@ -338,7 +337,7 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
                 if (p) content_changed.push_back(a.path + " added");
                 if (p && boot_critical(a.role))
                     b.risk("critical-artifact-changed", Severity::medium,
-                           a.path + " (" + a.role + ") is added: " + kCriticalWhy);
+                           a.path + " (" + a.role + ") is added");
                 continue;
             }
             const Artifact& o = *it->second;
@@ -363,7 +362,7 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
             if (boot_critical(a.role) || boot_critical(o.role))
                 b.risk("critical-artifact-changed", Severity::medium,
                        a.path + " (" + (o.role == a.role ? a.role : o.role + " -> " + a.role) +
-                           ") changes: " + kCriticalWhy);
+                           ") changes");
         }
     }
     if (same_version && !content_changed.empty())

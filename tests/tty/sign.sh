@@ -21,7 +21,7 @@ screen=$(tty_screen sign)
 grep -qx 'Release to sign' <<<"$screen" || fail "no release summary"
 grep -qE '^  release +eos-2026\.11-r2 +version 1\.5\.0' <<<"$screen" || fail "summary lacks release id and version"
 grep -qx 'Changes since the previous release' <<<"$screen" || fail "no diff heading"
-grep -qx 'RISKS (5)' <<<"$screen" || fail "no risk highlights section"
+grep -qx 'RISKS (8)' <<<"$screen" || fail "no risk highlights section"
 grep -qE '^  \[high\] +channel-widened: channel widens from limited to stable$' <<<"$screen" || fail "channel-widened risk not shown"
 grep -qx "  $digest" <<<"$screen" || fail "the full digest $digest is not on screen"
 grep -q 'Token ' <<<"$screen" && fail "token details shown before approval"
