@@ -228,8 +228,9 @@ sign-screen-escapes)
     if grep -q $'\e' err; then cat -v err; fail "an escape character reached the operator's screen"; fi
     grep -qF 'rel\x1b[2K\x1b[1A\x1b[8m.json' err || fail "the file name is not shown escaped"
     grep -qF 'prev\u{202e}.json' err || fail "a bidi override is not shown escaped"
-    # shown.textSha256 covers exactly the displayed text, summary through digest line
-    awk '/^Release to sign/{p=1} p{print} p && /^Canonical digest/{getline; print; exit}' err > shown.txt
+    # shown.textSha256 covers exactly the displayed text, summary through the approval recap
+    # (the line before the token details)
+    awk '/^Release to sign/{p=1} p && /^Token /{exit} p{print}' err > shown.txt
     jq -r '.signatures[0].payload' "$name.sig" | base64 -d | jq -r .shown.textSha256 > want
     [[ $(sha256sum < shown.txt | cut -d' ' -f1) == "$(cat want)" ]] || fail "the shown-text digest does not cover the displayed text"
     # the evidence, shown to an auditor, is escaped too
