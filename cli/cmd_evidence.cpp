@@ -137,8 +137,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 return make_error(ErrorCode::BadSignature,
                                   args->log + " is empty: otasign never writes an empty log",
                                   "the log was truncated; restore it from a backup");
-            OTASIGN_ASSIGN_OR_RETURN(envelope::EvidenceLog log,
-                                     envelope::read_evidence_log(bytes, args->log));
+            auto read = envelope::read_evidence_log(bytes, args->log);
+            if (!read)
+                return name_wrong_kind(read.error(), bytes, args->log,
+                                       json::DocumentKind::evidence_log);
+            envelope::EvidenceLog log = std::move(read).value();
             std::size_t failures = 0;
             for (const auto& e : log.entries) {
                 const envelope::Statement* st = e.statement ? &*e.statement : nullptr;
@@ -258,8 +261,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
     show->callback([args, &exit_code] {
         auto run = [&]() -> Status {
             OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
-            OTASIGN_ASSIGN_OR_RETURN(envelope::EvidenceLog log,
-                                     envelope::read_evidence_log(bytes, args->log));
+            auto read = envelope::read_evidence_log(bytes, args->log);
+            if (!read)
+                return name_wrong_kind(read.error(), bytes, args->log,
+                                       json::DocumentKind::evidence_log);
+            envelope::EvidenceLog log = std::move(read).value();
             if (args->index && *args->index >= log.entries.size())
                 return make_error(ErrorCode::Usage,
                                   args->log + " has " + std::to_string(log.entries.size()) +

@@ -114,6 +114,8 @@ grep -qx "otasign: error: evidence.log.jsonl is an evidence log, not a release m
 otasign policy init kinds-policy.json >/dev/null
 expect 3 otasign verify release-1.json --policy kinds-policy.json --signature release-2.json
 grep -qx "otasign: error: release-2.json is a release manifest, not a signature bundle" err || fail "manifest as bundle: $(cat err)"
+expect 3 otasign evidence verify release-2.json --policy kinds-policy.json
+grep -qx "otasign: error: release-2.json is a release manifest, not an evidence log" err || fail "manifest as evidence log: $(cat err)"
 rm kinds-policy.json
 
 # --- a rejected PIN source is never echoed (it may be the PIN itself)
