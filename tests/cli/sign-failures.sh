@@ -135,6 +135,10 @@ expect 3 setsid -w "$OTASIGN_BIN" sign release-2.json "${MOD[@]}" --key "$(key_u
 grep -q "readable by everyone" err || fail "world-readable PIN file not refused before the terminal review"
 expect 3 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "$(otasign digest release-2.json)" --operator alice --pin-source fd:9
 grep -q "fd:9 is not an open file descriptor" err || fail "a closed PIN descriptor is not refused before the review"
+# a PIN file its group can read is used, with a warning in otasign's style
+chmod 640 pin
+expect 0 sign_approved release-2.json p256 alice --signature group.sig
+grep -q "^otasign: warning: the PIN file pin is readable by its group" err || fail "group-readable PIN file: warning lacks the otasign: prefix"
 chmod 600 pin
 expect 0 sign_approved release-2.json p256 alice
 echo "PASS: failed and refused signs leave every file as it was"
