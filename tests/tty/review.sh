@@ -94,6 +94,7 @@ tty_wait stop '^FG:[0-9]+$'
 tty_screen stop | grep -qx 'FG:0' || fail "sign after Ctrl-Z and fg failed"
 tty_screen stop | sed -n "/^PIN for token/,\$p" | grep -q "$SOFTHSM_USER_PIN" && fail "the PIN was echoed after Ctrl-Z and fg"
 [[ -f stop.sig ]] || fail "no bundle after Ctrl-Z and fg"
+# shellcheck disable=SC2016 # expanded in the pane's shell
 tty_run stop 'echo "ECHO:$(stty -a | grep -c -- " echo ")"'
 tty_wait stop '^ECHO:1$'
 
