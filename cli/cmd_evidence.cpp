@@ -43,6 +43,11 @@ std::string describe_entry(const envelope::EvidenceEntry& e, const envelope::Sta
         out += "  operator        " + q(a.operator_name) + " on host " + q(a.host) + "\n";
         out += "  approved        " + q(a.time) + " by " +
                envelope::approval_method_name(a.method) + "\n";
+        if (!a.accepted_risks.empty()) {
+            std::string codes;
+            for (const auto& c : a.accepted_risks) codes += (codes.empty() ? "" : ", ") + q(c);
+            out += "  accepted risks  " + codes + "\n";
+        }
         out += "  token           " + q(a.token.manufacturer) + " / " + q(a.token.model) +
                " serial " + q(a.token.serial) + " label " + q(a.token.label) + "\n";
         out += "  key label       " + q(a.key_label) + "\n";
@@ -132,8 +137,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 return make_error(ErrorCode::BadSignature,
                                   args->log + " is empty: otasign never writes an empty log",
                                   "the log was truncated; restore it from a backup");
-            OTASIGN_ASSIGN_OR_RETURN(envelope::EvidenceLog log,
-                                     envelope::read_evidence_log(bytes, args->log));
+            auto read = envelope::read_evidence_log(bytes, args->log);
+            if (!read)
+                return name_wrong_kind(read.error(), bytes, args->log,
+                                       json::DocumentKind::evidence_log);
+            envelope::EvidenceLog log = std::move(read).value();
             std::size_t failures = 0;
             for (const auto& e : log.entries) {
                 const envelope::Statement* st = e.statement ? &*e.statement : nullptr;
@@ -178,11 +186,14 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 OTASIGN_ASSIGN_OR_RETURN(envelope::Bundle bundle, envelope::parse_bundle(bb, b));
                 std::size_t skipped = 0;
                 OTASIGN_TRY(envelope::check_bundle_recorded(log, args->log, bundle, b, &skipped));
-                std::cout << terminal_safe(b) << ": " << bundle.signatures.size() - skipped
-                          << " signature(s) found at the entries they commit to";
+                const std::size_t found = bundle.signatures.size() - skipped;
+                std::cout << terminal_safe(b) << ": " << plural(found, "signature")
+                          << (found == 1 ? " found at the entry it commits to"
+                                         : " found at the entries they commit to");
                 if (skipped)
-                    std::cout << "; " << skipped
-                              << " version-1 signature(s) commit to no entry and were not checked";
+                    std::cout << "; " << plural(skipped, "version-1 signature")
+                              << (skipped == 1 ? " commits to no entry and was not checked"
+                                               : " commit to no entry and were not checked");
                 std::cout << "\n";
             }
             std::cout << terminal_safe(args->log) << ": chain of " << log.entries.size()
@@ -250,8 +261,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
     show->callback([args, &exit_code] {
         auto run = [&]() -> Status {
             OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
-            OTASIGN_ASSIGN_OR_RETURN(envelope::EvidenceLog log,
-                                     envelope::read_evidence_log(bytes, args->log));
+            auto read = envelope::read_evidence_log(bytes, args->log);
+            if (!read)
+                return name_wrong_kind(read.error(), bytes, args->log,
+                                       json::DocumentKind::evidence_log);
+            envelope::EvidenceLog log = std::move(read).value();
             if (args->index && *args->index >= log.entries.size())
                 return make_error(ErrorCode::Usage,
                                   args->log + " has " + std::to_string(log.entries.size()) +

@@ -27,8 +27,10 @@ nlohmann::json problem_json(const Problem& p) {
             {"message", p.message}};
 }
 
-int run_validate(const std::string& file, bool as_json) {
-    auto bytes = read_file(file);
+int run_validate(const std::string& path, bool as_json) {
+    auto bytes = read_file(path);
+    // Standard input is called <stdin> in every message, as canonicalize and digest call it.
+    const std::string file = path == "-" ? std::string("<stdin>") : path;
     if (!bytes) return report(bytes.error());
     auto checked = manifest::check_manifest(*bytes, file);
     if (!checked) return report(checked.error());

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -39,7 +40,9 @@ namespace fs = std::filesystem;
 struct SignArgs {
     std::string manifest, key_uri, policy, previous, signature, pin_source, operator_name, approve,
         evidence_log, module;
+    std::vector<std::string> accept_risks;  // --accept-risk CODE, repeatable
     bool allow_final_pin_try = false;
+    bool full = false;  // --full: list unchanged lines instead of folding them
     std::string touch = "auto";
 };
 
@@ -115,18 +118,109 @@ Status recover_before_sign(const fs::path& journal, const fs::path& bundle_targe
     return ok_status();
 }
 
+std::string join_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) out += (out.empty() ? "" : ", ") + c;
+    return out;
+}
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.erase(s.begin());
+    return s;
+}
+
+// Cuts a line to `width` bytes at a UTF-8 boundary, marking the cut with "...".
+std::string fit(std::string line, std::size_t width) {
+    if (line.size() <= width) return line;
+    std::size_t n = width - 3;
+    while (n > 0 && (static_cast<unsigned char>(line[n]) & 0xC0) == 0x80) --n;
+    return line.substr(0, n) + "...";
+}
+
+// The last thing above the approval prompt, so that it is on screen when the operator answers:
+// what is released to whom, and every risk with its severity, each line within 79 columns.
+std::string approval_recap(const manifest::LoadedManifest& m, const manifest::Diff& d) {
+    const auto& r = m.manifest.release;
+    std::string out = "\nAPPROVAL RECAP\n";
+    out += fit("  release   " + terminal_safe(r.id) + "  version " + terminal_safe(r.version), 79) +
+           "\n";
+    out += "  channel   " + std::string(manifest::channel_name(r.channel)) + "  rollback index " +
+           std::to_string(m.manifest.rollback_index) + "\n";
+    std::string rollout =
+        "  rollout   " + std::to_string(m.manifest.rollout.percentage) + "% from " +
+        (m.manifest.rollout.start ? m.manifest.rollout.start->text : m.manifest.created.text);
+    if (!m.manifest.rollout.waves.empty())
+        rollout += ", " + std::to_string(m.manifest.rollout.waves.size()) + " waves";
+    out += rollout + "\n";
+    std::size_t high = 0;
+    for (const auto& risk : d.risks) high += risk.severity == manifest::Severity::high;
+    out += "  risks     " + std::to_string(d.risks.size()) + " (" + std::to_string(high) +
+           " high: typed one by one below)\n";
+    for (const auto& risk : d.risks) {
+        const bool is_high = risk.severity == manifest::Severity::high;
+        out += fit(std::string(is_high ? "  HIGH    " : "  medium  ") + risk.code + ": " +
+                       terminal_safe(risk.reason),
+                   79) +
+               "\n";
+    }
+    return out;
+}
+
+// Colour on the operator's terminal unless NO_COLOR (no-color.org) is set or TERM is dumb.
+bool use_colour() {
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color && *no_color) return false;
+    const char* term = std::getenv("TERM");
+    return !(term && std::string_view(term) == "dumb");
+}
+
+// Shows the screen text; on a colour terminal the recap's high-risk lines are bold red. The SGR
+// codes are presentation only: the hashed text (shown.textSha256) is `text` without them.
+void display_screen(TtyUi& tty, const std::string& text, bool colour) {
+    if (!colour) {
+        tty.display(text);
+        return;
+    }
+    std::string plain;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        end = end == std::string::npos ? text.size() : end + 1;
+        std::string_view line(text.data() + pos, end - pos);
+        if (line.starts_with("  HIGH    ")) {
+            if (!plain.empty()) tty.display(plain);
+            plain.clear();
+            tty.display_emphasised(line);
+        } else {
+            plain.append(line);
+        }
+        pos = end;
+    }
+    if (!plain.empty()) tty.display(plain);
+}
+
 int run_sign(const SignArgs& a) {
     // 1. Inputs, read once.
     auto bytes = read_file(a.manifest);
     if (!bytes) return report(bytes.error());
     auto loaded = manifest::load_manifest(*bytes, a.manifest);
-    if (!loaded) return report(loaded.error());
+    if (!loaded)
+        return report(
+            name_wrong_kind(loaded.error(), *bytes, a.manifest, json::DocumentKind::manifest));
+    const manifest::Timestamp now =
+        manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
+    // An expired manifest, or one with less than a day left, is never signed (before the key).
+    if (auto v = manifest::check_remaining_validity(loaded->manifest, now, a.manifest); !v)
+        return report(v.error());
     std::optional<manifest::LoadedManifest> previous;
     if (!a.previous.empty()) {
         auto pb = read_file(a.previous);
         if (!pb) return report(pb.error());
         auto p = manifest::load_manifest(*pb, a.previous);
-        if (!p) return report(p.error());
+        if (!p)
+            return report(
+                name_wrong_kind(p.error(), *pb, a.previous, json::DocumentKind::manifest));
         previous = std::move(p).value();
     }
     std::optional<policy::Policy> pol;
@@ -134,13 +228,16 @@ int run_sign(const SignArgs& a) {
         auto pb = read_file(a.policy);
         if (!pb) return report(pb.error());
         auto p = policy::parse_policy(*pb, a.policy);
-        if (!p) return report(p.error());
+        if (!p)
+            return report(name_wrong_kind(p.error(), *pb, a.policy, json::DocumentKind::policy));
         pol = std::move(p).value();
     }
     std::optional<pkcs11::PinSource> pin_source;
     if (!a.pin_source.empty()) {
         auto ps = pkcs11::PinSource::parse(a.pin_source);
         if (!ps) return report(ps.error());
+        // Before the review: a PIN file others can read is refused now, not after approval.
+        if (auto usable = ps->check(); !usable) return report(usable.error());
         pin_source = std::move(ps).value();
     }
     std::string operator_name = a.operator_name;
@@ -167,6 +264,26 @@ int run_sign(const SignArgs& a) {
                                      "print the digest with 'otasign digest " + a.manifest + "'"));
         approve_hex = v.substr(7);
     }
+
+    // The review's risks, known before the key: a named risk the review does not raise is a
+    // usage error, so no blanket acceptance can be scripted.
+    manifest::DiffOptions dopts;
+    if (pol && pol->max_expiry_days)
+        dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
+    dopts.now = now;
+    manifest::Diff d =
+        manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
+    const std::vector<std::string> high_risks = manifest::high_risk_codes(d);
+    if (!a.accept_risks.empty() && !approve_hex)
+        return report(make_error(ErrorCode::Usage, "--accept-risk goes with --approve",
+                                 "on a terminal the operator types each high risk's code"));
+    for (const auto& code : a.accept_risks)
+        if (std::find(high_risks.begin(), high_risks.end(), code) == high_risks.end())
+            return report(make_error(
+                ErrorCode::Usage,
+                "--accept-risk " + code + ": this review raises no high risk with that code",
+                high_risks.empty() ? "it raises no high risk at all; drop --accept-risk"
+                                   : "the high risks it raises: " + join_codes(high_risks)));
 
     // 2. The key (no login yet), and the refusals that need no operator. A key on a PIV card is
     // looked up there first (before this command's PKCS#11 session exists): its slot, policies,
@@ -243,7 +360,9 @@ int run_sign(const SignArgs& a) {
         auto bb = read_file(*bundle_target);
         if (!bb) return report(bb.error());
         auto b = envelope::parse_bundle(*bb, bundle_path.string());
-        if (!b) return report(b.error());
+        if (!b)
+            return report(
+                name_wrong_kind(b.error(), *bb, bundle_path.string(), json::DocumentKind::bundle));
         auto st = envelope::check_cosign(*b, loaded->sha256_hex, *pub, bundle_path.string());
         if (!st) return report(st.error());
         old_bundle = std::move(bb).value();
@@ -277,17 +396,13 @@ int run_sign(const SignArgs& a) {
 
     // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
     // the statement.
-    manifest::DiffOptions dopts;
-    if (pol && pol->max_expiry_days)
-        dopts.max_expiry_days = static_cast<int>(*pol->max_expiry_days);
-    dopts.now = manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
-    manifest::Diff d =
-        manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
     std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);
     shown += "\n" + std::string(previous ? "Changes since the previous release\n"
                                          : "Full content (first release)\n");
-    shown += manifest::render_text(d, manifest::Color::never);
+    shown += manifest::render_text(d, manifest::Color::never,
+                                   a.full ? manifest::Unchanged::list : manifest::Unchanged::fold);
     shown += "\nCanonical digest (RFC 8785, SHA-256):\n  sha256:" + loaded->sha256_hex + "\n";
+    shown += approval_recap(*loaded, d);
     // The digest covers exactly what is displayed: the escaped text (display() escapes again,
     // which changes nothing in text already escaped).
     shown = terminal_safe_text(shown);
@@ -305,15 +420,25 @@ int run_sign(const SignArgs& a) {
                 "--approve names sha256:" + *approve_hex + " but " + a.manifest +
                     " has canonical digest sha256:" + loaded->sha256_hex + "; nothing was signed",
                 "review the manifest again; approve exactly the digest shown"));
+        std::vector<std::string> missing;
+        for (const auto& code : high_risks)
+            if (std::find(a.accept_risks.begin(), a.accept_risks.end(), code) ==
+                a.accept_risks.end())
+                missing.push_back(code);
+        if (!missing.empty())
+            return report(make_error(
+                ErrorCode::Declined,
+                "not approved: the high risk(s) " + join_codes(missing) +
+                    " were not accepted; nothing was signed",
+                "review them, then name each with --accept-risk CODE next to --approve"));
         method = envelope::ApprovalMethod::approve_flag;
     } else {
         auto tty = TtyUi::open();
         if (!tty) return report(tty.error());
+        display_screen(**tty, shown, use_colour());
         ui = std::move(tty).value();
-        ui->display(shown);
         std::string suffix = loaded->sha256_hex.substr(56);
-        auto answer = ui->request_value(
-            "To approve, type the LAST 8 hex digits of the digest (anything else declines): ");
+        auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");
         if (!answer)
             return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail +
                                                               "; nothing was signed"));
@@ -326,6 +451,19 @@ int run_sign(const SignArgs& a) {
         if (typed != suffix)
             return report(make_error(ErrorCode::Declined, "not approved (the answer was not " +
                                                               suffix + "); nothing was signed"));
+        // Each high risk is accepted on its own, by typing its code.
+        for (const auto& code : high_risks) {
+            auto typed_code = ui->request_value("Accept high risk " + code + ": ");
+            if (!typed_code)
+                return report(make_error(
+                    ErrorCode::Declined,
+                    "not approved: " + typed_code.error().detail + "; nothing was signed"));
+            if (trimmed(*typed_code) != code)
+                return report(make_error(ErrorCode::Declined, "not approved (the high risk " +
+                                                                  code +
+                                                                  " was not accepted); nothing "
+                                                                  "was signed"));
+        }
         method = envelope::ApprovalMethod::terminal_digest_suffix;
     }
     std::string approved_at = utc_now_text();
@@ -344,9 +482,11 @@ int run_sign(const SignArgs& a) {
                         ", serial " + terminal_safe(token->serial) + ")\n";
         t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
              ", key id " + pub->key_id + "\n";
-        t += "PIN     " + pin.state +
-             (pin.retries_left ? ", " + std::to_string(*pin.retries_left) + " retries left"
-                               : ", retry count not reported by the token") +
+        // The token's PIN state, before any PIN is asked for (not a verdict on a PIN).
+        t += "PIN     not entered yet; the token reports " + pin.state +
+             (pin.retries_left ? ", " + std::to_string(*pin.retries_left) +
+                                     (*pin.retries_left == 1 ? " retry left" : " retries left")
+                               : ", no retry count") +
              "\n";
         ui->display(t);
     }
@@ -373,6 +513,7 @@ int run_sign(const SignArgs& a) {
     st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
     st.approval.host = host_name();
     if (piv_facts) st.approval.piv = piv_facts->evidence;
+    st.approval.accepted_risks = high_risks;
     st.log = envelope::next_log_position(log, a.manifest, bundle_path.string());
 
     pkcs11::SignOptions sopts;
@@ -407,9 +548,9 @@ int run_sign(const SignArgs& a) {
     if (!wrote) return report(wrote.error());
     ui->display("Signed " + terminal_safe(a.manifest) + " (sha256:" + loaded->sha256_hex + ")\n" +
                 "Signature bundle  " + terminal_safe(bundle_path.string()) + " (" +
-                std::to_string(bundle.signatures.size()) + " signature(s))\n" +
-                "Evidence          " + terminal_safe(log_path.string()) + " entry " +
-                std::to_string(log.entries.size()) + "\n");
+                plural(bundle.signatures.size(), "signature") + ")\n" + "Evidence          " +
+                terminal_safe(log_path.string()) + " entry " + std::to_string(log.entries.size()) +
+                "\n");
     std::cout << terminal_safe(bundle_path.string()) << "\n";
     return kOk;
 }
@@ -439,6 +580,11 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
         "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");
     cmd->add_option("--evidence-log", a->evidence_log,
                     "Evidence log (default: evidence.log.jsonl beside the manifest)");
+    cmd->add_option("--accept-risk", a->accept_risks,
+                    "With --approve: accept this high risk of the review (repeatable; every "
+                    "high risk must be named, and only those)");
+    cmd->add_flag("--full", a->full,
+                  "List the unchanged lines of the diff too (folded to a count by default)");
     cmd->add_flag("--allow-final-pin-try", a->allow_final_pin_try,
                   "Use the PIN even when one try is left");
     cmd->add_option("--module", a->module,
@@ -449,7 +595,10 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
     cmd->footer(
         "Without --approve a terminal is required: the operator sees the summary, the diff and the "
         "digest,\n"
-        "types the digest's last 8 hex digits, then the PIN (no echo). Exit 5 when not approved, 4 "
+        "types the digest's last 8 hex digits, then each high risk's code, then the PIN (no "
+        "echo).\n"
+        "With --approve, every high risk must be named with --accept-risk. Exit 5 when not "
+        "approved, 4 "
         "for\n"
         "token errors (wrong PIN), 1 for policy refusals (key not in the manifest role, bundle of "
         "another\n"

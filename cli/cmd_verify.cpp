@@ -177,11 +177,15 @@ int run_verify(const VerifyArgs& a) {
         return report(make_error(ErrorCode::InvalidInput, sig_bytes.error().detail,
                                  "sign first with 'otasign sign', or pass --signature FILE"));
     auto bundle = envelope::parse_bundle(*sig_bytes, sig_path);
-    if (!bundle) return report(bundle.error());
+    if (!bundle)
+        return report(
+            name_wrong_kind(bundle.error(), *sig_bytes, sig_path, json::DocumentKind::bundle));
     auto pol_bytes = read_file(a.policy);
     if (!pol_bytes) return report(pol_bytes.error());
     auto pol = policy::parse_policy(*pol_bytes, a.policy);
-    if (!pol) return report(pol.error());
+    if (!pol)
+        return report(
+            name_wrong_kind(pol.error(), *pol_bytes, a.policy, json::DocumentKind::policy));
     auto role = policy::role_from_name(a.role);
     if (!role) return report(role.error());
     std::optional<manifest::LoadedManifest> previous;

@@ -26,6 +26,23 @@ int exit_code_for(ErrorCode code) noexcept {
     return kInternal;
 }
 
+Error name_wrong_kind(const Error& error, std::string_view bytes, const std::string& path,
+                      json::DocumentKind expected) {
+    const json::DocumentKind found = json::recognise_document(bytes);
+    if (found == json::DocumentKind::unknown || found == expected) return error;
+    static const char* const option_for[] = {"",
+                                             "MANIFEST or --previous",
+                                             "--policy",
+                                             "--signature",
+                                             "--evidence-log",
+                                             "a ceremony command"};
+    return make_error(ErrorCode::InvalidInput,
+                      path + " is " + json::document_kind_name(found) + ", not " +
+                          json::document_kind_name(expected),
+                      std::string("give it as ") + option_for[static_cast<int>(found)] +
+                          " where a command takes " + json::document_kind_name(found));
+}
+
 int report(const Error& error) {
     // Details name files and quote input: never let them write control sequences.
     std::cerr << "otasign: error: " << terminal_safe_text(error.detail) << '\n';

@@ -66,4 +66,8 @@ std::string escape(std::string_view text, bool keep_line_feeds) {
 std::string terminal_safe(std::string_view text) { return escape(text, false); }
 std::string terminal_safe_text(std::string_view text) { return escape(text, true); }
 
+std::string plural(std::size_t n, std::string_view noun) {
+    return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 }  // namespace otasign::cli

@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -20,7 +21,43 @@ namespace {
 volatile sig_atomic_t g_tty_fd = -1;
 volatile sig_atomic_t g_saved_valid = 0;
 struct termios g_saved;
-struct sigaction g_old_int, g_old_term, g_old_hup, g_old_quit;
+struct sigaction g_old_int, g_old_term, g_old_hup, g_old_quit, g_old_tstp, g_old_cont;
+// While a secret is asked for: the quiet mode and the prompt, for Ctrl-Z and fg.
+volatile sig_atomic_t g_secret_active = 0;
+struct termios g_quiet;
+char g_prompt[512];
+volatile sig_atomic_t g_prompt_len = 0;
+
+// Ctrl-Z at the PIN prompt: give the shell its echo back, then stop as the default would.
+extern "C" void on_stop(int) {
+    const int saved_errno = errno;
+    if (g_secret_active && g_saved_valid && g_tty_fd >= 0) tcsetattr(g_tty_fd, TCSANOW, &g_saved);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, nullptr);
+    raise(SIGTSTP);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTSTP);
+    sigprocmask(SIG_UNBLOCK, &stop, nullptr);  // the process stops here until fg
+    struct sigaction again {};
+    again.sa_handler = on_stop;
+    sigemptyset(&again.sa_mask);
+    sigaction(SIGTSTP, &again, nullptr);
+    errno = saved_errno;
+}
+
+// fg (SIGCONT): echo off again and the prompt re-printed, before another key is read.
+extern "C" void on_continue(int) {
+    const int saved_errno = errno;
+    if (g_secret_active && g_tty_fd >= 0) {
+        tcsetattr(g_tty_fd, TCSANOW, &g_quiet);
+        (void)!::write(g_tty_fd, "\n", 1);
+        (void)!::write(g_tty_fd, g_prompt, static_cast<std::size_t>(g_prompt_len));
+    }
+    errno = saved_errno;
+}
 
 extern "C" void on_abort_signal(int) {
     if (g_saved_valid && g_tty_fd >= 0) tcsetattr(g_tty_fd, TCSANOW, &g_saved);
@@ -76,6 +113,14 @@ TtyUi::TtyUi(int fd) : m_fd(fd) {
     sigaction(SIGHUP, &sa, &g_old_hup);
     // Ctrl-\ too: its default (a core dump) would leave a PIN prompt's echo off.
     sigaction(SIGQUIT, &sa, &g_old_quit);
+    struct sigaction stop {};
+    stop.sa_handler = on_stop;
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGTSTP, &stop, &g_old_tstp);
+    struct sigaction cont {};
+    cont.sa_handler = on_continue;
+    sigemptyset(&cont.sa_mask);
+    sigaction(SIGCONT, &cont, &g_old_cont);
 }
 
 TtyUi::~TtyUi() {
@@ -83,6 +128,8 @@ TtyUi::~TtyUi() {
     sigaction(SIGTERM, &g_old_term, nullptr);
     sigaction(SIGHUP, &g_old_hup, nullptr);
     sigaction(SIGQUIT, &g_old_quit, nullptr);
+    sigaction(SIGTSTP, &g_old_tstp, nullptr);
+    sigaction(SIGCONT, &g_old_cont, nullptr);
     g_tty_fd = -1;
     ::close(m_fd);
 }
@@ -91,6 +138,13 @@ void TtyUi::display(std::string_view raw) {
     const std::string text = terminal_safe_text(raw);
     write_all(m_fd, text);
     if (!text.empty() && text.back() != '\n') write_all(m_fd, "\n");
+}
+
+void TtyUi::display_emphasised(std::string_view raw) {
+    std::string text = terminal_safe_text(raw);
+    const bool newline = !text.empty() && text.back() == '\n';
+    if (newline) text.pop_back();
+    write_all(m_fd, "\x1b[1;31m" + text + "\x1b[0m\n");
 }
 
 Result<std::string> TtyUi::request_value(std::string_view prompt) {
@@ -115,20 +169,28 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     struct termios quiet = t;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
+    const std::string shown_prompt = terminal_safe_text(prompt);
+    const std::size_t n = std::min(shown_prompt.size(), sizeof g_prompt);
+    std::memcpy(g_prompt, shown_prompt.data(), n);
+    g_prompt_len = static_cast<sig_atomic_t>(n);
+    g_quiet = quiet;
+    g_secret_active = 1;
     // TCSANOW rather than TCSAFLUSH: a PIN typed ahead (or fed by a scripted terminal) is read
     // with echo off instead of being silently discarded.
     if (tcsetattr(m_fd, TCSANOW, &quiet) != 0) {
+        g_secret_active = 0;
         g_saved_valid = 0;
         return make_error(ErrorCode::Declined,
                           "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
     }
-    write_all(m_fd, terminal_safe_text(prompt));
+    write_all(m_fd, shown_prompt);
     SecretBuffer secret;
     bool too_long = false;
     bool got_line = read_line(m_fd, [&](char c) {
         if (!secret.push_back(static_cast<std::uint8_t>(c))) too_long = true;
         return !too_long;
     });
+    g_secret_active = 0;
     tcsetattr(m_fd, TCSANOW, &t);
     g_saved_valid = 0;
     write_all(m_fd, "\n");

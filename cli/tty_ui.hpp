@@ -23,6 +23,8 @@ class TtyUi final : public OperatorUi {
     TtyUi& operator=(const TtyUi&) = delete;
 
     void display(std::string_view text) override;
+    // One line of text in bold red (escaped like display()).
+    void display_emphasised(std::string_view line);
     Result<SecretBuffer> request_secret(std::string_view prompt) override;
     Result<std::string> request_value(std::string_view prompt) override;
     void wait_begin(std::string_view message) override;

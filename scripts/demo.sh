@@ -50,7 +50,7 @@ log "canonical digest of release-2.json: $digest"
 
 log "operator alice reviews the diff and signs (--approve, PIN from file:pin)"
 "$otasign" sign release-2.json "${module[@]}" --key "$alice_key" --previous release-1.json --policy policy.json \
-  --approve "$digest" --pin-source file:pin --operator alice
+  --approve "$digest" --accept-risk channel-widened --pin-source file:pin --operator alice
 
 log "CI gate with one signature (expected to fail: threshold 2)"
 if "$otasign" verify release-2.json --policy policy.json --previous release-1.json; then
@@ -59,7 +59,7 @@ fi
 
 log "operator bob co-signs with a second key"
 "$otasign" sign release-2.json "${module[@]}" --key "$bob_key" --previous release-1.json --policy policy.json \
-  --approve "$digest" --pin-source file:pin --operator bob
+  --approve "$digest" --accept-risk channel-widened --pin-source file:pin --operator bob
 
 log "CI gate: otasign verify"
 "$otasign" verify release-2.json --policy policy.json --previous release-1.json

@@ -32,6 +32,7 @@ json::Value statement_to_json(const Statement& s) {
         if (p->attestation) piv["attestation"] = *p->attestation;
         approval["piv"] = piv;
     }
+    if (!s.approval.accepted_risks.empty()) approval["acceptedRisks"] = s.approval.accepted_risks;
     json::Value shown = {{"textSha256", s.shown_text_sha256}};
     if (s.shown_diff_sha256) shown["diffSha256"] = *s.shown_diff_sha256;
     json::Value out = {
@@ -89,6 +90,9 @@ Result<Statement> parse_statement(std::string_view bytes, std::string_view sourc
     s.approval.pin_status = a["pinStatus"].get<std::string>();
     s.approval.tool = a["tool"].get<std::string>();
     s.approval.host = a["host"].get<std::string>();
+    if (a.contains("acceptedRisks"))
+        for (const auto& c : a["acceptedRisks"])
+            s.approval.accepted_risks.push_back(c.get<std::string>());
     if (a.contains("piv")) {
         const json::Value& p = a["piv"];
         PivEvidence piv;

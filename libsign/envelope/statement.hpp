@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "json/strict.hpp"
@@ -50,6 +51,9 @@ struct Approval {
     std::string tool;                // "otasign 0.1.0"
     std::string host;                // gethostname()
     std::optional<PivEvidence> piv;  // only when the signing key was found on a PIV card
+    // The high risks of the review the operator accepted one by one (typed on the terminal or
+    // named with --accept-risk), in the review's order; empty (member absent) when there were none.
+    std::vector<std::string> accepted_risks;
 };
 
 // Where the signature's evidence entry sits in the log, committed to by the signature itself:

@@ -147,6 +147,42 @@ std::string optional_items(Builder& b, Section& s, const std::string& field,
 
 }  // namespace
 
+std::vector<std::string> high_risk_codes(const Diff& diff) {
+    std::vector<std::string> codes;
+    for (const auto& r : diff.risks)
+        if (r.severity == Severity::high &&
+            std::find(codes.begin(), codes.end(), r.code) == codes.end())
+            codes.push_back(r.code);
+    return codes;
+}
+
+Status check_remaining_validity(const Manifest& next, const Timestamp& now, std::string_view name,
+                                std::int64_t min_seconds) {
+    const std::int64_t left = next.expires.seconds - now.seconds;
+    if (!(next.expires > now))
+        return make_error(ErrorCode::PolicyViolation,
+                          std::string(name) + " expired at " + next.expires.text +
+                              " and devices refuse it; nothing was signed",
+                          "make a new manifest with a later 'expires'");
+    if (left < min_seconds)
+        return make_error(ErrorCode::PolicyViolation,
+                          std::string(name) + " expires at " + next.expires.text + ", less than " +
+                              std::to_string(min_seconds / 3600) +
+                              " hours from now; nothing was signed",
+                          "a manifest must have at least one day of validity left when it is "
+                          "signed; make a new one with a later 'expires'");
+    return ok_status();
+}
+
+namespace {
+
+// Roles whose image decides whether a device boots at all (MANIFEST-FORMAT.md, "Diff").
+bool boot_critical(const std::string& role) {
+    return role == "bootloader" || role == "boot-image" || role == "firmware";
+}
+
+}  // namespace
+
 Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& options) {
     const Manifest* p = previous;
     Builder b(p == nullptr);
@@ -167,6 +203,14 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
     if (p && channel_widens(p->release.channel, next.release.channel))
         b.risk("channel-widened", Severity::high,
                "channel widens from " + old_channel + " to " + channel_name(next.release.channel));
+
+    // Without a base, only a release that claims no history (rollbackIndex 0) is a first
+    // release; any other one hides what changed (MANIFEST-FORMAT.md, "Diff").
+    if (!p && next.rollback_index > 0)
+        b.risk("no-previous", Severity::medium,
+               "no previous manifest was given, but rollbackIndex " +
+                   std::to_string(next.rollback_index) +
+                   " says releases came before: nothing shows what changes since the last one");
 
     Section& rb = b.section("rollbackIndex");
     const std::string old_rb = p ? std::to_string(p->rollback_index) : "";
@@ -282,12 +326,18 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
                 if (!new_paths.count(a.path)) {
                     arts.changes.push_back({ChangeKind::removed, a.path, artifact_text(a), ""});
                     content_changed.push_back(a.path + " removed");
+                    b.risk("artifact-removed", Severity::medium,
+                           a.path + " (" + a.role +
+                               ") is no longer delivered");
                 }
         for (const auto& a : next.artifacts) {
             auto it = old_by_path.find(a.path);
             if (it == old_by_path.end()) {
                 arts.changes.push_back({ChangeKind::added, a.path, "", artifact_text(a)});
                 if (p) content_changed.push_back(a.path + " added");
+                if (p && boot_critical(a.role))
+                    b.risk("critical-artifact-changed", Severity::medium,
+                           a.path + " (" + a.role + ") is added");
                 continue;
             }
             const Artifact& o = *it->second;
@@ -309,6 +359,10 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
             attr("sha512", o.sha512.value_or(none), a.sha512.value_or(none));
             if (o.size != a.size || o.sha256 != a.sha256 || o.sha512 != a.sha512)
                 content_changed.push_back(a.path + " changed");
+            if (boot_critical(a.role) || boot_critical(o.role))
+                b.risk("critical-artifact-changed", Severity::medium,
+                       a.path + " (" + (o.role == a.role ? a.role : o.role + " -> " + a.role) +
+                           ") changes");
         }
     }
     if (same_version && !content_changed.empty())
@@ -342,7 +396,7 @@ std::string heading(const std::string& name) {
 
 }  // namespace
 
-std::string render_text(const Diff& diff, Color color) {
+std::string render_text(const Diff& diff, Color color, Unchanged unchanged) {
     const bool c = color == Color::always;
     const auto paint = [c](const char* code, const std::string& text) {
         return c ? std::string(code) + text + kReset : text;
@@ -358,7 +412,12 @@ std::string render_text(const Diff& diff, Color color) {
     }
     for (const Section& s : diff.sections) {
         out += "\n" + paint(kBold, heading(s.name)) + "\n";
+        std::size_t folded = 0;
         for (const Change& ch : s.changes) {
+            if (unchanged == Unchanged::fold && ch.kind == ChangeKind::unchanged) {
+                ++folded;
+                continue;
+            }
             switch (ch.kind) {
                 case ChangeKind::added:
                     out += paint(kGreen, "  + " + ch.field + ": " + ch.new_value) + "\n";
@@ -376,6 +435,7 @@ std::string render_text(const Diff& diff, Color color) {
                     break;
             }
         }
+        if (folded > 0) out += "  = " + std::to_string(folded) + " unchanged (--full lists them)\n";
     }
     return out;
 }

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
 #include "manifest/manifest.hpp"
 
 namespace otasign::manifest {
@@ -49,13 +51,31 @@ struct Diff {
     std::vector<Section> sections;
 };
 
+// The least validity a manifest must have left when it is signed: one day. A manifest that is
+// expired, or expires sooner, would reach devices already refused or about to be
+// (MANIFEST-FORMAT.md, "Signing refusals"). It does not depend on the policy's maxExpiryDays, which
+// bounds the window from the other side.
+inline constexpr std::int64_t kMinRemainingValiditySeconds = 86400;
+
+// Refuses (PolicyViolation) a manifest whose `expires` is less than `min_seconds` after `now`.
+Status check_remaining_validity(const Manifest& next, const Timestamp& now, std::string_view name,
+                                std::int64_t min_seconds = kMinRemainingValiditySeconds);
+
+// The codes of the diff's high risks, each once, in the diff's order: what the operator must
+// accept one by one before signing.
+std::vector<std::string> high_risk_codes(const Diff& diff);
+
 // Compares `next` with the release before it (`previous`, null for a first release).
 Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& options);
 
 enum class Color { never, always };
 
+// Whether unchanged lines ("= field: value") are listed or folded into one line per section
+// ("= N unchanged (--full lists them)").
+enum class Unchanged { list, fold };
+
 // The stable text form; with Color::always, ANSI colour codes mark risks and changes.
-std::string render_text(const Diff& diff, Color color);
+std::string render_text(const Diff& diff, Color color, Unchanged unchanged = Unchanged::list);
 
 // The same content as data: {firstRelease, risks:[{code,severity,reason}],
 // sections:[{name, changes:[{kind, field, old?, new?}]}]}.

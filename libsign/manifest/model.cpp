@@ -149,6 +149,9 @@ Problem problem_from_parse_error(std::string_view source, const std::string& det
     std::size_t b = tail.rfind(", byte ");
     if (b != std::string_view::npos) {
         p.pointer = std::string(tail.substr(0, b));
+        // The message shows the root pointer as "" (quoted, so it is visible); the pointer is
+        // the empty string.
+        if (p.pointer == "\"\"") p.pointer.clear();
         std::string_view off = tail.substr(b + 7);
         if (!off.empty() && off.back() == ')') off.remove_suffix(1);
         std::uint64_t offset = 0;

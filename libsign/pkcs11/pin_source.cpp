@@ -54,13 +54,17 @@ Status read_line(int fd, SecretBuffer& pin, const std::string& what) {
 
 }  // namespace
 
+// A rejected PIN source is never repeated: a PIN typed in its place must not reach a log.
+constexpr const char* kNotShown =
+    "the PIN source is not fd:N or file:PATH (its value is not shown, in case it is a PIN)";
+
 Result<PinSource> PinSource::parse(std::string_view spec) {
     if (spec.starts_with("fd:")) {
         std::string_view digits = spec.substr(3);
         int fd = -1;
         auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), fd);
         if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || fd < 0)
-            return make_error(ErrorCode::Usage, "invalid PIN source '" + std::string(spec) + "'", kSpecHint);
+            return make_error(ErrorCode::Usage, kNotShown, kSpecHint);
         return PinSource(Kind::fd, fd, {});
     }
     if (spec.starts_with("file:")) {
@@ -71,19 +75,39 @@ Result<PinSource> PinSource::parse(std::string_view spec) {
             std::size_t slash = rest.find('/');
             std::string_view host = rest.substr(0, slash);
             if (slash == std::string_view::npos || (!host.empty() && host != "localhost"))
-                return make_error(ErrorCode::Usage, "invalid PIN source '" + std::string(spec) + "'", kSpecHint);
+                return make_error(ErrorCode::Usage, kNotShown, kSpecHint);
             rest = rest.substr(slash);
         }
         auto decoded = percent_decode(rest);
-        if (!decoded || decoded->empty())
-            return make_error(ErrorCode::Usage, "invalid PIN source '" + std::string(spec) + "'", kSpecHint);
+        if (!decoded || decoded->empty()) return make_error(ErrorCode::Usage, kNotShown, kSpecHint);
         return PinSource(Kind::file, -1, *decoded);
     }
-    return make_error(ErrorCode::Usage, "unsupported PIN source '" + std::string(spec) + "'", kSpecHint);
+    return make_error(ErrorCode::Usage, kNotShown, kSpecHint);
 }
 
 std::string PinSource::describe() const {
     return m_kind == Kind::fd ? "fd:" + std::to_string(m_fd) : "file:" + m_path.string();
+}
+
+Status PinSource::check() const {
+    if (m_kind == Kind::fd) {
+        if (::fcntl(m_fd, F_GETFD) < 0)
+            return make_error(ErrorCode::InvalidInput,
+                              describe() + " is not an open file descriptor", kSpecHint);
+        return ok_status();
+    }
+    struct stat st {};
+    if (::stat(m_path.c_str(), &st) != 0)
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": cannot read the PIN file: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": the PIN file is not a regular file");
+    if (st.st_mode & S_IROTH)
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": the PIN file is readable by everyone",
+                          "chmod 600 " + m_path.string());
+    return ok_status();
 }
 
 Result<SecretBuffer> PinSource::read(OperatorUi& ui) const {
@@ -106,7 +130,8 @@ Result<SecretBuffer> PinSource::read(OperatorUi& ui) const {
                           "chmod 600 " + m_path.string());
     }
     if (st.st_mode & S_IRGRP)
-        ui.display("warning: the PIN file " + m_path.string() + " is readable by its group; chmod 600 it");
+        ui.display("otasign: warning: the PIN file " + m_path.string() +
+                   " is readable by its group; chmod 600 it");
     Status status = read_line(fd, pin, m_path.string());
     ::close(fd);
     if (!status.ok()) return std::move(status).error();

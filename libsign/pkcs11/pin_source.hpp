@@ -29,6 +29,12 @@ public:
     // Errors: InvalidInput (unreadable, empty, longer than SecretBuffer::kCapacity, world-readable).
     Result<SecretBuffer> read(OperatorUi& ui) const;
 
+    // What read() would refuse without reading a PIN: a descriptor that is not open, a file
+    // that is missing, not regular or readable by everyone. Called before the review, so an
+    // operator does not approve a release only to find the PIN source unusable.
+    // Errors: InvalidInput.
+    Status check() const;
+
     Kind kind() const noexcept { return m_kind; }
     // "fd:3" or "file:/path", for messages (never the PIN).
     std::string describe() const;

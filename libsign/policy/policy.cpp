@@ -218,8 +218,17 @@ Result<json::Value> add_key(const json::Value& document, Role role, std::string_
                 std::string(source) + ": key " + key.key_id + " is already in role " + role_name(r),
                 r == role ? "each key is listed once"
                           : "the manifest and release authorities must use distinct keys");
-    json::Value entry = {{"name", name.empty() ? key.key_id.substr(0, 16) : std::string(name)},
-                         {"publicKey", key.pem}};
+    const std::string key_name = name.empty() ? key.key_id.substr(0, 16) : std::string(name);
+    // A name stands for one key in reports and evidence: two keys of one name are ambiguous.
+    for (Role r : {Role::manifest, Role::release})
+        for (const PolicyKey& k : current.role(r).keys)
+            if (k.name == key_name)
+                return make_error(ErrorCode::InvalidInput,
+                                  std::string(source) + ": the name '" + key_name +
+                                      "' is already used by key " + k.key.key_id + " in role " +
+                                      role_name(r),
+                                  "pick another --name; each key's name is unique in a policy");
+    json::Value entry = {{"name", key_name}, {"publicKey", key.pem}};
     if (token_serial) entry["tokenSerial"] = *token_serial;
     json::Value out = document;
     out["roles"][role_name(role)]["keys"].push_back(entry);

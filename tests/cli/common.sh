@@ -46,6 +46,11 @@ sign_approved() {
     otasign sign "$m" "${MOD[@]}" --key "$(key_uri "$k")" --approve "$(otasign digest "$m")" \
         --pin-source file:pin --operator "$op" "$@"
 }
+# accept_high PREV NEW: the --accept-risk arguments naming every high risk of the review of NEW
+# against PREV (sign makes the operator accept each one on its own).
+accept_high() {
+    "$OTASIGN_BIN" diff "$1" "$2" --json | jq -r '.diff.risks[] | select(.severity == "high") | "--accept-risk\n" + .code'
+}
 # snapshot: checksum of every file under the work dir except the token store and the (empty,
 # permanent) lock files sign creates beside a bundle and a log.
 snapshot() { find . \( -path ./hsm -o -name out -o -name err -o -name '*.lock' \) -prune -o -type f -print | LC_ALL=C sort | xargs sha256sum; }

@@ -37,6 +37,11 @@ for f in p256-compressed p256-hybrid; do
 done
 expect 3 otasign policy add-key policy.json --role manifest --public-key rsa-pss.pem --name twice
 has "already in role release"
+# A name stands for one key: another key under a name in use is refused, in either role.
+before_names=$(sha256sum policy.json)
+expect 3 otasign policy add-key policy.json --role release --public-key p256-auth.pem --name alice
+has "the name 'alice' is already used by key"
+[[ $(sha256sum policy.json) == "$before_names" ]] || fail "a refused duplicate name changed the policy"
 expect 3 otasign policy add-key policy.json --role manifest --public-key p256-explicit.pem --name x
 has "explicit curve parameters"
 
@@ -156,7 +161,9 @@ has "not a directory"
 step "previous: lower version, equal version with other content, mismatched previous"
 variant() {  # variant NAME JQ-FILTER: a signed variant of release-2 (previous release-1)
     jq "$2" release-2.json > "$1.json"
-    expect 0 sign_approved "$1.json" p256 alice --previous release-1.json --evidence-log "$1.log"
+    local accept
+    mapfile -t accept < <(accept_high release-1.json "$1.json")
+    expect 0 sign_approved "$1.json" p256 alice --previous release-1.json --evidence-log "$1.log" "${accept[@]}"
 }
 variant lower '.release.version = "1.3.9"'
 expect 1 otasign verify lower.json --policy policy.json "${NOW[@]}" --previous release-1.json

@@ -7,8 +7,8 @@ source "$(dirname "$0")/common.sh"
 
 # history: alice signs release-2, bob co-signs it, alice signs release-1: three entries.
 history() {
-    expect 0 sign_approved release-2.json p256 alice --previous release-1.json
-    expect 0 sign_approved release-2.json p384 bob --previous release-1.json
+    expect 0 sign_approved release-2.json p256 alice --previous release-1.json --accept-risk channel-widened
+    expect 0 sign_approved release-2.json p384 bob --previous release-1.json --accept-risk channel-widened
     expect 0 sign_approved release-1.json p256 alice
     [[ $(wc -l < evidence.log.jsonl) == 3 ]] || fail "setup: expected 3 entries"
     expect 0 otasign evidence verify evidence.log.jsonl --bundle release-2.json.sig --bundle release-1.json.sig
@@ -224,12 +224,13 @@ sign-screen-escapes)
     prev=$'prev\u202e.json'
     cp release-2.json "$name"
     cp release-1.json "$prev"
-    expect 0 sign_approved "$name" p256 $'eve\e[2K' --previous "$prev"
+    expect 0 sign_approved "$name" p256 $'eve\e[2K' --previous "$prev" --accept-risk channel-widened
     if grep -q $'\e' err; then cat -v err; fail "an escape character reached the operator's screen"; fi
     grep -qF 'rel\x1b[2K\x1b[1A\x1b[8m.json' err || fail "the file name is not shown escaped"
     grep -qF 'prev\u{202e}.json' err || fail "a bidi override is not shown escaped"
-    # shown.textSha256 covers exactly the displayed text, summary through digest line
-    awk '/^Release to sign/{p=1} p{print} p && /^Canonical digest/{getline; print; exit}' err > shown.txt
+    # shown.textSha256 covers exactly the displayed text, summary through the approval recap
+    # (the line before the token details)
+    awk '/^Release to sign/{p=1} p && /^Token /{exit} p{print}' err > shown.txt
     jq -r '.signatures[0].payload' "$name.sig" | base64 -d | jq -r .shown.textSha256 > want
     [[ $(sha256sum < shown.txt | cut -d' ' -f1) == "$(cat want)" ]] || fail "the shown-text digest does not cover the displayed text"
     # the evidence, shown to an auditor, is escaped too

@@ -21,7 +21,7 @@ expect 3 otasign policy threshold policy.json --role manifest 3   # more than it
 expect 0 otasign policy show policy.json
 
 # --- 1-of-2: alice signs release-2 (previous release-1)
-expect 0 sign_approved release-2.json p256 alice --previous release-1.json --policy policy.json
+expect 0 sign_approved release-2.json p256 alice --previous release-1.json --policy policy.json --accept-risk channel-widened
 [[ -f release-2.json.sig && -f evidence.log.jsonl ]] || fail "sign wrote no bundle or no log"
 expect 0 otasign verify release-2.json --policy policy.json "${NOW[@]}"
 
@@ -30,7 +30,7 @@ expect 0 otasign policy threshold policy.json --role manifest 2
 expect 1 otasign verify release-2.json --policy policy.json "${NOW[@]}"
 grep -q "FAIL  threshold" out || fail "threshold failure not reported"
 cp release-2.json.sig one.sig
-expect 0 sign_approved release-2.json p384 bob --previous release-1.json --policy policy.json
+expect 0 sign_approved release-2.json p384 bob --previous release-1.json --policy policy.json --accept-risk channel-widened
 n=$(($(stat -c%s one.sig) - 4))
 cmp -s <(head -c "$n" one.sig) <(head -c "$n" release-2.json.sig) || fail "co-signing rewrote the earlier signature"
 [[ $(jq '.signatures | length' release-2.json.sig) == 2 ]] || fail "co-sign did not append"

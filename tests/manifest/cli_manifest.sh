@@ -56,6 +56,12 @@ $(cat "$WORK/err")"
 done
 [ $n -ge 15 ] || fail "only $n invalid examples"
 
+# A syntax error at the root: the JSON pointer member is "" (not the quoted text of the
+# message), and standard input is called <stdin>.
+ptr=$(printf '{' | "$BIN" validate - --json | jq -r '.problems[0].pointer')
+[ "$ptr" = "" ] || fail "validate --json: root pointer is '$ptr', want ''"
+[ "$(printf '{' | "$BIN" validate - --json | jq -r .file)" = "<stdin>" ] || fail "validate --json: stdin not named <stdin>"
+
 # A file that cannot be read is invalid input too.
 "$BIN" validate "$WORK/absent.json" 2>"$WORK/err"; rc=$?
 [ $rc -eq 3 ] || fail "validate of a missing file: exit $rc, want 3"

@@ -432,6 +432,22 @@ TEST_CASE("diff: each risk is raised and shown in text and JSON", "[manifest][di
         CHECK_FALSE(has_risk(d, "version-not-increased"));
         CHECK_FALSE(has_risk(d, "expired"));
         CHECK(d.risks.front().severity == Severity::high);
+        // vendor.img is dropped, firmware added, boot and bootloader images rebuilt.
+        check_risk_everywhere(d, "artifact-removed");
+        check_risk_everywhere(d, "critical-artifact-changed");
+        CHECK_FALSE(has_risk(d, "no-previous"));
+        CHECK(high_risk_codes(d) == std::vector<std::string>{"channel-widened"});
+    }
+    SECTION("a recovery image rebuilt is not boot-critical, a bootloader is") {
+        Manifest next = r1.manifest;
+        next.release.version = "1.4.1";
+        next.release.semver = parse_semver("1.4.1").value();
+        for (auto& a : next.artifacts)
+            if (a.role == "recovery") a.sha256 = std::string(64, 'c');
+        CHECK_FALSE(has_risk(diff(&r1.manifest, next, opt), "critical-artifact-changed"));
+        for (auto& a : next.artifacts)
+            if (a.role == "bootloader") a.sha256 = std::string(64, 'd');
+        check_risk_everywhere(diff(&r1.manifest, next, opt), "critical-artifact-changed");
     }
     SECTION("rollback index decreases") {
         Manifest next = r2.manifest;
@@ -513,6 +529,24 @@ TEST_CASE("diff: a first release is a full summary", "[manifest][diff]") {
     CHECK(text.find("+ version: 1.5.0") != std::string::npos);
     CHECK(text.find("+ images/system.img: ") != std::string::npos);
     CHECK(to_json(d)["firstRelease"] == true);
+    // rollbackIndex 42 says releases came before: without a base that is a risk; at 0 it is not.
+    check_risk_everywhere(d, "no-previous");
+    CHECK(high_risk_codes(d).empty());
+    Manifest first = r2.manifest;
+    first.rollback_index = 0;
+    CHECK_FALSE(has_risk(diff(nullptr, first, options_at("2026-11-23T12:00:00Z")), "no-previous"));
+}
+
+TEST_CASE("sign refuses what expires within a day", "[manifest][diff]") {
+    const LoadedManifest r2 = load_example("release-2.json");  // expires 2027-02-15T00:00:00Z
+    CHECK(check_remaining_validity(r2.manifest, options_at("2027-02-13T23:59:59Z").now, "m").ok());
+    CHECK(check_remaining_validity(r2.manifest, options_at("2027-02-14T00:00:00Z").now, "m").ok());
+    auto soon = check_remaining_validity(r2.manifest, options_at("2027-02-14T00:00:01Z").now, "m");
+    REQUIRE_FALSE(soon.ok());
+    CHECK(soon.error().code == otasign::ErrorCode::PolicyViolation);
+    auto gone = check_remaining_validity(r2.manifest, options_at("2027-02-15T00:00:00Z").now, "m");
+    REQUIRE_FALSE(gone.ok());
+    CHECK(gone.error().detail.find("expired at 2027-02-15T00:00:00Z") != std::string::npos);
 }
 
 TEST_CASE("diff: colour only when asked", "[manifest][diff]") {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Declining on the terminal writes nothing and exits 5: a wrong digest suffix, "no", Ctrl-C at
-# the confirmation, Ctrl-C at the PIN prompt (which must also give the terminal its echo back).
+# the confirmation, a wrong high-risk code or Ctrl-C at the risk prompt, Ctrl-C at the PIN prompt (which must also give the terminal its echo back).
 source "$(dirname "$0")/lib.sh"
 tty_softhsm
 
@@ -19,6 +19,12 @@ start_sign() {
     tty_start "$1"
     tty_run "$1" "otasign sign release-2.json --previous release-1.json $SIGN_ARGS; echo \"EXIT:\$?\""
     tty_wait "$1" 'type the LAST 8 hex digits'
+}
+# accept_risk NAME: types the one high risk of release-1 -> release-2 at its prompt.
+accept_risk() {
+    tty_wait "$1" '^Accept high risk channel-widened: '
+    tty_keys "$1" -l channel-widened
+    tty_keys "$1" Enter
 }
 echo_on() {
     # shellcheck disable=SC2016 # expanded in the pane's shell
@@ -52,10 +58,34 @@ tty_screen intr | grep -q "aborted by the operator" || fail "Ctrl-C at the confi
 unchanged "Ctrl-C at the confirmation"
 echo_on intr
 
+# --- the high risk must be typed: a wrong code, the suffix again, Ctrl-C at the risk prompt
+for answer in wrong suffix; do
+    start_sign "risk-$answer"
+    tty_keys "risk-$answer" -l "$suffix"
+    tty_keys "risk-$answer" Enter
+    tty_wait "risk-$answer" '^Accept high risk channel-widened: '
+    if [[ $answer == wrong ]]; then tty_keys "risk-$answer" -l channel-widen; else tty_keys "risk-$answer" -l "$suffix"; fi
+    tty_keys "risk-$answer" Enter
+    [[ $(tty_exit_code "risk-$answer") == 5 ]] || fail "risk code '$answer': exit is not 5"
+    tty_screen "risk-$answer" | grep -q "high risk channel-widened was not accepted" || fail "risk code '$answer': no message"
+    tty_screen "risk-$answer" | grep -q '^PIN for' && fail "risk code '$answer': a PIN was asked for"
+    unchanged "risk code '$answer'"
+done
+start_sign risk-intr
+tty_keys risk-intr -l "$suffix"
+tty_keys risk-intr Enter
+tty_wait risk-intr '^Accept high risk channel-widened: '
+tty_keys risk-intr -l chan
+tty_keys risk-intr C-c
+[[ $(tty_exit_code risk-intr) == 5 ]] || fail "Ctrl-C at the risk prompt: exit is not 5"
+unchanged "Ctrl-C at the risk prompt"
+echo_on risk-intr
+
 # --- Ctrl-C at the PIN prompt: nothing written, echo restored
 start_sign pin
 tty_keys pin -l "$suffix"
 tty_keys pin Enter
+accept_risk pin
 tty_wait pin '^PIN for token'
 tty_keys pin -l "1234"
 tty_keys pin C-c
@@ -73,6 +103,7 @@ tty_keys pin Enter C-d
 start_sign quit
 tty_keys quit -l "$suffix"
 tty_keys quit Enter
+accept_risk quit
 tty_wait quit '^PIN for token'
 tty_keys quit -l "99"
 # shellcheck disable=SC1003 # tmux's name for Ctrl-backslash
@@ -98,4 +129,4 @@ start_sign eof
 tty_keys eof C-d
 [[ $(tty_exit_code eof) == 5 ]] || fail "Ctrl-D at the confirmation: exit is not 5"
 unchanged "Ctrl-D at the confirmation"
-echo "PASS: wrong suffix, no, Ctrl-C (confirmation and PIN), Ctrl-D: exit 5, nothing written, echo restored"
+echo "PASS: wrong suffix, no, wrong risk code, Ctrl-C (confirmation, risk and PIN), Ctrl-D: exit 5, nothing written, echo restored"

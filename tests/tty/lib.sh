@@ -6,7 +6,7 @@
 #
 #   source lib.sh                 # WORK (temp dir, removed on exit), otasign(), fail()
 #   tty_softhsm                   # optional: a SoftHSM token with keys p256, p384, ... (tests/lib/softhsm.sh)
-#   tty_start NAME                # a 200x60 session running a plain bash in $WORK
+#   tty_start NAME [COLS ROWS]    # a 200x60 (or COLS x ROWS) session running a plain bash in $WORK
 #   tty_run NAME 'command'        # types the command and Enter
 #   tty_wait NAME REGEX [SECS]    # waits until a screen line matches (extended regex)
 #   tty_exit_code NAME            # runs nothing; waits for the EXIT:N marker and prints N
@@ -54,8 +54,8 @@ RC
 printf 'set -g history-limit 20000\n' >"$WORK/tmux.conf"
 
 tty_start() {
-    local name=$1
-    tm -f "$WORK/tmux.conf" new-session -d -s "$name" -x 200 -y 60 -c "$WORK" "bash --noprofile --rcfile $WORK/shellrc -i"
+    local name=$1 cols=${2:-200} rows=${3:-60}
+    tm -f "$WORK/tmux.conf" new-session -d -s "$name" -x "$cols" -y "$rows" -c "$WORK" "bash --noprofile --rcfile $WORK/shellrc -i"
     TTY_LAST=$name
     tty_wait "$name" '^\$ ?$'
 }

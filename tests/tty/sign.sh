@@ -14,13 +14,14 @@ digest=$(otasign digest release-2.json)
 suffix=${digest: -8}
 
 tty_start sign
-tty_run sign "otasign sign release-2.json --previous release-1.json --policy policy.json $SIGN_ARGS --touch always; echo \"EXIT:\$?\""
+# --full lists unchanged lines too, so the diff on screen is the snapshot (review.sh: folded).
+tty_run sign "otasign sign release-2.json --previous release-1.json --policy policy.json $SIGN_ARGS --touch always --full; echo \"EXIT:\$?\""
 tty_wait sign 'type the LAST 8 hex digits'
 screen=$(tty_screen sign)
 grep -qx 'Release to sign' <<<"$screen" || fail "no release summary"
 grep -qE '^  release +eos-2026\.11-r2 +version 1\.5\.0' <<<"$screen" || fail "summary lacks release id and version"
 grep -qx 'Changes since the previous release' <<<"$screen" || fail "no diff heading"
-grep -qx 'RISKS (5)' <<<"$screen" || fail "no risk highlights section"
+grep -qx 'RISKS (8)' <<<"$screen" || fail "no risk highlights section"
 grep -qE '^  \[high\] +channel-widened: channel widens from limited to stable$' <<<"$screen" || fail "channel-widened risk not shown"
 grep -qx "  $digest" <<<"$screen" || fail "the full digest $digest is not on screen"
 grep -q 'Token ' <<<"$screen" && fail "token details shown before approval"
@@ -34,11 +35,16 @@ diff -u <(sed -n '/^RELEASE$/,$p' "$snap") \
 # Approve; the token and key come next, then the PIN prompt.
 tty_keys sign -l "$suffix"
 tty_keys sign Enter
+# The high risk is accepted on its own, by typing its code; the PIN comes only after.
+tty_wait sign '^Accept high risk channel-widened: '
+tty_screen sign | grep -q '^PIN for' && fail "PIN asked before the high risk was accepted"
+tty_keys sign -l channel-widened
+tty_keys sign Enter
 tty_wait sign '^PIN for token'
 screen=$(tty_screen sign)
 grep -qE "^Token +'$SOFTHSM_LABEL' .*serial [0-9a-f]+\)$" <<<"$screen" || fail "token label and serial not shown"
 grep -qE "^Key +'p256' " <<<"$screen" || fail "key label not shown"
-grep -qE '^PIN +ok, ' <<<"$screen" || fail "PIN state (retries) not shown"
+grep -qE '^PIN +not entered yet; the token reports ok, ' <<<"$screen" || fail "PIN state (retries) not shown"
 tty_keys sign -l "$SOFTHSM_USER_PIN"
 tty_keys sign Enter
 code=$(tty_exit_code sign)
@@ -51,7 +57,7 @@ touch_line=$(grep -n -x 'Touch the key now' <<<"$screen" | cut -d: -f1 | head -1
 signed_line=$(grep -n '^Signed release-2.json' <<<"$screen" | cut -d: -f1 | head -1)
 [[ -n $touch_line ]] || fail "'Touch the key now' not shown with --touch always"
 [[ -n $signed_line && $touch_line -lt $signed_line ]] || fail "touch prompt not before the result"
-grep -qE '^Signature bundle +release-2\.json\.sig \(1 signature\(s\)\)$' <<<"$screen" || fail "bundle path not shown"
+grep -qE '^Signature bundle +release-2\.json\.sig \(1 signature\)$' <<<"$screen" || fail "bundle path not shown"
 grep -qE '^Evidence +evidence\.log\.jsonl entry 0$' <<<"$screen" || fail "evidence path not shown"
 # shellcheck disable=SC2016 # expanded in the pane's shell
 tty_run sign 'echo "ECHO:$(stty -a | grep -c -- " echo ")"'
@@ -64,7 +70,8 @@ grep -qE "^verified( \(not checked: [a-z, -]+\))?$" "$WORK/out" || fail "verify 
 
 # The statement's shown.textSha256 is the hash of the exact text on screen: from the summary
 # to the digest line, newline-terminated.
-shown_sha=$(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' <<<"$screen" | sha256sum | cut -d' ' -f1)
+# (from the summary through the approval recap's last line, the one before the prompt)
+shown_sha=$(sed -n '/^Release to sign$/,/^To approve, type the LAST 8/p' <<<"$screen" | sed '$d' | sha256sum | cut -d' ' -f1)
 otasign evidence show evidence.log.jsonl --index 0 >"$WORK/ev"
 grep -q "approved .* by terminal-digest-suffix" "$WORK/ev" || fail "evidence does not record the terminal approval"
 grep -qE "^  shown text +sha256 $shown_sha$" "$WORK/ev" || {
@@ -73,13 +80,16 @@ grep -qE "^  shown text +sha256 $shown_sha$" "$WORK/ev" || {
 }
 grep -qE '^  shown diff JSON sha256 [0-9a-f]{64}$' "$WORK/ev" || fail "evidence show lacks the shown diff digest"
 grep -qE '^  operator +night-shift ' "$WORK/ev" || fail "evidence show lacks the operator"
+grep -qE '^  accepted risks +channel-widened$' "$WORK/ev" || fail "evidence show lacks the accepted risk"
+accepted=$(jq -r '.signatures[0].payload' release-2.json.sig | base64 -d | jq -c .approval.acceptedRisks)
+[[ $accepted == '["channel-widened"]' ]] || fail "the typed risk is not in the signed statement: $accepted"
 
 # --approve (no terminal) prints the same text to stderr, byte for byte.
 otasign sign release-2.json --previous release-1.json --policy policy.json --module "$SOFTHSM_MODULE" --key "$KEY_URI" \
-    --operator night-shift --approve "$digest" --pin-source fd:3 --signature approve.sig --evidence-log approve.log \
+    --operator night-shift --approve "$digest" --accept-risk channel-widened --full --pin-source fd:3 --signature approve.sig --evidence-log approve.log \
     3<<<"$SOFTHSM_USER_PIN" >/dev/null 2>"$WORK/approve.err" </dev/null || { cat "$WORK/approve.err"; fail "--approve sign failed"; }
-diff -u <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' <<<"$screen") \
-        <(sed -n '/^Release to sign$/,/^  sha256:[0-9a-f]\{64\}$/p' "$WORK/approve.err") >"$WORK/d" ||
+diff -u <(sed -n '/^Release to sign$/,/^To approve, type the LAST 8/p' <<<"$screen" | sed '$d') \
+        <(sed -n '/^Release to sign$/,/^Token /p' "$WORK/approve.err" | sed '$d') >"$WORK/d" ||
     fail "--approve shows other text on stderr than the terminal: $(cat "$WORK/d")"
 
 # The manifest is read once: changing the file while the operator reviews it changes nothing
@@ -90,6 +100,9 @@ tty_run swap "otasign sign swapped.json --previous release-1.json $SIGN_ARGS --s
 tty_wait swap 'type the LAST 8 hex digits'
 jq '.eligibility.regions += ["US"]' release-2.json >swapped.tmp && mv swapped.tmp swapped.json
 tty_keys swap -l "$suffix"
+tty_keys swap Enter
+tty_wait swap '^Accept high risk channel-widened: '
+tty_keys swap -l channel-widened
 tty_keys swap Enter
 tty_wait swap '^PIN for token'
 tty_keys swap -l "$SOFTHSM_USER_PIN"
