@@ -66,7 +66,7 @@ Result<std::filesystem::path> roots_dir(const std::string& given) {
 Status refuse_existing(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found)
-        return make_error(ErrorCode::Usage,
+        return make_error(ErrorCode::InvalidInput,
                           path + " exists; ceremony outputs are never overwritten");
     return ok_status();
 }

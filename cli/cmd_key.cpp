@@ -23,7 +23,7 @@ int run_export(const KeyArgs& args) {
     // appears in the meantime.
     std::error_code ec;
     if (std::filesystem::symlink_status(args.output, ec).type() != std::filesystem::file_type::not_found)
-        return report(make_error(ErrorCode::Usage, args.output + " exists; otasign never overwrites it",
+        return report(make_error(ErrorCode::InvalidInput, args.output + " exists; otasign never overwrites it",
                                  "choose another -o path or remove the old file first"));
     auto key = pkcs11::open_key(args.uri, pkcs11::KeyOptions{args.module});
     if (!key.ok()) return report(key.error());

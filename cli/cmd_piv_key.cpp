@@ -107,7 +107,7 @@ int run_attest(const AttestArgs& a) {
     if (std::filesystem::symlink_status(a.output, ec).type() !=
         std::filesystem::file_type::not_found)
         return report(
-            make_error(ErrorCode::Usage, a.output + " exists; otasign never overwrites it"));
+            make_error(ErrorCode::InvalidInput, a.output + " exists; otasign never overwrites it"));
     auto dev = piv::PivDevice::open(a.reader);
     if (!dev.ok()) return report(dev.error());
     auto attestation = dev->attest(*slot);

@@ -97,7 +97,8 @@ bool read_line(int fd, Push&& push) {
 Result<std::unique_ptr<TtyUi>> TtyUi::open() {
     int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        return make_error(ErrorCode::Declined, "no terminal to ask the operator for approval",
+        // Nobody declined: the command was run where it cannot ask, a usage error (exit 2).
+        return make_error(ErrorCode::Usage, "no terminal to ask the operator for approval",
                           "run on a terminal, or approve non-interactively with --approve "
                           "sha256:DIGEST and --pin-source");
     return std::unique_ptr<TtyUi>(new TtyUi(fd));
@@ -210,12 +211,12 @@ void StderrUi::display(std::string_view raw) {
 }
 
 Result<SecretBuffer> StderrUi::request_secret(std::string_view) {
-    return make_error(ErrorCode::Declined, "a PIN is needed but there is no terminal to ask for it",
+    return make_error(ErrorCode::Usage, "a PIN is needed but there is no terminal to ask for it",
                       "pass --pin-source fd:N or --pin-source file:PATH");
 }
 
 Result<std::string> StderrUi::request_value(std::string_view) {
-    return make_error(ErrorCode::Declined, "an answer is needed but there is no terminal",
+    return make_error(ErrorCode::Usage, "an answer is needed but there is no terminal",
                       "approve non-interactively with --approve sha256:DIGEST");
 }
 

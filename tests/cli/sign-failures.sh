@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A failed or refused sign leaves every file exactly as it was: wrong PIN (4), wrong --approve
-# digest (5), no terminal and no --approve (5), unwritable evidence log, a bundle of another
+# digest (5), no terminal and no --approve (2, usage), unwritable evidence log, a bundle of another
 # manifest (1), an expired manifest (1), an unaccepted high risk (5) or a named risk the review
 # did not raise (2), malformed input (3).
 source "$(dirname "$0")/common.sh"
@@ -24,8 +24,8 @@ grep -q "Canonical digest" err || fail "non-interactive sign did not print the s
 [[ $(snapshot) == "$before" ]] || fail "a wrong --approve digest changed files"
 expect 2 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "deadbeef" --pin-source file:pin
 
-# --- no terminal and no --approve: exit 5 with a hint
-expect 5 setsid -w "$OTASIGN_BIN" sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --pin-source file:pin --operator alice </dev/null
+# --- no terminal and no --approve: a usage error (exit 2; nobody declined) with a hint
+expect 2 setsid -w "$OTASIGN_BIN" sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --pin-source file:pin --operator alice </dev/null
 grep -q "no terminal" err && grep -q -- "--approve" err || fail "no-terminal error lacks the hint"
 [[ $(snapshot) == "$before" ]] || fail "a sign without approval changed files"
 

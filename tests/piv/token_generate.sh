@@ -27,8 +27,8 @@ expect_rc 1 "$B" key generate --slot 9c --pin-source "$(secret 123456)"
     || fail "refused generate still changed the key"
 
 # Replacing needs a typed confirmation; without a terminal (setsid: no controlling tty) nobody
-# can give it, so the operator "declines" (exit 5) and the key stays.
-expect_rc 5 setsid -w "$B" key generate --slot 9c --replace-existing-key --pin-source "$(secret 123456)"
+# can give it: a usage error (exit 2, nobody declined) and the key stays.
+expect_rc 2 setsid -w "$B" key generate --slot 9c --replace-existing-key --pin-source "$(secret 123456)"
 [[ $(jq -r '.slots[] | select(.slot=="9c") | .key.key_id' <<<"$("$B" token status --json)") == "$key_id" ]] \
     || fail "declined replacement changed the key"
 
@@ -58,7 +58,7 @@ grep -q "EC_POINT 384 bits" <<<"$objects" || fail "public key not listed: $objec
 # Attestation.
 "$B" key attest --slot 9c -o "$WORK/att.pem" || fail "key attest"
 [[ $(grep -c "BEGIN CERTIFICATE" "$WORK/att.pem") == 2 ]] || fail "attestation file should hold 2 certificates"
-expect_rc 2 "$B" key attest --slot 9c -o "$WORK/att.pem"   # never overwritten
+expect_rc 3 "$B" key attest --slot 9c -o "$WORK/att.pem"   # never overwritten (exit 3, as everywhere)
 expect_rc 4 "$B" key attest --slot 9d -o "$WORK/empty.pem"  # empty slot: nothing to attest
 report=$("$B" key verify-attestation "$WORK/att.pem" --roots "$FIXTURE_ROOTS" --json) || fail "verify-attestation"
 [[ $(jq -r .key_id <<<"$report") == "$key_id" ]] || fail "attested key id: $report"

@@ -31,11 +31,11 @@ otasign key export --key 'pkcs11:object=p384' --module "$SOFTHSM_MODULE" -o "$di
     fail "export of p384 exited $?"
 openssl pkey -pubin -in "$dir/p384.pem" -noout -text | grep -q "NIST CURVE: P-384" || fail "p384.pem is not a P-384 key"
 
-# an existing file is never overwritten: usage error, file unchanged
+# an existing file is never overwritten: exit 3 as everywhere (a refused output argument), file unchanged
 echo "keep" >"$dir/existing.pem"
 otasign key export --key 'pkcs11:object=p256' --module "$SOFTHSM_MODULE" -o "$dir/existing.pem" 2>"$dir/err"
 rc=$?
-[[ $rc == 2 ]] || fail "export over an existing file exited $rc, expected 2"
+[[ $rc == 3 ]] || fail "export over an existing file exited $rc, expected 3"
 [[ $(cat "$dir/existing.pem") == keep ]] || fail "the existing file was changed"
 grep -q "never overwrites" "$dir/err" || fail "no 'never overwrites' message: $(cat "$dir/err")"
 

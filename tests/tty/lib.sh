@@ -24,7 +24,7 @@ fi
 unset TMUX TMUX_PANE
 WORK=$(mktemp -d)
 TMUX_SOCKET=$WORK/tmux.sock
-TTY_TIMEOUT=${TTY_TIMEOUT:-30}
+TTY_TIMEOUT=${TTY_TIMEOUT:-60}  # a loaded 2-core CI box can take long to redraw
 cleanup() {
     tmux -S "$TMUX_SOCKET" kill-server 2>/dev/null || true
     rm -rf -- "$WORK"
