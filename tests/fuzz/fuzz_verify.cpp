@@ -194,17 +194,23 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
                    std::string(1, '\1') + envelope::statement_bytes(valid_statement(f)));
         write_seed(dir + "/bundle", "signed-bundle", bundle);
         write_seed(dir + "/policy", "one-key-policy", policy::serialize_policy(f.policy.document));
-        envelope::EvidenceEntry entry;
-        entry.recorded = "2026-01-01T00:00:01Z";
-        entry.manifest_path = "release-1.json";
-        entry.bundle_path = "release-1.json.sig";
-        entry.signature = good.signatures.front();
-        envelope::EvidenceLog empty;
-        const std::string one = envelope::append_evidence(empty, entry);
-        write_seed(dir + "/evidence", "one-entry", one);
-        auto log = envelope::read_evidence_log(one, "seed");
-        if (!log.ok()) fuzz::broken("the seed evidence log does not read back");
-        write_seed(dir + "/evidence", "two-entries", envelope::append_evidence(*log, entry));
+        // An evidence log of two version-2 entries, each statement committing to its place.
+        std::string log_bytes;
+        for (int i = 0; i < 2; ++i) {
+            envelope::EvidenceLog log;
+            if (!log_bytes.empty()) {
+                auto read = envelope::read_evidence_log(log_bytes, "seed");
+                if (!read.ok()) fuzz::broken("the seed evidence log does not read back");
+                log = std::move(read).value();
+            }
+            envelope::Statement st = valid_statement(f);
+            st.log = envelope::next_log_position(log, "release-1.json", "release-1.json.sig");
+            auto appended =
+                envelope::append_evidence(log, signed_entry(f, envelope::statement_bytes(st)));
+            if (!appended.ok()) fuzz::broken("the seed evidence entry does not append");
+            log_bytes = std::move(appended).value();
+            write_seed(dir + "/evidence", i == 0 ? "one-entry" : "two-entries", log_bytes);
+        }
         write_seed(dir + "/der_raw", "p256-der", good.signatures.front().signature);
     }
     return 0;
