@@ -32,9 +32,11 @@ build_otasign "$asan_dir" -DOTASIGN_SANITIZE=ON
 # middleware that otasign loads (SoftHSM2, OpenSC, ykcs11, ...), never in otasign's own code.
 # verify_asan_link_order=0 lets a test's LD_PRELOAD fault-injection shim load before ASan.
 # OTASIGN_ASAN_LABELS restricts the run to some tiers (a ctest -L regex, e.g. 'unit|attack').
-asan_labels=()
-[ -n "${OTASIGN_ASAN_LABELS:-}" ] && asan_labels=(-L "$OTASIGN_ASAN_LABELS")
-log "running ${OTASIGN_ASAN_LABELS:-every tier} under ASan + UBSan + LeakSanitizer"
+# The piv and tty tiers (a virtual card behind pcscd, tmux) have not yet had a full run under
+# ASan; until they have, the default leaves them out: OTASIGN_ASAN_LABELS=. runs every tier.
+asan_label_regex=${OTASIGN_ASAN_LABELS:-unit|conformance|attack|cli|softhsm}
+asan_labels=(-L "$asan_label_regex")
+log "running the tiers $asan_label_regex under ASan + UBSan + LeakSanitizer"
 asan_start=$SECONDS
 (cd "$asan_dir" &&
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:verify_asan_link_order=0 \
