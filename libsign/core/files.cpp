@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "core/digest.hpp"
@@ -246,6 +247,41 @@ void run_parallel(std::size_t count, unsigned threads,
     for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
     worker();
     for (auto& t : pool) t.join();
+}
+
+std::vector<HashOutcome> hash_files_beneath(int dir_fd, const std::vector<HashJob>& jobs,
+                                            unsigned threads, const ProgressFn& progress) {
+    std::vector<HashOutcome> out(jobs.size());
+    std::uint64_t total = 0;
+    for (const auto& j : jobs) total += j.expected_size;
+    std::mutex mu;
+    std::uint64_t done = 0;
+    if (progress) progress(0, total, "");
+    run_parallel(jobs.size(), threads, [&](std::size_t i) {
+        const HashJob& j = jobs[i];
+        HashOutcome& o = out[i];
+        struct stat st {};
+        auto file = open_regular_beneath(dir_fd, j.path, &st);
+        if (!file) {
+            o.error = file.error();
+            return;
+        }
+        o.stat_size = static_cast<std::uint64_t>(st.st_size);
+        // Size first: a file of the wrong size is never read.
+        if (o.stat_size != j.expected_size) return;
+        auto digest = hash_file(file->get(), j.expected_size, j.want_sha512, [&](std::uint64_t n) {
+            if (!progress) return;
+            std::lock_guard lock(mu);
+            done += n;
+            progress(std::min(done, total), total, j.path);
+        });
+        if (!digest)
+            o.error = digest.error();
+        else
+            o.digest = std::move(digest).value();
+    });
+    if (progress) progress(total, total, "");
+    return out;
 }
 
 }  // namespace otasign::core

@@ -62,4 +62,33 @@ Result<std::vector<TreeEntry>> list_tree(int dir_fd, std::size_t max_entries = 1
 // exactly once; the call returns when all have finished.
 void run_parallel(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& job);
 
+// One file to hash beneath a directory: its relative path and the size it is expected to have.
+struct HashJob {
+    std::string path;
+    std::uint64_t expected_size = 0;
+    bool want_sha512 = false;
+};
+
+// What happened to one HashJob. Exactly one of `error` (the file could not be opened or read),
+// a size mismatch (`stat_size` differs from the expected size: the file is never read) or
+// `digest` (hashed, reading at most expected_size + 1 bytes) is set.
+struct HashOutcome {
+    std::optional<Error> error;
+    std::uint64_t stat_size = 0;
+    std::optional<FileDigest> digest;
+    bool size_mismatch() const { return !error && !digest; }
+    // The file grew or shrank while it was read.
+    bool changed_while_read(std::uint64_t expected) const {
+        return digest && (digest->over_limit || digest->size != expected);
+    }
+};
+
+// Opens every job's path beneath `dir_fd` (open_regular_beneath) and hashes it capped at its
+// expected size, files in parallel on up to `threads` threads (0: one per core). `progress`
+// hears the bytes done over all jobs (calls serialized under one mutex). Shared by
+// `manifest create` and `verify --artifacts`, so both read files the same way. Never fails as
+// a whole: each outcome says what happened to its file.
+std::vector<HashOutcome> hash_files_beneath(int dir_fd, const std::vector<HashJob>& jobs,
+                                            unsigned threads, const ProgressFn& progress);
+
 }  // namespace otasign::core

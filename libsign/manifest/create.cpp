@@ -1,7 +1,6 @@
 #include "manifest/create.hpp"
 
 #include <map>
-#include <mutex>
 
 #include "core/files.hpp"
 
@@ -52,7 +51,6 @@ Result<LoadedManifest> create_manifest(const CreateInputs& in) {
     OTASIGN_ASSIGN_OR_RETURN(core::Fd root, core::open_directory(in.artifacts_dir));
     OTASIGN_ASSIGN_OR_RETURN(auto tree, core::list_tree(root.get()));
     std::vector<Hashed> files;
-    std::uint64_t total = 0;
     for (const auto& e : tree) {
         std::string at = (in.artifacts_dir / e.path).string();
         switch (e.kind) {
@@ -74,7 +72,6 @@ Result<LoadedManifest> create_manifest(const CreateInputs& in) {
         h.path = e.path;
         h.role = role->second;
         h.size = e.size;
-        total += e.size;
         files.push_back(std::move(h));
         roles.erase(role);
     }
@@ -83,34 +80,21 @@ Result<LoadedManifest> create_manifest(const CreateInputs& in) {
                        ", which is not a regular file under " + in.artifacts_dir.string());
     if (files.empty()) return invalid(in.artifacts_dir.string() + ": no files");
 
-    std::mutex mu;
-    std::uint64_t done = 0;
-    if (in.progress) in.progress(0, total, "");
-    core::run_parallel(files.size(), in.threads, [&](std::size_t i) {
+    std::vector<core::HashJob> jobs;
+    for (const auto& h : files) jobs.push_back({h.path, h.size, in.sha512});
+    auto outcomes = core::hash_files_beneath(root.get(), jobs, in.threads, in.progress);
+    for (std::size_t i = 0; i < files.size(); ++i) {
         Hashed& h = files[i];
-        struct stat st {};
-        auto file = core::open_regular_beneath(root.get(), h.path, &st);
-        if (!file) {
-            h.error = file.error();
-            return;
-        }
-        auto digest = core::hash_file(file->get(), h.size, in.sha512, [&](std::uint64_t n) {
-            if (!in.progress) return;
-            std::lock_guard lock(mu);
-            done += n;
-            in.progress(std::min(done, total), total, h.path);
-        });
-        if (!digest) {
-            h.error = digest.error();
-        } else if (digest->over_limit || digest->size != h.size ||
-                   static_cast<std::uint64_t>(st.st_size) != h.size) {
+        const core::HashOutcome& o = outcomes[i];
+        if (o.error)
+            h.error = *o.error;
+        else if (o.size_mismatch() || o.changed_while_read(h.size))
             h.error = invalid(h.path + ": the file changed size while it was read");
-        } else {
-            h.sha256 = digest->sha256;
-            h.sha512 = digest->sha512;
+        else {
+            h.sha256 = o.digest->sha256;
+            h.sha512 = o.digest->sha512;
         }
-    });
-    if (in.progress) in.progress(total, total, "");
+    }
     json::Value artifacts = json::Value::array();
     for (const auto& h : files) {
         if (h.error) return *h.error;

@@ -1,6 +1,5 @@
 #include "policy/manifest_checks.hpp"
 
-#include <mutex>
 #include <set>
 
 #include "core/files.hpp"
@@ -63,60 +62,36 @@ Result<ArtifactReport> check_artifacts(const manifest::Manifest& m,
     OTASIGN_ASSIGN_OR_RETURN(core::Fd root, core::open_directory(dir));
     ArtifactReport out;
     out.artifacts.resize(m.artifacts.size());
-    std::uint64_t total = 0;
-    for (const auto& a : m.artifacts) total += a.size;
-    std::mutex mu;
-    std::uint64_t done = 0;
-    if (progress) progress(0, total, "");
-
-    core::run_parallel(m.artifacts.size(), threads, [&](std::size_t i) {
+    std::vector<core::HashJob> jobs;
+    for (const auto& a : m.artifacts) jobs.push_back({a.path, a.size, a.sha512.has_value()});
+    auto outcomes = core::hash_files_beneath(root.get(), jobs, threads, progress);
+    for (std::size_t i = 0; i < m.artifacts.size(); ++i) {
         const manifest::Artifact& a = m.artifacts[i];
+        const core::HashOutcome& o = outcomes[i];
         ArtifactCheck& c = out.artifacts[i];
         c.path = a.path;
-        struct stat sb {};
-        auto file = core::open_regular_beneath(root.get(), a.path, &sb);
-        if (!file) {
+        if (o.digest) out.bytes_hashed += o.digest->size;
+        if (o.error) {
             // The report names the path already; the detail says what is wrong with it.
-            std::string_view detail = file.error().detail;
+            std::string_view detail = o.error->detail;
             if (detail.starts_with(a.path + ": ")) detail.remove_prefix(a.path.size() + 2);
             c.detail = std::string(detail);
-            return;
-        }
-        if (static_cast<std::uint64_t>(sb.st_size) != a.size) {
-            // Size first: a file of the wrong size is never hashed.
-            c.detail = "size " + std::to_string(sb.st_size) + ", the manifest says " +
+        } else if (o.size_mismatch()) {
+            c.detail = "size " + std::to_string(o.stat_size) + ", the manifest says " +
                        std::to_string(a.size);
-            return;
-        }
-        std::uint64_t mine = 0;
-        auto digest =
-            core::hash_file(file->get(), a.size, a.sha512.has_value(), [&](std::uint64_t n) {
-                mine += n;
-                if (!progress) return;
-                std::lock_guard lock(mu);
-                done += n;
-                progress(std::min(done, total), total, a.path);
-            });
-        {
-            std::lock_guard lock(mu);
-            out.bytes_hashed += mine;
-        }
-        if (!digest) {
-            c.detail = digest.error().detail;
-        } else if (digest->over_limit || digest->size != a.size) {
+        } else if (o.changed_while_read(a.size)) {
             c.detail = "the file changed size while it was read (" +
-                       std::string(digest->over_limit ? "more" : "fewer") + " than " +
+                       std::string(o.digest->over_limit ? "more" : "fewer") + " than " +
                        std::to_string(a.size) + " bytes)";
-        } else if (digest->sha256 != a.sha256) {
-            c.detail = "sha256 " + digest->sha256 + ", the manifest says " + a.sha256;
-        } else if (a.sha512 && digest->sha512 != *a.sha512) {
-            c.detail = "sha512 " + *digest->sha512 + ", the manifest says " + *a.sha512;
+        } else if (o.digest->sha256 != a.sha256) {
+            c.detail = "sha256 " + o.digest->sha256 + ", the manifest says " + a.sha256;
+        } else if (a.sha512 && o.digest->sha512 != *a.sha512) {
+            c.detail = "sha512 " + *o.digest->sha512 + ", the manifest says " + *a.sha512;
         } else {
             c.ok = true;
             c.detail = a.sha512 ? "size, sha256 and sha512 match" : "size and sha256 match";
         }
-    });
-    if (progress) progress(total, total, "");
+    }
 
     OTASIGN_ASSIGN_OR_RETURN(auto tree, core::list_tree(root.get()));
     std::set<std::string_view> listed;
