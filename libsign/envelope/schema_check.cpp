@@ -31,6 +31,8 @@ std::string_view schema_text(Schema s) {
             return kCeremonyRecordSchema;
         case Schema::ceremony_log_entry:
             return kCeremonyLogEntrySchema;
+        case Schema::signing_request:
+            return kSigningRequestSchema;
     }
     return {};
 }

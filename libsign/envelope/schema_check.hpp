@@ -19,6 +19,7 @@ enum class Schema {
     ceremony_record,
     ceremony_payload,  // the decoded payload of a ceremony record
     ceremony_log_entry,
+    signing_request,  // schemas/signing-request.schema.json (REQUEST-FORMAT.md)
 };
 
 // Validates `doc` against a built-in schema. Errors: InvalidInput naming `source`, the
