@@ -14,6 +14,9 @@
 #include <iostream>
 #include <optional>
 
+#include "airgap/ledger.hpp"
+#include "airgap/request.hpp"
+#include "airgap_cli.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
@@ -30,6 +33,7 @@
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
 #include "registry.hpp"
+#include "sign_request.hpp"
 #include "terminal_text.hpp"
 #include "tty_ui.hpp"
 
@@ -40,6 +44,7 @@ namespace fs = std::filesystem;
 struct SignArgs {
     std::string manifest, key_uri, policy, previous, signature, pin_source, operator_name, approve,
         evidence_log, module;
+    std::string request, response, ledger;  // sign --request REQ [--response OUT] [--ledger DIR]
     std::vector<std::string> accept_risks;  // --accept-risk CODE, repeatable
     bool allow_final_pin_try = false;
     bool full = false;  // --full: list unchanged lines instead of folding them
@@ -64,7 +69,7 @@ std::string host_name() {
 // Every value from outside (file names, manifest strings) is escaped field by field, so none
 // can break a line or move the cursor; the screen as a whole is escaped again when shown.
 std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m,
-                            const manifest::LoadedManifest* prev) {
+                            const manifest::LoadedManifest* prev, const std::string& ledger_lines) {
     const auto& r = m.manifest.release;
     std::string out = "Release to sign\n";
     out += "  file        " + terminal_safe(a.manifest) + " (" +
@@ -79,7 +84,7 @@ std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m
     out +=
         prev ? "  previous    " + terminal_safe(a.previous) + " (sha256:" + prev->sha256_hex + ")\n"
              : std::string("  previous    none given: first release, everything below is new\n");
-    return out;
+    return out + ledger_lines;
 }
 
 // The lock is taken before the bundle and the log are read and held until both are renamed, so
@@ -200,21 +205,38 @@ void display_screen(TtyUi& tty, const std::string& text, bool colour) {
     if (!plain.empty()) tty.display(plain);
 }
 
-int run_sign(const SignArgs& a) {
-    // 1. Inputs, read once.
-    auto bytes = read_file(a.manifest);
-    if (!bytes) return report(bytes.error());
-    auto loaded = manifest::load_manifest(*bytes, a.manifest);
-    if (!loaded)
-        return report(
-            name_wrong_kind(loaded.error(), *bytes, a.manifest, json::DocumentKind::manifest));
+int run_sign(const SignArgs& args) {
+    // 1. Inputs, read once: from the manifest file, or all from one signing request.
+    SignArgs a = args;
+    std::optional<SignRequestMode> rq;
+    std::optional<manifest::LoadedManifest> loaded;
+    std::optional<manifest::LoadedManifest> previous;
+    if (!a.request.empty()) {
+        auto r = open_sign_request(a.request, a.ledger, a.response);
+        if (!r) return report(r.error());
+        rq = std::move(r).value();
+        loaded = rq->request.manifest;
+        previous = rq->request.previous;
+        // The evidence names the ledger's copy of the manifest and the response it went to.
+        a.manifest = airgap::ledger_manifest_path(rq->dir, loaded->sha256_hex).string();
+        a.previous = previous ? "the request's previous release" : "";
+    } else {
+        if (a.manifest.empty())
+            return report(make_error(ErrorCode::Usage, "sign needs a MANIFEST or --request REQ"));
+        auto bytes = read_file(a.manifest);
+        if (!bytes) return report(bytes.error());
+        auto m = manifest::load_manifest(*bytes, a.manifest);
+        if (!m)
+            return report(
+                name_wrong_kind(m.error(), *bytes, a.manifest, json::DocumentKind::manifest));
+        loaded = std::move(m).value();
+    }
     const manifest::Timestamp now =
         manifest::timestamp_from_unix(static_cast<std::int64_t>(std::time(nullptr)));
     // An expired manifest, or one with less than a day left, is never signed (before the key).
     if (auto v = manifest::check_remaining_validity(loaded->manifest, now, a.manifest); !v)
         return report(v.error());
-    std::optional<manifest::LoadedManifest> previous;
-    if (!a.previous.empty()) {
+    if (!rq && !a.previous.empty()) {
         auto pb = read_file(a.previous);
         if (!pb) return report(pb.error());
         auto p = manifest::load_manifest(*pb, a.previous);
@@ -224,6 +246,7 @@ int run_sign(const SignArgs& a) {
         previous = std::move(p).value();
     }
     std::optional<policy::Policy> pol;
+    std::optional<std::string> policy_bytes;
     if (!a.policy.empty()) {
         auto pb = read_file(a.policy);
         if (!pb) return report(pb.error());
@@ -231,6 +254,20 @@ int run_sign(const SignArgs& a) {
         if (!p)
             return report(name_wrong_kind(p.error(), *pb, a.policy, json::DocumentKind::policy));
         pol = std::move(p).value();
+        policy_bytes = std::move(pb).value();
+    }
+    // A request is judged by the workstation's ledger and policy, before the key and the review:
+    // the ledger's last release in the channel becomes the base of the diff.
+    std::string ledger_lines;
+    if (rq) {
+        if (auto st = airgap::check_request_policy(
+                rq->request, policy_bytes ? &*policy_bytes : nullptr, a.policy);
+            !st)
+            return report(st.error());
+        auto lc = ledger_verdict(*rq, *loaded, previous);
+        if (!lc) return report(lc.error());
+        ledger_lines = std::move(lc).value();
+        a.previous = rq->previous_label;
     }
     std::optional<pkcs11::PinSource> pin_source;
     if (!a.pin_source.empty()) {
@@ -273,6 +310,7 @@ int run_sign(const SignArgs& a) {
     dopts.now = now;
     manifest::Diff d =
         manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
+    if (rq && rq->check.mismatch) d.risks.insert(d.risks.begin(), *rq->check.mismatch);
     const std::vector<std::string> high_risks = manifest::high_risk_codes(d);
     if (!a.accept_risks.empty() && !approve_hex)
         return report(make_error(ErrorCode::Usage, "--accept-risk goes with --approve",
@@ -336,9 +374,11 @@ int run_sign(const SignArgs& a) {
                     "policies; nothing was signed"));
         }
     }
-    fs::path bundle_path =
-        a.signature.empty() ? fs::path(a.manifest + ".sig") : fs::path(a.signature);
-    fs::path log_path = a.evidence_log.empty()
+    fs::path bundle_path = rq                    ? rq->response
+                           : a.signature.empty() ? fs::path(a.manifest + ".sig")
+                                                 : fs::path(a.signature);
+    fs::path log_path = rq ? airgap::ledger_log_path(rq->dir)
+                        : a.evidence_log.empty()
                             ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl"
                             : fs::path(a.evidence_log);
     // Links are written through to their existing targets and never replaced (see
@@ -385,6 +425,10 @@ int run_sign(const SignArgs& a) {
         old_log = std::move(lb).value();
         log = std::move(l).value();
     }
+    // Under the lock, the ledger must be as it was reviewed against, and this key must not have
+    // signed this manifest here already.
+    if (rq)
+        if (auto st = recheck_ledger(*rq, *loaded, pub->key_id); !st) return report(st.error());
     if (old_bundle) {
         auto rec =
             envelope::check_bundle_recorded(log, log_path.string(), bundle, bundle_path.string());
@@ -396,7 +440,7 @@ int run_sign(const SignArgs& a) {
 
     // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
     // the statement.
-    std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr);
+    std::string shown = release_summary(a, *loaded, previous ? &*previous : nullptr, ledger_lines);
     shown += "\n" + std::string(previous ? "Changes since the previous release\n"
                                          : "Full content (first release)\n");
     shown += manifest::render_text(d, manifest::Color::never,
@@ -542,9 +586,13 @@ int run_sign(const SignArgs& a) {
     bundle.signatures.push_back(*entry);
     auto new_log = envelope::append_evidence(log, *entry);
     if (!new_log) return report(new_log.error());
-    auto wrote = envelope::commit_files(
-        journal, {{*bundle_target, old_bundle, envelope::serialize_bundle(bundle)},
-                  {*log_target, old_log, *new_log}});
+    std::vector<envelope::PlannedWrite> writes = {
+        {*bundle_target, old_bundle, envelope::serialize_bundle(bundle)},
+        {*log_target, old_log, *new_log}};
+    // The ledger keeps the canonical bytes of what it signed, written with the log or not at all.
+    if (rq)
+        if (auto w = airgap::manifest_write(rq->ledger, *loaded)) writes.push_back(std::move(*w));
+    auto wrote = envelope::commit_files(journal, writes);
     if (!wrote) return report(wrote.error());
     ui->display("Signed " + terminal_safe(a.manifest) + " (sha256:" + loaded->sha256_hex + ")\n" +
                 "Signature bundle  " + terminal_safe(bundle_path.string()) + " (" +
@@ -559,7 +607,18 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
     auto a = std::make_shared<SignArgs>();
     CLI::App* cmd = app.add_subcommand(
         "sign", "Review, approve and sign a manifest with a PKCS#11 key (detached bundle)");
-    cmd->add_option("MANIFEST", a->manifest, "Release manifest (JSON), read once")->required();
+    auto* manifest_opt =
+        cmd->add_option("MANIFEST", a->manifest, "Release manifest (JSON), read once");
+    auto* request_opt = cmd->add_option(
+        "--request", a->request,
+        "Signing request (instead of MANIFEST): reviewed against the workstation's ledger");
+    request_opt->excludes(manifest_opt);
+    cmd->add_option("--response", a->response,
+                    "With --request: the response bundle to write (default: REQUEST.response.sig)")
+        ->needs(request_opt);
+    cmd->add_option("--ledger", a->ledger,
+                    "With --request: the workstation ledger (default: $XDG_DATA_HOME/otasign)")
+        ->needs(request_opt);
     cmd->add_option("--key", a->key_uri,
                     "PKCS#11 URI of the signing key, e.g. 'pkcs11:token=T;object=L'")
         ->required();
@@ -580,6 +639,7 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
         "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");
     cmd->add_option("--evidence-log", a->evidence_log,
                     "Evidence log (default: evidence.log.jsonl beside the manifest)");
+    for (const char* o : {"--previous", "--signature", "--evidence-log"}) request_opt->excludes(o);
     cmd->add_option("--accept-risk", a->accept_risks,
                     "With --approve: accept this high risk of the review (repeatable; every "
                     "high risk must be named, and only those)");
