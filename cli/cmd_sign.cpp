@@ -72,7 +72,8 @@ std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m
                             const manifest::LoadedManifest* prev, const std::string& ledger_lines) {
     const auto& r = m.manifest.release;
     std::string out = "Release to sign\n";
-    out += "  file        " + terminal_safe(a.manifest) + " (" +
+    out += "  file        " +
+           terminal_safe(a.request.empty() ? a.manifest : a.request + ", signing request") + " (" +
            std::to_string(m.canonical.size()) + " canonical bytes)\n";
     out += "  release     " + terminal_safe(r.id) + "  version " + terminal_safe(r.version) +
            "  build " + terminal_safe(r.build) + "\n";
@@ -222,7 +223,8 @@ int run_sign(const SignArgs& args) {
         a.previous = previous ? "the request's previous release" : "";
     } else {
         if (a.manifest.empty())
-            return report(make_error(ErrorCode::Usage, "sign needs a MANIFEST or --request REQ"));
+            return report(make_error(ErrorCode::Usage, "otasign sign: MANIFEST is missing",
+                                     "run 'otasign sign --help'"));
         auto bytes = read_file(a.manifest);
         if (!bytes) return report(bytes.error());
         auto m = manifest::load_manifest(*bytes, a.manifest);

@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(json_strict canonical manifest bundle policy der_raw verify evidence)
+[ ${#targets[@]} -gt 0 ] || targets=(json_strict canonical manifest bundle policy der_raw verify evidence request)
 
 dir=${OTASIGN_FUZZ_BUILD_DIR:-$OTASIGN_ROOT/build-fuzz}
 src=$OTASIGN_ROOT
@@ -30,12 +30,13 @@ cmake --build "$dir" --target fuzz_verify "${targets[@]/#/fuzz_}" -j "$(nproc)"
 # bundle, its policy, an evidence log and signatures over schemas/examples/release-1.json).
 seeds=$dir/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{json_strict,canonical,manifest,bundle,policy,der_raw,verify,evidence}
+mkdir -p "$seeds"/{json_strict,canonical,manifest,bundle,policy,der_raw,verify,evidence,request}
 OTASIGN_FUZZ_SEED_DIR=$seeds "$dir/tests/fuzz/fuzz_verify" -runs=0 >"$dir/seeds.log" 2>&1 ||
   { cat "$dir/seeds.log" >&2; die "fuzz_verify could not write the seed corpora"; }
 json_inputs=("$src"/schemas/*.json "$src"/schemas/examples/*.json "$src"/schemas/examples/invalid/*.json
              "$src"/tests/manifest/snapshots/*.json)
 for t in json_strict canonical manifest; do cp "${json_inputs[@]}" "$seeds/$t/"; done
+cp "$src"/schemas/examples/*.request.json "$seeds/request/"
 cp "$seeds"/policy/* "$seeds"/bundle/* "$seeds"/evidence/* "$seeds/json_strict/" 2>/dev/null || true
 
 extra_dirs() {  # read-only corpora libFuzzer may learn from, when present

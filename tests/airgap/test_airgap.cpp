@@ -359,3 +359,18 @@ TEST_CASE("merging responses appends, drops duplicates and refuses the rest", "[
         CHECK_FALSE(x);
     }
 }
+
+TEST_CASE("the example request reads and carries the example manifests", "[request]") {
+    const std::string dir = std::string(OTASIGN_TEST_SOURCE_DIR) + "/schemas/examples/";
+    auto bytes = read_file(dir + "release-2.request.json");
+    REQUIRE(bytes);
+    auto req = airgap::read_request(*bytes, "release-2.request.json");
+    REQUIRE(req);
+    auto m = read_file(dir + "release-2.json");
+    REQUIRE(m);
+    auto loaded = manifest::load_manifest(*m, "release-2.json");
+    REQUIRE(loaded);
+    CHECK(req->manifest.sha256_hex == loaded->sha256_hex);
+    REQUIRE(req->previous);
+    CHECK(req->previous->manifest.release.version == "1.4.0");
+}

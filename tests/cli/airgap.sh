@@ -85,6 +85,9 @@ e2e)
     expect 0 otasign ledger list --ledger ledger-a --json
     [[ $(jq length out) == 2 && $(jq -r '.[1].version' out) == 1.5.0 && $(jq '.[1].signatures | length' out) == 1 ]] \
         || { cat out; fail "ledger list"; }
+    # Each response is recorded at the position it commits to in its own workstation's log.
+    expect 0 otasign evidence verify ledger-a/evidence.log.jsonl --bundle r1.a.sig --bundle r2.a.sig
+    expect 0 otasign evidence verify ledger-b/evidence.log.jsonl --bundle r2.b.sig
     expect 0 otasign ledger show --ledger ledger-b "sha256:$(jq -r .manifest.sha256 r2.req)"
     [[ $(jq -r .manifest.release.version out) == 1.5.0 ]] || fail "ledger show"
     expect 0 otasign ledger status --ledger ledger-a --expiring-within 90 --json
