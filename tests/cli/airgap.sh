@@ -85,6 +85,11 @@ e2e)
     expect 0 otasign ledger list --ledger ledger-a --json
     [[ $(jq length out) == 2 && $(jq -r '.[1].version' out) == 1.5.0 && $(jq '.[1].signatures | length' out) == 1 ]] \
         || { cat out; fail "ledger list"; }
+    # The request decodes to what the pipeline packed.
+    expect 0 otasign request show r2.req --json
+    [[ $(jq -r .manifest.sha256 out) == $(otasign digest r2.json | cut -d: -f2) && $(jq -r .previous.release.version out) == 1.4.0 \
+       && $(jq -r .pipeline.identity out) == ci/r2 && $(jq -r .policySha256 out) == "$(jq -r .policySha256 r2.req)" ]] \
+        || { cat out; fail "request show --json"; }
     # Each response is recorded at the position it commits to in its own workstation's log.
     expect 0 otasign evidence verify ledger-a/evidence.log.jsonl --bundle r1.a.sig --bundle r2.a.sig
     expect 0 otasign evidence verify ledger-b/evidence.log.jsonl --bundle r2.b.sig
