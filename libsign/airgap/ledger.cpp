@@ -262,7 +262,8 @@ Result<ImportResult> import_release(const fs::path& dir, const manifest::LoadedM
     if (ec)
         return make_error(ErrorCode::Io,
                           "cannot create the ledger under " + dir.string() + ": " + ec.message());
-    const fs::path log_path = ledger_log_path(dir);
+    // The same lock as sign's: beside the log's final target when the log is a link.
+    OTASIGN_ASSIGN_OR_RETURN(const fs::path log_path, resolve_write_path(ledger_log_path(dir)));
     OTASIGN_ASSIGN_OR_RETURN(FileLock lock,
                              FileLock::acquire(log_path.string() + ".lock", on_wait));
     const fs::path journal = log_path.string() + ".journal";
