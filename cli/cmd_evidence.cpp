@@ -150,22 +150,18 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                     return name_wrong_kind(parsed.error(), bb, b, json::DocumentKind::bundle);
                 bundles.push_back({b, std::move(parsed).value()});
             }
-            envelope::EvidenceVerdict v;
-            if (auto j = check_interrupted(args->log, args->bundles); !j) {
-                v.failure = envelope::EvidenceFailure{envelope::EvidenceCheck::journal, j.error()};
-            } else {
-                std::function<bool(std::string_view)> known;
-                if (pol)
-                    known = [&pol](std::string_view id) {
-                        return pol->manifest.find(id) != nullptr ||
-                               pol->release.find(id) != nullptr;
-                    };
-                auto read = envelope::verify_evidence_log(bytes, args->log, bundles, known);
-                if (!read)
-                    return name_wrong_kind(read.error(), bytes, args->log,
-                                           json::DocumentKind::evidence_log);
-                v = std::move(read).value();
-            }
+            std::function<bool(std::string_view)> known;
+            if (pol)
+                known = [&pol](std::string_view id) {
+                    return pol->manifest.find(id) != nullptr || pol->release.find(id) != nullptr;
+                };
+            auto read = envelope::verify_evidence_log(
+                bytes, args->log, bundles, known,
+                [&] { return check_interrupted(args->log, args->bundles); });
+            if (!read)
+                return name_wrong_kind(read.error(), bytes, args->log,
+                                       json::DocumentKind::evidence_log);
+            envelope::EvidenceVerdict v = std::move(read).value();
             if (args->json) {
                 json::Value failed;
                 if (v.failure)

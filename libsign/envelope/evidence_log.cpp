@@ -131,22 +131,25 @@ Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view s
 
 Result<EvidenceVerdict> verify_evidence_log(
     std::string_view bytes, std::string_view source, const std::vector<RecordedBundle>& bundles,
-    const std::function<bool(std::string_view key_id)>& signer_known) {
+    const std::function<bool(std::string_view key_id)>& signer_known,
+    const std::function<Status()>& interrupted) {
     EvidenceVerdict v;
     auto fail = [&](EvidenceCheck check, Error error) {
         v.failure = EvidenceFailure{check, std::move(error)};
         return std::move(v);
     };
-    if (bytes.empty())
-        return fail(EvidenceCheck::nonempty,
-                    make_error(ErrorCode::BadSignature,
-                               std::string(source) + " is empty: otasign never writes an empty log",
-                               "the log was truncated; restore it from a backup"));
     OTASIGN_ASSIGN_OR_RETURN(ChainedLog chain,
                              parse_chained_lines(bytes, source, Schema::evidence_entry));
     OTASIGN_ASSIGN_OR_RETURN(std::vector<EvidenceEntry> entries, read_entries(chain, source));
     v.log.chain = std::move(chain);
     v.log.entries = std::move(entries);
+    if (interrupted)
+        if (auto st = interrupted(); !st) return fail(EvidenceCheck::journal, std::move(st).error());
+    if (v.log.entries.empty())
+        return fail(EvidenceCheck::nonempty,
+                    make_error(ErrorCode::BadSignature,
+                               std::string(source) + " is empty: otasign never writes an empty log",
+                               "the log was truncated; restore it from a backup"));
     if (auto st = check_chain(v.log.chain, source); !st)
         return fail(EvidenceCheck::chain, std::move(st).error());
     bool seen_v2 = false;

@@ -398,62 +398,62 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
 
     # ---- positive
     ev("ok-evidence-v2", "three version-2 entries, both bundles at their positions, signers in the policy",
-       "section 6", log, 0)
-    ev("ok-evidence-log-only", "the same log without --policy or --bundle", "section 6", log, 0, b=(), p=None)
+       "section 6a", log, 0)
+    ev("ok-evidence-log-only", "the same log without --policy or --bundle", "section 6a", log, 0, b=(), p=None)
     ev("ok-evidence-cut-without-bundle", "the last line removed, no bundle given: a shorter valid chain "
-       "(only a bundle shows the cut)", "section 6 step 8", "".join(lines[:2]), 0, b=bundles[:1])
+       "(only a bundle shows the cut)", "section 6a step 9", "".join(lines[:2]), 0, b=bundles[:1])
     Lc = Log()
     c0 = Lc.sign_v1(alice, M1, "release-1.json", "release-1.json.sig")
     c1 = Lc.sign(alice, M2, "release-2.json", "release-2.json.sig")
     c2 = Lc.sign(bob, M2, "release-2.json", "release-2.json.sig")
     ev("ok-evidence-v1-then-v2", "a version-1 entry (recorded time, version-1 statement) before version-2 "
        "entries; the version-1 signature of release-1.json.sig is not checked against the log",
-       "section 6 steps 5, 8", Lc.text(), 0,
+       "section 6a steps 7, 9", Lc.text(), 0,
        b=[("release-1.json.sig", bundle_text([c0])), ("release-2.json.sig", bundle_text([c1, c2]))])
 
     # ---- exit 1, one check each
-    ev("fail-evidence-empty", "an empty log", "section 6 step 3 nonempty", "", 1, "nonempty")
-    ev("fail-evidence-chain-genesis", "the first line's prev is not 64 zeros", "section 6 step 5 chain",
+    ev("fail-evidence-empty", "an empty log", "section 6a step 4 nonempty", "", 1, "nonempty")
+    ev("fail-evidence-chain-genesis", "the first line's prev is not 64 zeros", "section 6a step 5 chain",
        rechain([dict(E[0], prev="11" * 32)] + E[1:]).replace(
            '"prev":"' + "0" * 64 + '"', '"prev":"' + "11" * 32 + '"', 1), 1, "chain")
-    ev("fail-evidence-chain-index", "the second line's index is 5", "section 6 step 5 chain",
+    ev("fail-evidence-chain-index", "the second line's index is 5", "section 6a step 5 chain",
        lines[0] + jcs(dict(E[1], index=5)) + "\n" + lines[2], 1, "chain")
-    ev("fail-evidence-chain-prev", "the third line's prev is not the hash of the second", "section 6 step 5 chain",
+    ev("fail-evidence-chain-prev", "the third line's prev is not the hash of the second", "section 6a step 5 chain",
        lines[0] + lines[1] + jcs(dict(E[2], prev="22" * 32)) + "\n", 1, "chain")
-    ev("fail-evidence-line-removed", "the second line removed", "section 6 step 5 chain",
+    ev("fail-evidence-line-removed", "the second line removed", "section 6a step 5 chain",
        lines[0] + lines[2], 1, "chain")
-    ev("fail-evidence-lines-swapped", "the second and third lines swapped", "section 6 step 5 chain",
+    ev("fail-evidence-lines-swapped", "the second and third lines swapped", "section 6a step 5 chain",
        lines[0] + lines[2] + lines[1], 1, "chain")
     ev("fail-evidence-removed-rechained", "the second line removed and the chain recomputed: the third "
-       "entry's signed index and prev no longer match", "section 6 step 7 entry-position",
+       "entry's signed index and prev no longer match", "section 6a step 7 entry-position",
        rechain([E[0], E[2]]), 1, "entry-position")
     ev("fail-evidence-swapped-rechained", "two lines swapped and the chain recomputed",
-       "section 6 step 7 entry-position", rechain([E[0], E[2], E[1]]), 1, "entry-position")
+       "section 6a step 7 entry-position", rechain([E[0], E[2], E[1]]), 1, "entry-position")
     ev("fail-evidence-manifest-path-rechained", "manifestPath of the second entry edited, chain recomputed",
-       "section 6 step 7 entry-position", rechain([E[0], dict(E[1], manifestPath="other.json"), E[2]]),
+       "section 6a step 7 entry-position", rechain([E[0], dict(E[1], manifestPath="other.json"), E[2]]),
        1, "entry-position")
     ev("fail-evidence-bundle-path-rechained", "bundlePath of the last entry edited, chain recomputed",
-       "section 6 step 7 entry-position", rechain([E[0], E[1], dict(E[2], bundlePath="x.sig")]),
+       "section 6a step 7 entry-position", rechain([E[0], E[1], dict(E[2], bundlePath="x.sig")]),
        1, "entry-position")
     Lx = Log()
     Lx.sign(alice, M1, "release-1.json", "release-1.json.sig")
     ins = Lx.sign(carol, M2, "release-2.json", "release-2.json.sig")
     ev("fail-evidence-inserted-rechained", "an entry signed for position 1 of another log inserted, "
-       "chain recomputed", "section 6 step 7 entry-position",
+       "chain recomputed", "section 6a step 7 entry-position",
        rechain([E[0], Lx.entries[1], E[1], E[2]]), 1, "entry-position")
     other = entry(alice, statement(alice, M2, statementVersion=2, log={
         "index": 1, "previousEntrySha256": L.prev_of(1), "manifestPath": "release-2.json",
         "bundlePath": "release-2.json.sig", }, **{"approval.operator": "someone-else"}))
     forged = dict(E[1]["signature"], sig=other["sig"])
     ev("fail-evidence-entry-signature", "the second entry's sig is over another statement, chain recomputed",
-       "section 6 step 6 entry-signature", rechain([E[0], dict(E[1], signature=forged), E[2]]), 1,
+       "section 6a step 6 entry-signature", rechain([E[0], dict(E[1], signature=forged), E[2]]), 1,
        "entry-signature")
     ev("fail-evidence-entry-keyid", "the second entry's keyid is bob's, its publicKey and signer alice",
-       "section 6 step 6 entry-signature",
+       "section 6a step 6 entry-signature",
        rechain([E[0], dict(E[1], signature=dict(E[1]["signature"], keyid=bob.keyid)), E[2]]), 1,
        "entry-signature")
     ev("fail-evidence-entry-publickey", "the second entry's publicKey is mallory's",
-       "section 6 step 6 entry-signature",
+       "section 6a step 6 entry-signature",
        rechain([E[0], dict(E[1], signature=dict(E[1]["signature"], publicKey=mallory.pem)), E[2]]), 1,
        "entry-signature")
     stx = statement(alice, M2, statementVersion=2, log={
@@ -461,57 +461,57 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
         "bundlePath": "release-2.json.sig"})
     noncanon = entry(alice, stx, payload_bytes=json.dumps(stx).encode())
     ev("fail-evidence-entry-statement-not-canonical", "the second entry's statement is signed but not "
-       "RFC 8785", "section 6 step 6 entry-signature",
+       "RFC 8785", "section 6a step 6 entry-signature",
        rechain([E[0], dict(E[1], signature=noncanon), E[2]]), 1, "entry-signature")
     Lv = Log()
     Lv.sign(alice, M1, "release-1.json", "release-1.json.sig")
     Lv.sign_v1(alice, M2, "release-2.json", "release-2.json.sig")
-    ev("fail-evidence-v1-after-v2", "a version-1 entry after a version-2 entry", "section 6 step 7 entry-position",
+    ev("fail-evidence-v1-after-v2", "a version-1 entry after a version-2 entry", "section 6a step 7 entry-position",
        Lv.text(), 1, "entry-position", b=())
     Lw = Log()
     w = Lw.sign(alice, M1, "release-1.json", "release-1.json.sig")
     v1_with_v2 = {"entryVersion": 1, "index": 0, "prev": "0" * 64, "recorded": "2026-11-21T10:00:01Z",
                   "manifestPath": "release-1.json", "bundlePath": "release-1.json.sig", "signature": w}
     ev("fail-evidence-v2-statement-in-v1-entry", "a version-1 entry holding a version-2 statement",
-       "section 6 step 7 entry-position", jcs(v1_with_v2) + "\n", 1, "entry-position", b=())
+       "section 6a step 7 entry-position", jcs(v1_with_v2) + "\n", 1, "entry-position", b=())
     v2_with_v1 = {"entryVersion": 2, "index": 0, "prev": "0" * 64, "manifestPath": "release-1.json",
                   "bundlePath": "release-1.json.sig", "signature": entry(alice, statement(alice, M1))}
     ev("fail-evidence-v1-statement-in-v2-entry", "a version-2 entry holding a version-1 statement",
-       "section 6 step 7 entry-position", jcs(v2_with_v1) + "\n", 1, "entry-position", b=())
+       "section 6a step 7 entry-position", jcs(v2_with_v1) + "\n", 1, "entry-position", b=())
     Lm = Log()
     Lm.sign(alice, M1, "release-1.json", "release-1.json.sig")
     Lm.sign(mallory, M2, "release-2.json", "release-2.json.sig")
     ev("fail-evidence-policy-signer", "an entry signed by mallory, who is in neither role of the policy",
-       "section 6 step 7 policy-signer", Lm.text(), 1, "policy-signer", b=())
+       "section 6a step 8 policy-signer", Lm.text(), 1, "policy-signer", b=())
     ev("ok-evidence-signer-without-policy", "the same log without --policy: any signer is accepted",
-       "section 6 step 7", Lm.text(), 0, b=(), p=None)
+       "section 6a step 8", Lm.text(), 0, b=(), p=None)
     ev("fail-evidence-cut-with-bundle", "the last line removed, the bundle that commits to it given",
-       "section 6 step 8 bundle-recorded", "".join(lines[:2]), 1, "bundle-recorded")
+       "section 6a step 9 bundle-recorded", "".join(lines[:2]), 1, "bundle-recorded")
     ev("fail-evidence-bundle-other-log", "the bundle's signatures commit to positions in another log",
-       "section 6 step 8 bundle-recorded", Lx.text(), 1, "bundle-recorded", b=bundles[1:])
+       "section 6a step 9 bundle-recorded", Lx.text(), 1, "bundle-recorded", b=bundles[1:])
     alg_line = rechain([E[0], E[1], dict(E[2], signature=dict(E[2]["signature"], algorithm="ecdsa-p256-sha256"))])
     ev("fail-evidence-bundle-member-differs", "the entry's signature object differs from the bundle's in "
-       "its (informational) algorithm member", "section 6 step 8 bundle-recorded", alg_line, 1,
+       "its (informational) algorithm member", "section 6a step 9 bundle-recorded", alg_line, 1,
        "bundle-recorded")
-    ev("ok-evidence-member-differs-no-bundle", "the same log without that bundle", "section 6",
+    ev("ok-evidence-member-differs-no-bundle", "the same log without that bundle", "section 6a",
        alg_line, 0, b=bundles[:1])
     badsig = dict(E[1]["signature"], sig=other["sig"])
     ev("fail-evidence-bundle-signature", "a bundle signature that does not verify with its own key",
-       "section 6 step 8 bundle-recorded", log, 1, "bundle-recorded",
+       "section 6a step 9 bundle-recorded", log, 1, "bundle-recorded",
        b=[("release-2.json.sig", bundle_text([badsig]))])
 
     # ---- exit 3: a malformed log, policy or bundle, whatever else is wrong
-    ev("input-evidence-no-final-lf", "the last line has no line feed", "section 6 step 4", log[:-1], 3)
-    ev("input-evidence-crlf", "CR LF line ends", "section 6 step 4", log.replace("\n", "\r\n"), 3)
-    ev("input-evidence-blank-line", "an empty line between entries", "section 6 step 4",
+    ev("input-evidence-no-final-lf", "the last line has no line feed", "section 6a step 2", log[:-1], 3)
+    ev("input-evidence-crlf", "CR LF line ends", "section 6a step 2", log.replace("\n", "\r\n"), 3)
+    ev("input-evidence-blank-line", "an empty line between entries", "section 6a step 2",
        lines[0] + "\n" + lines[1] + lines[2], 3)
-    ev("input-evidence-not-canonical", "a line with a space after a colon", "section 6 step 4",
+    ev("input-evidence-not-canonical", "a line with a space after a colon", "section 6a step 2",
        lines[0].replace('"entryVersion":2', '"entryVersion": 2') + lines[1] + lines[2], 3)
-    ev("input-evidence-v2-recorded", "a version-2 entry with a recorded time (schema)", "section 6 step 4",
+    ev("input-evidence-v2-recorded", "a version-2 entry with a recorded time (schema)", "section 6a step 2",
        rechain([E[0], dict(E[1], recorded="2026-11-21T10:00:01Z"), E[2]]), 3)
-    ev("input-evidence-v1-without-recorded", "a version-1 entry without recorded (schema)", "section 6 step 4",
+    ev("input-evidence-v1-without-recorded", "a version-1 entry without recorded (schema)", "section 6a step 2",
        rechain([{k: v for k, v in Lc.entries[0].items() if k != "recorded"}] + Lc.entries[1:]), 3, b=())
-    ev("input-evidence-unknown-member", "an unknown member in an entry", "section 6 step 4",
+    ev("input-evidence-unknown-member", "an unknown member in an entry", "section 6a step 2",
        rechain([E[0], dict(E[1], note="x"), E[2]]), 3)
     ev("input-evidence-index-fraction", "index written 1.0", "section 0 integers",
        lines[0] + lines[1].replace('"index":1,', '"index":1.0,') + lines[2], 3)
@@ -524,16 +524,16 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
         bad_b64 = sig0[:-1] + "="
     else:
         bad_b64 = stripped[:-1] + alphabet[alphabet.index(stripped[-1]) | 1] + sig0[len(stripped):]
-    ev("input-evidence-base64", "an entry's sig is not canonical base64", "section 6 step 4",
+    ev("input-evidence-base64", "an entry's sig is not canonical base64", "section 6a step 2",
        rechain([dict(E[0], signature=dict(E[0]["signature"], sig=bad_b64))] + E[1:]), 3)
     ev("input-evidence-malformed-after-broken-chain", "the second line's prev is wrong and the third line "
-       "is malformed: malformed input wins", "section 6 step 4 before step 5",
+       "is malformed: malformed input wins", "section 6a step 2 before step 5",
        lines[0] + jcs(dict(E[1], prev="22" * 32)) + "\n" + lines[2].replace('{"bundlePath"', '{ "bundlePath"'), 3)
     ev("input-evidence-bundle-malformed", "the chain is broken and a --bundle is malformed: malformed input wins",
-       "section 6 step 1", lines[0] + lines[2], 3,
+       "section 6a step 1", lines[0] + lines[2], 3,
        b=[("release-2.json.sig", bundles[1][1].replace('"payloadType"', '"note":1,"payloadType"', 1))])
     ev("input-evidence-policy-malformed", "the log is empty and the --policy is malformed",
-       "section 6 step 1", "", 3, p=pretty(pol).replace('"threshold": 1,', '"threshold": 1.0,', 1))
+       "section 6a step 1", "", 3, p=pretty(pol).replace('"threshold": 1,', '"threshold": 1.0,', 1))
 
 
 def main():
