@@ -12,9 +12,9 @@
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
 #include "envelope/commit_journal.hpp"
+#include "envelope/keys.hpp"
 #include "exit_codes.hpp"
 #include "json/strict.hpp"
-#include "envelope/keys.hpp"
 #include "piv/attestation.hpp"
 #include "piv/ceremony.hpp"
 #include "piv/device.hpp"
@@ -354,7 +354,8 @@ int run_verify_record(const CeremonyArgs& a) {
         if (!log.ok()) return report(log.error());
         auto n = piv::check_record_logged(*log, a.log, *bytes, a.record);
         if (!n.ok()) return report(n.error());
-        std::cout << "log " << a.log << ": " << *n << " entries, chain intact, the record is in it\n";
+        std::cout << "log " << a.log << ": " << *n
+                  << " entries, chain intact, the record is in it\n";
     }
     std::cout << "record OK: key " << v->ceremony_key_id << " (card " << payload["card"]["serial"]
               << "), signed by";

@@ -155,9 +155,9 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 known = [&pol](std::string_view id) {
                     return pol->manifest.find(id) != nullptr || pol->release.find(id) != nullptr;
                 };
-            auto read = envelope::verify_evidence_log(
-                bytes, args->log, bundles, known,
-                [&] { return check_interrupted(args->log, args->bundles); });
+            auto read = envelope::verify_evidence_log(bytes, args->log, bundles, known, [&] {
+                return check_interrupted(args->log, args->bundles);
+            });
             if (!read)
                 return name_wrong_kind(read.error(), bytes, args->log,
                                        json::DocumentKind::evidence_log);
@@ -165,8 +165,9 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
             if (args->json) {
                 json::Value failed;
                 if (v.failure)
-                    failed = {{"check", std::string(envelope::evidence_check_name(v.failure->check))},
-                              {"detail", v.failure->error.detail}};
+                    failed = {
+                        {"check", std::string(envelope::evidence_check_name(v.failure->check))},
+                        {"detail", v.failure->error.detail}};
                 json::Value bs = json::Value::array();
                 for (std::size_t i = 0; i < v.found.size(); ++i)
                     bs.push_back({{"file", args->bundles[i]},

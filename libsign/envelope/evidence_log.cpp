@@ -144,7 +144,8 @@ Result<EvidenceVerdict> verify_evidence_log(
     v.log.chain = std::move(chain);
     v.log.entries = std::move(entries);
     if (interrupted)
-        if (auto st = interrupted(); !st) return fail(EvidenceCheck::journal, std::move(st).error());
+        if (auto st = interrupted(); !st)
+            return fail(EvidenceCheck::journal, std::move(st).error());
     if (v.log.entries.empty())
         return fail(EvidenceCheck::nonempty,
                     make_error(ErrorCode::BadSignature,

@@ -208,12 +208,13 @@ Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
     if (!key_spki)
         return make_error(ErrorCode::InvalidInput,
                           payload_source + ": key.spki: " + key_spki.error().detail);
-    OTASIGN_ASSIGN_OR_RETURN(envelope::PublicKey named,
-                             envelope::public_key_from_spki(*key_spki, payload_source + " key.spki"));
+    OTASIGN_ASSIGN_OR_RETURN(
+        envelope::PublicKey named,
+        envelope::public_key_from_spki(*key_spki, payload_source + " key.spki"));
     if (named.key_id != ceremony_key)
-        return make_error(ErrorCode::BadSignature,
-                          payload_source + ": key.spki is another key than key.key_id (" +
-                              named.key_id + ")");
+        return make_error(
+            ErrorCode::BadSignature,
+            payload_source + ": key.spki is another key than key.key_id (" + named.key_id + ")");
     out.ceremony_key_id = ceremony_key;
     out.payload_json = std::move(payload.value);
     return out;
@@ -234,7 +235,8 @@ Result<std::size_t> check_record_logged(std::string_view log_bytes, std::string_
                                         std::string_view record_bytes,
                                         std::string_view record_name) {
     OTASIGN_ASSIGN_OR_RETURN(std::size_t n, check_ceremony_log(log_bytes, log_name));
-    auto log = envelope::read_chained_log(log_bytes, log_name, envelope::Schema::ceremony_log_entry);
+    auto log =
+        envelope::read_chained_log(log_bytes, log_name, envelope::Schema::ceremony_log_entry);
     const std::string want = sha256_hex(record_bytes);
     for (const auto& doc : log->docs)
         if (doc.value["record_sha256"].get<std::string>() == want) return n;

@@ -192,7 +192,8 @@ TEST_CASE("ceremony record: witnesses with P-384 and RSA keys verify under their
     std::string payload = ceremony_payload(facts_for(key));
     const std::string pae = ceremony_pae(payload);
     for (auto* kind : {"P-384", "RSA"}) {
-        auto witness = std::string(kind) == "RSA" ? test::make_key("RSA") : test::make_key("EC", kind);
+        auto witness =
+            std::string(kind) == "RSA" ? test::make_key("RSA") : test::make_key("EC", kind);
         std::string own = *key.sign(pae), theirs = *witness.sign(pae);
         std::vector<CeremonySignature> sigs{
             {"ceremony-key", key.pub.key_id, "ecdsa-p256-sha256", spki_of(key),
@@ -219,8 +220,7 @@ TEST_CASE("ceremony record attack: base64 with non-zero padding bits is refused"
     const std::string good = piv::base64(std::vector<std::uint8_t>(payload.begin(), payload.end()));
     REQUIRE(good.substr(good.size() - 2) == "==");
     std::string bad = good;
-    const std::string alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     bad[bad.size() - 3] = alphabet[alphabet.find(bad[bad.size() - 3]) | 1];
     REQUIRE(bad != good);
     replace_once(record, good, bad);
