@@ -758,17 +758,17 @@ def main():
              .not_valid_after(datetime.datetime(2027, 1, 1)))
         if ca:
             b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        for oid, value in extensions:
+        for oid, value, *crit in extensions:
             b = b.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), value),
-                                critical=False)
+                                critical=bool(crit and crit[0]))
         return b.sign(signer, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
     device_pem = cert("Yubico PIV Attestation", "Vector Attestation Root", device_key.public_key(),
                       root_key, True)
     FW, POL = "1.3.6.1.4.1.41482.3.3", "1.3.6.1.4.1.41482.3.8"
 
     def attestation(key=alice, cn="YubiKey PIV Attestation 9c", pin=3, touch=2, firmware=b"\x05\x07\x01",
-                    issuer_key=None, issuer_pem=None, issuer_name="Yubico PIV Attestation"):
-        ext = [(POL, bytes([pin, touch]))]
+                    issuer_key=None, issuer_pem=None, issuer_name="Yubico PIV Attestation", extra=()):
+        ext = [(POL, bytes([pin, touch]))] + list(extra)
         if firmware is not None:
             ext.insert(0, (FW, firmware))
         leaf = cert(cn, issuer_name, key.public, issuer_key or device_key, False, ext)
@@ -781,6 +781,31 @@ def main():
         return one(alice, **{"approval.piv": dict(piv, attestation=att)})
     C.add("ok-attestation", "attested key, PIN policy always, touch policy always", "POLICY-FORMAT attestation",
           M, attested(attestation()), apol, 0)
+    SERIAL, FORM = "1.3.6.1.4.1.41482.3.7", "1.3.6.1.4.1.41482.3.9"
+    C.add("ok-attestation-serial-form-factor", "serial extension INTEGER 12345678 and a one-byte form factor",
+          "POLICY-FORMAT attestation step 4", M,
+          attested(attestation(extra=[(SERIAL, bytes.fromhex("0204") + (12345678).to_bytes(4, "big")),
+                                      (FORM, b"\x01")])), apol, 0)
+    C.add("ok-attestation-serial-max", "serial extension INTEGER 2^32-1 (DER: 02 05 00 ff ff ff ff)",
+          "POLICY-FORMAT attestation step 4", M,
+          attested(attestation(extra=[(SERIAL, bytes.fromhex("020500ffffffff"))])), apol, 0)
+    inter_key = ec.generate_private_key(ec.SECP256R1())
+    inter_pem = cert("Vector Intermediate", "Vector Attestation Root", inter_key.public_key(), root_key, True)
+    device2_key = ec.generate_private_key(ec.SECP256R1())
+    device2_pem = cert("Yubico PIV Attestation B", "Vector Intermediate", device2_key.public_key(),
+                       inter_key, True)
+    ipol = policy([alice], [rel], attestationRoots=[root_pem], attestationIntermediates=[inter_pem])
+    ipol["roles"]["manifest"]["requireAttestation"] = req
+    C.add("ok-attestation-intermediate", "f9 certificate issued by an intermediate of attestationIntermediates",
+          "POLICY-FORMAT attestation step 2", M,
+          attested(attestation(issuer_key=device2_key, issuer_pem=device2_pem,
+                               issuer_name="Yubico PIV Attestation B")), ipol, 0)
+    C.add("fail-attestation-intermediate-not-given", "the same chain without attestationIntermediates",
+          "POLICY-FORMAT attestation step 2", M,
+          attested(attestation(issuer_key=device2_key, issuer_pem=device2_pem,
+                               issuer_name="Yubico PIV Attestation B")), apol, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["attestation"])
+    del inter_key, device2_key
     C.add("ok-attestation-channel-default", "channel requireAttestation: the default requirement, touch cached",
           "POLICY-FORMAT channel rules", M, attested(attestation(touch=3)),
           policy([alice], [rel], channels={"stable": {"requireAttestation": True}},
@@ -798,6 +823,20 @@ def main():
         ("three-certificates", "a third certificate after the f9 one", attestation() + root_pem),
         ("device-is-root", "signed by the root itself, the root given as the device certificate",
          attestation(issuer_key=root_key, issuer_pem=root_pem, issuer_name="Vector Attestation Root")),
+        ("serial-octet-string", "serial extension 3.7 holds an OCTET STRING, not a DER INTEGER",
+         attestation(extra=[(SERIAL, bytes.fromhex("0404") + (12345678).to_bytes(4, "big"))])),
+        ("serial-negative", "serial extension 3.7 is the INTEGER -1",
+         attestation(extra=[(SERIAL, bytes.fromhex("0201ff"))])),
+        ("serial-over-32-bits", "serial extension 3.7 is 2^32",
+         attestation(extra=[(SERIAL, bytes.fromhex("02050100000000"))])),
+        ("serial-trailing-bytes", "serial extension 3.7 is an INTEGER followed by a byte",
+         attestation(extra=[(SERIAL, bytes.fromhex("02010500"))])),
+        ("form-factor-two-bytes", "form factor extension 3.9 of two bytes",
+         attestation(extra=[(FORM, b"\x01\x02")])),
+        ("unknown-critical-extension", "a critical extension nobody knows on the attestation certificate",
+         attestation(extra=[("1.3.6.1.4.1.99999.1", b"\x05\x00", True)])),
+        ("other-pem-block", "a PUBLIC KEY block after the two certificates",
+         attestation() + alice.pem),
         ("other-root", "the device certificate chains to another root",
          attestation(issuer_key=mallory.private, issuer_pem=cert(
              "Yubico PIV Attestation", "Other Root", mallory.public, mallory.private, True))),
