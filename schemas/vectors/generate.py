@@ -463,6 +463,10 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
     ev("fail-evidence-entry-statement-not-canonical", "the second entry's statement is signed but not "
        "RFC 8785", "section 6a step 6 entry-signature",
        rechain([E[0], dict(E[1], signature=noncanon), E[2]]), 1, "entry-signature")
+    v1bad = dict(Lc.entries[0]["signature"], sig=Lc.entries[1]["signature"]["sig"])
+    ev("fail-evidence-v1-entry-signature", "a version-1 entry whose signature does not verify (nothing of "
+       "it but the signature is signed, and that fails)", "section 6a step 6 entry-signature",
+       rechain([dict(Lc.entries[0], signature=v1bad)] + Lc.entries[1:]), 1, "entry-signature", b=())
     Lv = Log()
     Lv.sign(alice, M1, "release-1.json", "release-1.json.sig")
     Lv.sign_v1(alice, M2, "release-2.json", "release-2.json.sig")
