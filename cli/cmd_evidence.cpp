@@ -130,38 +130,50 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
         "      --bundle release-2.json.sig");
     ver->callback([args, &exit_code] {
         auto run = [&]() -> Status {
-            // Every input is read before any check: a malformed log, policy or bundle is exit 3
-            // whatever else is wrong.
-            OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
+            std::function<std::string(const std::string&)> role_note;
+            // An unfinished sign first: its bundle may be missing or old until it is completed.
+            // Then every input is read before any other check: a malformed log, policy or
+            // bundle is exit 3 whatever else is wrong.
+            envelope::EvidenceVerdict v;
             std::optional<policy::Policy> pol;
-            if (!args->policy_path.empty()) {
-                OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
-                auto p = policy::parse_policy(pbytes, args->policy_path);
-                if (!p)
-                    return name_wrong_kind(p.error(), pbytes, args->policy_path,
-                                           json::DocumentKind::policy);
-                pol = std::move(p).value();
-            }
-            std::vector<envelope::RecordedBundle> bundles;
-            for (const auto& b : args->bundles) {
-                OTASIGN_ASSIGN_OR_RETURN(std::string bb, read_file(b));
-                auto parsed = envelope::parse_bundle(bb, b);
-                if (!parsed)
-                    return name_wrong_kind(parsed.error(), bb, b, json::DocumentKind::bundle);
-                bundles.push_back({b, std::move(parsed).value()});
-            }
-            std::function<bool(std::string_view)> known;
-            if (pol)
-                known = [&pol](std::string_view id) {
-                    return pol->manifest.find(id) != nullptr || pol->release.find(id) != nullptr;
+            if (auto j = check_interrupted(args->log, args->bundles); !j) {
+                v.failure = envelope::EvidenceFailure{envelope::EvidenceCheck::journal, j.error()};
+            } else {
+                OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
+                if (!args->policy_path.empty()) {
+                    OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
+                    auto p = policy::parse_policy(pbytes, args->policy_path);
+                    if (!p)
+                        return name_wrong_kind(p.error(), pbytes, args->policy_path,
+                                               json::DocumentKind::policy);
+                    pol = std::move(p).value();
+                }
+                std::vector<envelope::RecordedBundle> bundles;
+                for (const auto& b : args->bundles) {
+                    OTASIGN_ASSIGN_OR_RETURN(std::string bb, read_file(b));
+                    auto parsed = envelope::parse_bundle(bb, b);
+                    if (!parsed)
+                        return name_wrong_kind(parsed.error(), bb, b, json::DocumentKind::bundle);
+                    bundles.push_back({b, std::move(parsed).value()});
+                }
+                std::function<bool(std::string_view)> known;
+                if (pol)
+                    known = [&pol](std::string_view id) {
+                        return pol->manifest.find(id) != nullptr ||
+                               pol->release.find(id) != nullptr;
+                    };
+                auto read = envelope::verify_evidence_log(bytes, args->log, bundles, known);
+                if (!read)
+                    return name_wrong_kind(read.error(), bytes, args->log,
+                                           json::DocumentKind::evidence_log);
+                v = std::move(read).value();
+                if (!v.failure && pol) role_note = [&pol](const std::string& id) {
+                    const policy::PolicyKey* pk = pol->manifest.find(id);
+                    const char* role = pk ? "manifest" : "release";
+                    if (!pk) pk = pol->release.find(id);
+                    return std::string(", key '") + terminal_safe(pk->name) + "' of role " + role;
                 };
-            auto read = envelope::verify_evidence_log(bytes, args->log, bundles, known, [&] {
-                return check_interrupted(args->log, args->bundles);
-            });
-            if (!read)
-                return name_wrong_kind(read.error(), bytes, args->log,
-                                       json::DocumentKind::evidence_log);
-            envelope::EvidenceVerdict v = std::move(read).value();
+            }
             if (args->json) {
                 json::Value failed;
                 if (v.failure)
@@ -183,18 +195,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
             } else if (!v.failure) {
                 for (const auto& e : v.log.entries) {
                     const envelope::Statement& st = *e.statement;
-                    std::string role_note;
-                    if (pol) {
-                        const policy::PolicyKey* pk = pol->manifest.find(st.key_id);
-                        const char* role = pk ? "manifest" : "release";
-                        if (!pk) pk = pol->release.find(st.key_id);
-                        role_note =
-                            std::string(", key '") + terminal_safe(pk->name) + "' of role " + role;
-                    }
                     std::cout << "entry " << e.index << ": ok: " << terminal_safe(st.release_id)
                               << " " << terminal_safe(st.release_version) << " signed by "
                               << terminal_safe(st.approval.operator_name) << " at "
-                              << terminal_safe(st.approval.time) << role_note
+                              << terminal_safe(st.approval.time)
+                              << (role_note ? role_note(st.key_id) : std::string())
                               << (e.entry_version == 1 ? " (version-1 entry: position not signed)"
                                                        : "")
                               << "\n";

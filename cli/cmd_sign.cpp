@@ -380,7 +380,7 @@ int run_sign(const SignArgs& a) {
                 "the log was truncated; restore it from a backup. Nothing was signed"));
         // The checks of `evidence verify` without policy or bundles (SIGNATURE-FORMAT.md
         // section 6): nothing is appended to a log that would not verify.
-        auto l = envelope::verify_evidence_log(*lb, log_path.string(), {}, {}, {});
+        auto l = envelope::verify_evidence_log(*lb, log_path.string(), {}, {});
         if (!l)
             return report(make_error(l.error().code, l.error().detail,
                                      "refusing to append to a log that does not verify"));

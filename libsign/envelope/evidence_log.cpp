@@ -131,8 +131,7 @@ Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view s
 
 Result<EvidenceVerdict> verify_evidence_log(
     std::string_view bytes, std::string_view source, const std::vector<RecordedBundle>& bundles,
-    const std::function<bool(std::string_view key_id)>& signer_known,
-    const std::function<Status()>& interrupted) {
+    const std::function<bool(std::string_view key_id)>& signer_known) {
     EvidenceVerdict v;
     auto fail = [&](EvidenceCheck check, Error error) {
         v.failure = EvidenceFailure{check, std::move(error)};
@@ -143,9 +142,6 @@ Result<EvidenceVerdict> verify_evidence_log(
     OTASIGN_ASSIGN_OR_RETURN(std::vector<EvidenceEntry> entries, read_entries(chain, source));
     v.log.chain = std::move(chain);
     v.log.entries = std::move(entries);
-    if (interrupted)
-        if (auto st = interrupted(); !st)
-            return fail(EvidenceCheck::journal, std::move(st).error());
     if (v.log.entries.empty())
         return fail(EvidenceCheck::nonempty,
                     make_error(ErrorCode::BadSignature,

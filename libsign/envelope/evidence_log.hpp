@@ -81,17 +81,15 @@ struct EvidenceVerdict {
     std::vector<std::size_t> not_checked;    // per bundle: version-1 signatures (no position)
 };
 
-// Runs the checks in order and stops at the first failure: every line is well-formed (else
-// InvalidInput), `interrupted` (the caller's look beside the log for an intent journal; may be
-// empty) passes, the log is not empty, its chain holds, every entry's signature verifies with
-// its embedded key, version-2 entries are at their signed positions, every signer is known
-// (when `signer_known` is given: a policy), and every version-2 signature of every bundle is
-// the entry at its position.
+// Runs the checks after `journal` in order and stops at the first failure: every line is
+// well-formed (else InvalidInput), the log is not empty, its chain holds, every entry's signature
+// verifies with its embedded key, version-2 entries are at their signed positions, every signer
+// is known (when `signer_known` is given: a policy), and every version-2 signature of every
+// bundle is the entry at its position.
 // Errors: InvalidInput only: a malformed line (no verdict on a malformed log).
 Result<EvidenceVerdict> verify_evidence_log(
     std::string_view bytes, std::string_view source, const std::vector<RecordedBundle>& bundles,
-    const std::function<bool(std::string_view key_id)>& signer_known,
-    const std::function<Status()>& interrupted);
+    const std::function<bool(std::string_view key_id)>& signer_known);
 
 // Where the next entry goes: the position a version-2 statement must commit to.
 LogPosition next_log_position(const EvidenceLog& log, std::string manifest_path,

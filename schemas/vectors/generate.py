@@ -505,17 +505,17 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
        b=[("release-2.json.sig", bundle_text([badsig]))])
 
     # ---- exit 3: a malformed log, policy or bundle, whatever else is wrong
-    ev("input-evidence-no-final-lf", "the last line has no line feed", "section 6a step 2", log[:-1], 3)
-    ev("input-evidence-crlf", "CR LF line ends", "section 6a step 2", log.replace("\n", "\r\n"), 3)
-    ev("input-evidence-blank-line", "an empty line between entries", "section 6a step 2",
+    ev("input-evidence-no-final-lf", "the last line has no line feed", "section 6a step 3", log[:-1], 3)
+    ev("input-evidence-crlf", "CR LF line ends", "section 6a step 3", log.replace("\n", "\r\n"), 3)
+    ev("input-evidence-blank-line", "an empty line between entries", "section 6a step 3",
        lines[0] + "\n" + lines[1] + lines[2], 3)
-    ev("input-evidence-not-canonical", "a line with a space after a colon", "section 6a step 2",
+    ev("input-evidence-not-canonical", "a line with a space after a colon", "section 6a step 3",
        lines[0].replace('"entryVersion":2', '"entryVersion": 2') + lines[1] + lines[2], 3)
-    ev("input-evidence-v2-recorded", "a version-2 entry with a recorded time (schema)", "section 6a step 2",
+    ev("input-evidence-v2-recorded", "a version-2 entry with a recorded time (schema)", "section 6a step 3",
        rechain([E[0], dict(E[1], recorded="2026-11-21T10:00:01Z"), E[2]]), 3)
-    ev("input-evidence-v1-without-recorded", "a version-1 entry without recorded (schema)", "section 6a step 2",
+    ev("input-evidence-v1-without-recorded", "a version-1 entry without recorded (schema)", "section 6a step 3",
        rechain([{k: v for k, v in Lc.entries[0].items() if k != "recorded"}] + Lc.entries[1:]), 3, b=())
-    ev("input-evidence-unknown-member", "an unknown member in an entry", "section 6a step 2",
+    ev("input-evidence-unknown-member", "an unknown member in an entry", "section 6a step 3",
        rechain([E[0], dict(E[1], note="x"), E[2]]), 3)
     ev("input-evidence-index-fraction", "index written 1.0", "section 0 integers",
        lines[0] + lines[1].replace('"index":1,', '"index":1.0,') + lines[2], 3)
@@ -528,16 +528,16 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
         bad_b64 = sig0[:-1] + "="
     else:
         bad_b64 = stripped[:-1] + alphabet[alphabet.index(stripped[-1]) | 1] + sig0[len(stripped):]
-    ev("input-evidence-base64", "an entry's sig is not canonical base64", "section 6a step 2",
+    ev("input-evidence-base64", "an entry's sig is not canonical base64", "section 6a step 3",
        rechain([dict(E[0], signature=dict(E[0]["signature"], sig=bad_b64))] + E[1:]), 3)
     ev("input-evidence-malformed-after-broken-chain", "the second line's prev is wrong and the third line "
-       "is malformed: malformed input wins", "section 6a step 2 before step 5",
+       "is malformed: malformed input wins", "section 6a step 3 before step 5",
        lines[0] + jcs(dict(E[1], prev="22" * 32)) + "\n" + lines[2].replace('{"bundlePath"', '{ "bundlePath"'), 3)
     ev("input-evidence-bundle-malformed", "the chain is broken and a --bundle is malformed: malformed input wins",
-       "section 6a step 1", lines[0] + lines[2], 3,
+       "section 6a step 2", lines[0] + lines[2], 3,
        b=[("release-2.json.sig", bundles[1][1].replace('"payloadType"', '"note":1,"payloadType"', 1))])
     ev("input-evidence-policy-malformed", "the log is empty and the --policy is malformed",
-       "section 6a step 1", "", 3, p=pretty(pol).replace('"threshold": 1,', '"threshold": 1.0,', 1))
+       "section 6a step 2", "", 3, p=pretty(pol).replace('"threshold": 1,', '"threshold": 1.0,', 1))
 
 
 def main():

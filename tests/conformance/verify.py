@@ -913,8 +913,8 @@ class EvidenceFailure(Exception):
 
 
 def open_self(s):
-    """A signature object opened with its own publicKey (section 6 step 6): the statement, or
-    EvidenceFailure-worthy None."""
+    """A signature object opened with its own publicKey (section 6a step 6): the statement, or
+    None."""
     try:
         k = read_public_key(s["publicKey"])
     except InputError:
@@ -927,12 +927,15 @@ def open_self(s):
 
 
 def evidence_verify(args):
-    # Step 1: every input is read before any check.
+    # Step 1: an intent journal beside the log (an unfinished sign).
+    if os.path.exists(os.path.realpath(args["log"]) + ".journal"):
+        raise EvidenceFailure("journal", "an interrupted sign left a journal")
+    # Step 2: every input is read before any other check.
     with open(args["log"], "rb") as f:
         data = f.read()
     pol = load_policy(args["policy"]) if args.get("policy") else None
     bundles = [load_bundle(b) for b in args.get("bundles", [])]
-    # Step 4 (input): the lines, before anything is judged.
+    # Step 3: the lines, every one before anything is judged.
     lines, entries = [], []
     if data:
         if not data.endswith(b"\n"):
@@ -948,9 +951,6 @@ def evidence_verify(args):
             v["signature"]["_sig"] = canonical_b64(v["signature"]["sig"])
             lines.append(line)
             entries.append(v)
-    # Step 2: an intent journal beside the log.
-    if os.path.exists(os.path.realpath(args["log"]) + ".journal"):
-        raise EvidenceFailure("journal", "an interrupted sign left a journal")
     if not data:
         raise EvidenceFailure("nonempty", "the log is empty")
     prev = "0" * 64
