@@ -141,12 +141,19 @@ def encodings(key):
         x, y = nums.x.to_bytes(size, "big"), nums.y.to_bytes(size, "big")
         out["compressed"] = pem_of(ec_spki(key, bytes([2 + (nums.y & 1)]) + x))
         out["hybrid"] = pem_of(ec_spki(key, bytes([6 + (nums.y & 1)]) + x + y))
+        out["hybrid-wrong-parity"] = pem_of(ec_spki(key, bytes([7 - (nums.y & 1)]) + x + y))
         if key.alg == "ecdsa-p256-sha256":
             out["explicit"] = pem_of(ec_spki(key, b"\x04" + x + y, explicit=True))
     else:
         rsapub = key.public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
         alg = tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d01010a")))  # id-RSASSA-PSS, no params
         out["pss"] = pem_of(tlv(0x30, alg + tlv(0x03, b"\x00" + rsapub)))
+        sha256 = tlv(0x30, tlv(0x06, bytes.fromhex("608648016503040201")) + b"\x05\x00")
+        params = tlv(0x30, tlv(0xa0, sha256) +
+                     tlv(0xa1, tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d010108")) + sha256)) +
+                     tlv(0xa2, der_int(32)))
+        alg_p = tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d01010a")) + params)
+        out["pss-params"] = pem_of(tlv(0x30, alg_p + tlv(0x03, b"\x00" + rsapub)))
     return out
 
 
@@ -996,6 +1003,15 @@ def main():
           bundle_text([entry(carol, statement(carol, M), public_key=enc["carol"]["pss"])]), pol1, 0)
     C.add("ok-policy-key-p384-compressed", "the policy lists bob's P-384 key with a compressed point",
           "section 2 key identity", M, one(bob), policy([alice, (bob, enc["bob"]["compressed"])], [rel]), 0)
+    C.add("ok-policy-key-rsa-pss-params", "the policy lists carol's key as an id-RSASSA-PSS SPKI with "
+          "parameters (SHA-256, MGF1-SHA-256, salt 32): parameters ignored, same key",
+          "section 2 key identity", M, one(carol), policy([alice, (carol, enc["carol"]["pss-params"])], [rel]), 0)
+    C.add("ok-bundle-publickey-rsa-pss-params", "the bundle's publicKey is carol's PSS SPKI with parameters",
+          "5a step 2, section 2", M,
+          bundle_text([entry(carol, statement(carol, M), public_key=enc["carol"]["pss-params"])]), pol1, 0)
+    C.add("input-policy-hybrid-wrong-parity", "alice's key as a hybrid point whose prefix (06/07) "
+          "contradicts the parity of Y", "section 2 reading a public key", M, one(alice),
+          policy([(alice, enc["alice"]["hybrid-wrong-parity"])], [rel]), 3)
     Mf = base_manifest(expires="2027-02-15T00:00:00.5Z")
     C.add("ok-expiry-fraction", "expires 00:00:00.5, now 00:00:00: valid for half a second more",
           "5a expiry", Mf, one(alice, m=Mf), pol1, 0, now="2027-02-15T00:00:00Z")
