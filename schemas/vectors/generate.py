@@ -722,6 +722,15 @@ def main():
     Ph = previous_manifest(**{"release.version": "1.5.0-rc.1"})
     C.add("ok-version-prerelease", "1.5.0 after 1.5.0-rc.1", "5a version", M, one(alice, prev=Ph),
           pol1, 0, previous=Ph)
+    Pl = previous_manifest(**{"release.version": "1.10.0"})
+    C.add("fail-version-lower", "1.5.0 after 1.10.0: numeric, not string, precedence", "5a version",
+          M, one(alice, prev=Pl), pol1, 1, previous=Pl, checks={"version": "fail"})
+    C.add("fail-role-release-manifest-key", "--role release, signed by a manifest-role key: foreign there",
+          "5a inputs, step 1 foreign", M, one(alice), pol1, 1, role="release",
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["foreign"])
+    C.add("ok-channel-threshold-not-for-release-role", "channel stable asks for 2 manifest keys; the release "
+          "role keeps its own threshold 1", "5a effective requirements", M, one(rel),
+          policy([alice, bob], [rel], channels={"stable": {"threshold": 2}}), 0, role="release")
     Pr = previous_manifest(rollbackIndex=43)
     C.add("fail-rollback-previous", "previous rollbackIndex 43 > 42", "5a rollback", M,
           one(alice, prev=Pr), pol1, 1, previous=Pr, checks={"rollback": "fail"})
