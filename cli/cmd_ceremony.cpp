@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
+#include "core/words.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
 #include "envelope/commit_journal.hpp"
@@ -328,8 +329,8 @@ int run_record(const CeremonyArgs& a) {
                                      *new_log}});
         !s.ok())
         return report(s.error());
-    std::cout << "ceremony record " << a.output << " signed by " << verified->signer_roles.size()
-              << " key(s), logged in " << a.log << "\nrecord sha256: " << sha256_hex(record)
+    std::cout << "ceremony record " << a.output << " signed by "
+              << plural(verified->signer_roles.size(), "key") << ", logged in " << a.log << "\nrecord sha256: " << sha256_hex(record)
               << '\n';
     return kOk;
 }

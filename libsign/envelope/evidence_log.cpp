@@ -1,6 +1,7 @@
 #include "envelope/evidence_log.hpp"
 
 #include "json/canonical.hpp"
+#include "json/kind.hpp"
 
 namespace otasign::envelope {
 namespace {
@@ -12,7 +13,8 @@ bool same_signature(const SignatureEntry& a, const SignatureEntry& b) {
 
 }  // namespace
 
-Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source) {
+namespace {
+Result<EvidenceLog> read_log(std::string_view bytes, std::string_view source) {
     OTASIGN_ASSIGN_OR_RETURN(ChainedLog chain,
                              read_chained_log(bytes, source, Schema::evidence_entry));
     EvidenceLog log;
@@ -30,7 +32,7 @@ Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view s
         e.manifest_path = v["manifestPath"].get<std::string>();
         e.bundle_path = v["bundlePath"].get<std::string>();
         OTASIGN_ASSIGN_OR_RETURN(e.signature,
-                                 entry_from_json(doc, v["signature"], "/signature", line_source));
+                                 entry_from_json(doc, v["signature"], "/signature", source));
         auto st = open_entry_self(e.signature, line_source);
         if (st) {
             e.statement = std::move(st).value();
@@ -78,6 +80,13 @@ Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view s
     }
     log.chain = std::move(chain);
     return log;
+}
+}  // namespace
+
+Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source) {
+    auto r = read_log(bytes, source);
+    if (!r) return json::name_other_kind(std::move(r).error(), bytes, source, json::DocumentKind::evidence_log);
+    return r;
 }
 
 LogPosition next_log_position(const EvidenceLog& log, std::string manifest_path,
