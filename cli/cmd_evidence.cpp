@@ -130,16 +130,17 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
             std::optional<policy::Policy> pol;
             if (!args->policy_path.empty()) {
                 OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
-                OTASIGN_ASSIGN_OR_RETURN(pol, policy::parse_policy(pbytes, args->policy_path));
+                OTASIGN_ASSIGN_OR_RETURN(
+                    pol, policy::parse_policy(pbytes, input_name(args->policy_path)));
             }
             OTASIGN_TRY(check_interrupted(args->log, args->bundles));
             if (bytes.empty())
                 return make_error(ErrorCode::BadSignature,
                                   args->log + " is empty: otasign never writes an empty log",
                                   "the log was truncated; restore it from a backup");
-            auto read = envelope::read_evidence_log(bytes, args->log);
+            auto read = envelope::read_evidence_log(bytes, input_name(args->log));
             if (!read)
-                return name_wrong_kind(read.error(), bytes, args->log,
+                return name_wrong_kind(read.error(), bytes, input_name(args->log),
                                        json::DocumentKind::evidence_log);
             envelope::EvidenceLog log = std::move(read).value();
             std::size_t failures = 0;
@@ -261,9 +262,9 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
     show->callback([args, &exit_code] {
         auto run = [&]() -> Status {
             OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
-            auto read = envelope::read_evidence_log(bytes, args->log);
+            auto read = envelope::read_evidence_log(bytes, input_name(args->log));
             if (!read)
-                return name_wrong_kind(read.error(), bytes, args->log,
+                return name_wrong_kind(read.error(), bytes, input_name(args->log),
                                        json::DocumentKind::evidence_log);
             envelope::EvidenceLog log = std::move(read).value();
             if (args->index && *args->index >= log.entries.size())

@@ -32,7 +32,7 @@ json::Limits limits_of(const JsonOptions& opts) {
 }
 
 std::string source_of(const JsonOptions& opts) {
-    return opts.input == "-" ? "<stdin>" : opts.input;
+    return input_name(opts.input);
 }
 
 // Reads the input and streams its canonical bytes to `sink`: only the input and the strict
