@@ -207,6 +207,8 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     return secret;
 }
 
+void TtyUi::warn(std::string_view text) { display("otasign: warning: " + std::string(text)); }
+
 void TtyUi::wait_begin(std::string_view message) { display(message); }
 void TtyUi::wait_done() {}
 
@@ -226,6 +228,8 @@ Result<std::string> StderrUi::request_value(std::string_view) {
     return make_error(ErrorCode::Usage, "an answer is needed but there is no terminal",
                       "approve non-interactively with --approve sha256:DIGEST");
 }
+
+void StderrUi::warn(std::string_view text) { cli::warn(text); }
 
 void StderrUi::wait_begin(std::string_view message) { display(message); }
 void StderrUi::wait_done() {}

@@ -31,6 +31,7 @@ class TtyUi final : public OperatorUi {
     TtyUi& operator=(const TtyUi&) = delete;
 
     void display(std::string_view text) override;
+    void warn(std::string_view text) override;
     // The terminal's height in rows, when the terminal says (TIOCGWINSZ).
     std::optional<std::size_t> rows() const;
     // One line of text in bold red (escaped like display()).
@@ -50,6 +51,7 @@ class TtyUi final : public OperatorUi {
 class StderrUi final : public OperatorUi {
   public:
     void display(std::string_view text) override;
+    void warn(std::string_view text) override;
     Result<SecretBuffer> request_secret(std::string_view prompt) override;
     Result<std::string> request_value(std::string_view prompt) override;
     void wait_begin(std::string_view message) override;

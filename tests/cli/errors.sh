@@ -70,6 +70,16 @@ openssl pkey -in private.pem -pubout -out other.pem
 expect 3 otasign policy add-key policy.json --role release --public-key other.pem --name alice
 grep -q "the name 'alice' is already used" err || fail "duplicate name: $(cat err)"
 
+# --- a warning in otasign's style, on stderr and on the terminal: after a wrong PIN the token
+# reports few tries left, and the next sign says so before it uses the PIN
+printf '000000\n' >badpin
+chmod 600 badpin
+expect 4 otasign sign release-2.json "${MOD[@]}" --key "$(key_uri p256)" --approve "$(otasign digest release-2.json)" \
+    --pin-source file:badpin --operator alice
+expect 0 sign_approved release-2.json p256 alice --signature warned.sig
+grep -q "^otasign: warning: token '$SOFTHSM_LABEL' reports few PIN tries left" err || fail "low PIN count warning: $(cat err)"
+grep -q "^warning:" err && fail "a warning without the otasign: prefix: $(cat err)"
+
 # --- command-line mistakes in otasign's words
 check_usage() {  # check_usage 'EXPECTED ERROR LINE' ARGS...
     local want=$1; shift
