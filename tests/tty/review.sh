@@ -101,9 +101,13 @@ tty_run stop 'echo "ECHO:$(stty -a | grep -c -- " echo ")"'
 tty_wait stop '^ECHO:[0-9]+$'
 tty_screen stop | grep -qx 'ECHO:1' || fail "Ctrl-Z at the PIN prompt left the shell without echo"
 tty_run stop fg
-tty_wait stop "^PIN for token.*$" 
-prompts_before=$(tty_screen stop | grep -c '^PIN for token')
-((prompts_before >= 2)) || fail "fg did not re-print the PIN prompt"
+# The prompt is on the screen already: wait for its second copy, which fg prints (a wait for
+# the first would pass before fg has run, and the PIN typed below would race the SIGCONT).
+deadline=$((SECONDS + TTY_TIMEOUT))
+until (($(tty_screen stop | grep -c '^PIN for token') >= 2)); do
+    ((SECONDS < deadline)) || fail "fg did not re-print the PIN prompt"
+    sleep 0.1
+done
 tty_keys stop -l "$SOFTHSM_USER_PIN"
 tty_keys stop Enter
 tty_wait stop '^stop\.sig$'
