@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.hpp"
-#include "core/words.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
+#include "core/words.hpp"
 #include "envelope/commit_journal.hpp"
 #include "exit_codes.hpp"
 #include "json/strict.hpp"
@@ -330,8 +330,8 @@ int run_record(const CeremonyArgs& a) {
         !s.ok())
         return report(s.error());
     std::cout << "ceremony record " << a.output << " signed by "
-              << plural(verified->signer_roles.size(), "key") << ", logged in " << a.log << "\nrecord sha256: " << sha256_hex(record)
-              << '\n';
+              << plural(verified->signer_roles.size(), "key") << ", logged in " << a.log
+              << "\nrecord sha256: " << sha256_hex(record) << '\n';
     return kOk;
 }
 

@@ -52,12 +52,11 @@ int run_validate(const std::string& path, bool as_json) {
         return problems.empty() ? kOk : kInvalidInput;
     }
     if (!problems.empty()) {
-        const Error summary = make_error(ErrorCode::InvalidInput,
-                                         file + ": " + plural(problems.size(), "problem"),
-                                         "schemas/MANIFEST-FORMAT.md describes every field and rule");
+        const Error summary =
+            make_error(ErrorCode::InvalidInput, file + ": " + plural(problems.size(), "problem"),
+                       "schemas/MANIFEST-FORMAT.md describes every field and rule");
         // Another kind of document is named for what it is, not by its schema problems.
-        const Error named =
-            name_wrong_kind(summary, *bytes, file, json::DocumentKind::manifest);
+        const Error named = name_wrong_kind(summary, *bytes, file, json::DocumentKind::manifest);
         if (named.detail != summary.detail) return report(named);
         for (const Problem& p : problems) std::cerr << manifest::format_problem(file, p) << '\n';
         return report(summary);

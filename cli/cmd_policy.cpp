@@ -72,9 +72,8 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
             std::optional<std::string> serial;
             if (!args->token_serial.empty()) serial = args->token_serial;
             OTASIGN_ASSIGN_OR_RETURN(
-                json::Value doc,
-                policy::add_key(current.document, role, pem, args->name, serial,
-                                input_name(args->pem)));
+                json::Value doc, policy::add_key(current.document, role, pem, args->name, serial,
+                                                 input_name(args->pem)));
             OTASIGN_TRY(
                 write_file_atomic(args->path, policy::serialize_policy(doc), Overwrite::yes));
             OTASIGN_ASSIGN_OR_RETURN(envelope::PublicKey key,

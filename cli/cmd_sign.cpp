@@ -397,7 +397,8 @@ int run_sign(const SignArgs& a) {
         if (!missing.empty())
             return report(make_error(
                 ErrorCode::Declined,
-                "not approved: " + std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
+                "not approved: " +
+                    std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
                     join_codes(missing) + (missing.size() == 1 ? " was" : " were") +
                     " not accepted; nothing was signed",
                 "review them, then name each with --accept-risk CODE next to --approve"));
@@ -406,8 +407,8 @@ int run_sign(const SignArgs& a) {
         auto tty = TtyUi::open();
         if (!tty) return report(tty.error());
         if (auto seen = show_review(**tty, shown, use_colour()); !seen)
-            return report(make_error(ErrorCode::Declined,
-                                     "not approved: " + seen.error().detail + "; nothing was signed"));
+            return report(make_error(ErrorCode::Declined, "not approved: " + seen.error().detail +
+                                                              "; nothing was signed"));
         ui = std::move(tty).value();
         std::string suffix = loaded->sha256_hex.substr(56);
         auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");

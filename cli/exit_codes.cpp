@@ -39,7 +39,8 @@ Error name_wrong_kind(const Error& error, std::string_view bytes, const std::str
                                              "--evidence-log",
                                              "a ceremony command's RECORD",
                                              "a ceremony command's --log"};
-    static_assert(std::size(option_for) == static_cast<std::size_t>(json::DocumentKind::ceremony_log) + 1);
+    static_assert(std::size(option_for) ==
+                  static_cast<std::size_t>(json::DocumentKind::ceremony_log) + 1);
     named.hint = std::string("give it as ") + option_for[static_cast<int>(found)] +
                  " where a command takes " + json::document_kind_name(found);
     return named;

@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
     app.name("otasign");
     app.set_version_flag("--version", std::string("otasign ") + OTASIGN_VERSION);
     app.require_subcommand(1);
-    app.footer("Exit codes: 0 ok, 1 verification or policy failure, 2 usage, 3 invalid input,\n"
-               "4 token or device error, 5 operator declined or aborted, 6 internal or I/O error.");
+    app.footer(
+        "Exit codes: 0 ok, 1 verification or policy failure, 2 usage, 3 invalid input,\n"
+        "4 token or device error, 5 operator declined or aborted, 6 internal or I/O error.");
 
     int exit_code = kOk;
     auto& groups = command_groups();

@@ -1,8 +1,8 @@
 #include "tty_ui.hpp"
 
 #include <fcntl.h>
-#include <sys/ioctl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 

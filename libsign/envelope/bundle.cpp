@@ -71,7 +71,9 @@ Result<Bundle> read_bundle(std::string_view bytes, std::string_view source) {
 
 Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source) {
     auto r = read_bundle(bytes, source);
-    if (!r) return json::name_other_kind(std::move(r).error(), bytes, source, json::DocumentKind::bundle);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), bytes, source,
+                                     json::DocumentKind::bundle);
     return r;
 }
 

@@ -85,7 +85,9 @@ Result<EvidenceLog> read_log(std::string_view bytes, std::string_view source) {
 
 Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source) {
     auto r = read_log(bytes, source);
-    if (!r) return json::name_other_kind(std::move(r).error(), bytes, source, json::DocumentKind::evidence_log);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), bytes, source,
+                                     json::DocumentKind::evidence_log);
     return r;
 }
 

@@ -149,9 +149,10 @@ Result<PublicKey> public_key_from_pem(std::string_view pem, std::string_view sou
         return not_pem("a certificate, not a public key",
                        "extract its key with 'openssl x509 -in CERT -pubkey -noout'");
     if (block_name.ends_with("PRIVATE KEY"))
-        return not_pem("a private key (PEM \"" + block_name + "\"), not a public key",
-                       "only the public key belongs here: 'openssl pkey -in KEY -pubout' writes it; "
-                       "keep the private key off this machine");
+        return not_pem(
+            "a private key (PEM \"" + block_name + "\"), not a public key",
+            "only the public key belongs here: 'openssl pkey -in KEY -pubout' writes it; "
+            "keep the private key off this machine");
     if (block_name == "RSA PUBLIC KEY")
         return not_pem("a PKCS#1 \"RSA PUBLIC KEY\" block, not a SubjectPublicKeyInfo",
                        "convert it with 'openssl rsa -RSAPublicKey_in -in KEY -pubout'");

@@ -76,9 +76,8 @@ std::optional<json::SchemaProblem> first_problem(const json::Value& value, Schem
     std::size_t best_depth = 0;
     valijson::ValidationResults::Error e;
     while (results.popError(e)) {
-        auto p = json::word_schema_error(c.document, value,
-                                         json::pointer_from_schema_context(e.context),
-                                         e.description);
+        auto p = json::word_schema_error(
+            c.document, value, json::pointer_from_schema_context(e.context), e.description);
         if (p && (!best || e.context.size() > best_depth)) {
             best = std::move(p);
             best_depth = e.context.size();
@@ -98,17 +97,16 @@ Status validate_schema(const json::Document& doc, Schema schema, std::string_vie
     auto p = first_problem(doc.value, schema);
     if (!p) return ok_status();
     return make_error(ErrorCode::InvalidInput,
-                      json::where(source, doc.position_of(p->pointer)) +
-                          ": schema violation: " + p->message + " (at JSON pointer " +
-                          pointer_text(p->pointer) + ")");
+                      json::where(source, doc.position_of(p->pointer)) + ": schema violation: " +
+                          p->message + " (at JSON pointer " + pointer_text(p->pointer) + ")");
 }
 
 Status validate_schema(const json::Value& value, Schema schema, std::string_view source) {
     auto p = first_problem(value, schema);
     if (!p) return ok_status();
-    return make_error(ErrorCode::InvalidInput, std::string(source) + ": schema violation: " +
-                                                   p->message + " (at JSON pointer " +
-                                                   pointer_text(p->pointer) + ")");
+    return make_error(ErrorCode::InvalidInput,
+                      std::string(source) + ": schema violation: " + p->message +
+                          " (at JSON pointer " + pointer_text(p->pointer) + ")");
 }
 
 }  // namespace otasign::envelope

@@ -418,10 +418,9 @@ Result<std::vector<Problem>> validate(const json::Document& document) {
     Collector out(document);
     check_sizes(document.value, "", out);
     if (!document.value.is_object())
-        out.add(
-            "", "schema.type",
-            std::string("wrong type: expected an object (a manifest), found ") +
-                json::schema_type_name(document.value));
+        out.add("", "schema.type",
+                std::string("wrong type: expected an object (a manifest), found ") +
+                    json::schema_type_name(document.value));
     if (std::vector<Problem> early = out.take(); !early.empty()) return early;
     try {
         valijson::Validator validator;

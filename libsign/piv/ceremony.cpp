@@ -172,8 +172,7 @@ Status verify_with_spki(const std::vector<std::uint8_t>& spki, std::string_view 
 }
 
 namespace {
-Result<VerifiedRecord> verify_record(std::string_view record_bytes,
-                                     std::string_view name) {
+Result<VerifiedRecord> verify_record(std::string_view record_bytes, std::string_view name) {
     const std::string source(name);
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(record_bytes, source));
     OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::ceremony_record, source));
@@ -256,7 +255,9 @@ Result<std::size_t> check_log(std::string_view bytes, std::string_view log_name)
 
 Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view log_name) {
     auto r = check_log(bytes, log_name);
-    if (!r) return json::name_other_kind(std::move(r).error(), bytes, log_name, json::DocumentKind::ceremony_log);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), bytes, log_name,
+                                     json::DocumentKind::ceremony_log);
     return r;
 }
 

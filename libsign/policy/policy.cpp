@@ -203,7 +203,9 @@ Result<Policy> read_policy(std::string_view bytes, std::string_view source) {
 
 Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
     auto p = read_policy(bytes, source);
-    if (!p) return json::name_other_kind(std::move(p).error(), bytes, source, json::DocumentKind::policy);
+    if (!p)
+        return json::name_other_kind(std::move(p).error(), bytes, source,
+                                     json::DocumentKind::policy);
     return p;
 }
 
@@ -346,8 +348,7 @@ std::string describe(const Policy& policy) {
     }
     if (!policy.attestation_roots.empty())
         out += "attestation roots: " + plural(policy.attestation_roots.size(), "certificate") +
-               ", intermediates: " + std::to_string(policy.attestation_intermediates.size()) +
-               "\n";
+               ", intermediates: " + std::to_string(policy.attestation_intermediates.size()) + "\n";
     for (const auto& [channel, rule] : policy.channels) {
         out += std::string("channel ") + manifest::channel_name(channel) + ":";
         RoleRequirements req = policy.requirements(Role::manifest, channel);

@@ -107,9 +107,9 @@ CheckResult previous_binding_check(const BundleVerification& bv, const ReleaseIn
         if (s.problem == SignatureProblem::previous_binding) ++mismatched;
     if (mismatched)
         return fail("previous-binding",
-                    plural(mismatched, "statement") +
-                        (mismatched == 1 ? " was" : " were") + " approved against another base than " +
-                        in.previous_source + " (sha256:" + in.previous->sha256_hex + ")");
+                    plural(mismatched, "statement") + (mismatched == 1 ? " was" : " were") +
+                        " approved against another base than " + in.previous_source +
+                        " (sha256:" + in.previous->sha256_hex + ")");
     return pass("previous-binding",
                 "every counted statement names previous release sha256:" + in.previous->sha256_hex);
 }
