@@ -11,6 +11,7 @@
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
+#include "core/words.hpp"
 #include "envelope/commit_journal.hpp"
 #include "envelope/keys.hpp"
 #include "exit_codes.hpp"
@@ -329,9 +330,9 @@ int run_record(const CeremonyArgs& a) {
                                      *new_log}});
         !s.ok())
         return report(s.error());
-    std::cout << "ceremony record " << a.output << " signed by " << verified->signer_roles.size()
-              << " key(s), logged in " << a.log << "\nrecord sha256: " << sha256_hex(record)
-              << '\n';
+    std::cout << "ceremony record " << a.output << " signed by "
+              << plural(verified->signer_roles.size(), "key") << ", logged in " << a.log
+              << "\nrecord sha256: " << sha256_hex(record) << '\n';
     return kOk;
 }
 

@@ -142,18 +142,19 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                 OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
                 if (!args->policy_path.empty()) {
                     OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
-                    auto p = policy::parse_policy(pbytes, args->policy_path);
+                    auto p = policy::parse_policy(pbytes, input_name(args->policy_path));
                     if (!p)
-                        return name_wrong_kind(p.error(), pbytes, args->policy_path,
+                        return name_wrong_kind(p.error(), pbytes, input_name(args->policy_path),
                                                json::DocumentKind::policy);
                     pol = std::move(p).value();
                 }
                 std::vector<envelope::RecordedBundle> bundles;
                 for (const auto& b : args->bundles) {
                     OTASIGN_ASSIGN_OR_RETURN(std::string bb, read_file(b));
-                    auto parsed = envelope::parse_bundle(bb, b);
+                    auto parsed = envelope::parse_bundle(bb, input_name(b));
                     if (!parsed)
-                        return name_wrong_kind(parsed.error(), bb, b, json::DocumentKind::bundle);
+                        return name_wrong_kind(parsed.error(), bb, input_name(b),
+                                               json::DocumentKind::bundle);
                     bundles.push_back({b, std::move(parsed).value()});
                 }
                 std::function<bool(std::string_view)> known;
@@ -162,17 +163,20 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
                         return pol->manifest.find(id) != nullptr ||
                                pol->release.find(id) != nullptr;
                     };
-                auto read = envelope::verify_evidence_log(bytes, args->log, bundles, known);
+                auto read =
+                    envelope::verify_evidence_log(bytes, input_name(args->log), bundles, known);
                 if (!read)
-                    return name_wrong_kind(read.error(), bytes, args->log,
+                    return name_wrong_kind(read.error(), bytes, input_name(args->log),
                                            json::DocumentKind::evidence_log);
                 v = std::move(read).value();
-                if (!v.failure && pol) role_note = [&pol](const std::string& id) {
-                    const policy::PolicyKey* pk = pol->manifest.find(id);
-                    const char* role = pk ? "manifest" : "release";
-                    if (!pk) pk = pol->release.find(id);
-                    return std::string(", key '") + terminal_safe(pk->name) + "' of role " + role;
-                };
+                if (!v.failure && pol)
+                    role_note = [&pol](const std::string& id) {
+                        const policy::PolicyKey* pk = pol->manifest.find(id);
+                        const char* role = pk ? "manifest" : "release";
+                        if (!pk) pk = pol->release.find(id);
+                        return std::string(", key '") + terminal_safe(pk->name) + "' of role " +
+                               role;
+                    };
             }
             if (args->json) {
                 json::Value failed;
@@ -283,9 +287,9 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
     show->callback([args, &exit_code] {
         auto run = [&]() -> Status {
             OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
-            auto read = envelope::read_evidence_log(bytes, args->log);
+            auto read = envelope::read_evidence_log(bytes, input_name(args->log));
             if (!read)
-                return name_wrong_kind(read.error(), bytes, args->log,
+                return name_wrong_kind(read.error(), bytes, input_name(args->log),
                                        json::DocumentKind::evidence_log);
             envelope::EvidenceLog log = std::move(read).value();
             if (args->index && *args->index >= log.entries.size())

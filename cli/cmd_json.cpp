@@ -31,9 +31,7 @@ json::Limits limits_of(const JsonOptions& opts) {
     return limits;
 }
 
-std::string source_of(const JsonOptions& opts) {
-    return opts.input == "-" ? "<stdin>" : opts.input;
-}
+std::string source_of(const JsonOptions& opts) { return input_name(opts.input); }
 
 // Reads the input and streams its canonical bytes to `sink`: only the input and the strict
 // reader's member index are held, never a second copy of the document.

@@ -13,6 +13,7 @@
 #include "manifest/manifest.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "terminal_text.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -29,8 +30,7 @@ nlohmann::json problem_json(const Problem& p) {
 
 int run_validate(const std::string& path, bool as_json) {
     auto bytes = read_file(path);
-    // Standard input is called <stdin> in every message, as canonicalize and digest call it.
-    const std::string file = path == "-" ? std::string("<stdin>") : path;
+    const std::string file = input_name(path);
     if (!bytes) return report(bytes.error());
     auto checked = manifest::check_manifest(*bytes, file);
     if (!checked) return report(checked.error());
@@ -52,11 +52,14 @@ int run_validate(const std::string& path, bool as_json) {
         return problems.empty() ? kOk : kInvalidInput;
     }
     if (!problems.empty()) {
+        const Error summary =
+            make_error(ErrorCode::InvalidInput, file + ": " + plural(problems.size(), "problem"),
+                       "schemas/MANIFEST-FORMAT.md describes every field and rule");
+        // Another kind of document is named for what it is, not by its schema problems.
+        const Error named = name_wrong_kind(summary, *bytes, file, json::DocumentKind::manifest);
+        if (named.detail != summary.detail) return report(named);
         for (const Problem& p : problems) std::cerr << manifest::format_problem(file, p) << '\n';
-        return report(make_error(ErrorCode::InvalidInput,
-                                 file + ": " + std::to_string(problems.size()) +
-                                     (problems.size() == 1 ? " problem" : " problems"),
-                                 "schemas/MANIFEST-FORMAT.md describes every field and rule"));
+        return report(summary);
     }
     std::cout << file << ": valid (sha256:" << loaded->sha256_hex << ")\n";
     return kOk;
@@ -73,7 +76,7 @@ struct DiffArgs {
 
 Result<manifest::LoadedManifest> load(const std::string& file) {
     OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(file));
-    return manifest::load_manifest(bytes, file);
+    return manifest::load_manifest(bytes, input_name(file));
 }
 
 // NO_COLOR (no-color.org) and a non-terminal turn colour off unless --color always asks for it.

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/atomic_file.hpp"
+#include "core/words.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "policy/policy.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 Result<policy::Policy> load_policy_file(const std::string& path) {
     OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-    return policy::parse_policy(bytes, path);
+    return policy::parse_policy(bytes, input_name(path));
 }
 
 CommandGroup g(40, [](CLI::App& app, int& exit_code) {
@@ -71,8 +72,8 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
             std::optional<std::string> serial;
             if (!args->token_serial.empty()) serial = args->token_serial;
             OTASIGN_ASSIGN_OR_RETURN(
-                json::Value doc,
-                policy::add_key(current.document, role, pem, args->name, serial, args->pem));
+                json::Value doc, policy::add_key(current.document, role, pem, args->name, serial,
+                                                 input_name(args->pem)));
             OTASIGN_TRY(
                 write_file_atomic(args->path, policy::serialize_policy(doc), Overwrite::yes));
             OTASIGN_ASSIGN_OR_RETURN(envelope::PublicKey key,
@@ -103,8 +104,8 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
                 policy::set_threshold(current.document, role, args->threshold, args->path));
             OTASIGN_TRY(
                 write_file_atomic(args->path, policy::serialize_policy(doc), Overwrite::yes));
-            std::cout << "role " << args->role << " now needs " << args->threshold
-                      << " distinct key(s)\n";
+            std::cout << "role " << args->role << " now needs "
+                      << plural(args->threshold, "distinct key") << "\n";
             return ok_status();
         };
         if (auto st = run(); !st) exit_code = report(st.error());

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/atomic_file.hpp"
+#include "core/words.hpp"
 #include "exit_codes.hpp"
 #include "piv/attestation.hpp"
 #include "policy/policy.hpp"
@@ -63,7 +64,7 @@ Status run(const Args& a) {
         policy::require_attestation(current.document, role, req, roots, intermediates, a.path));
     OTASIGN_TRY(write_file_atomic(a.path, policy::serialize_policy(doc), Overwrite::yes));
     std::cout << "role " << a.role << " now requires a PIV attestation (origin generated, "
-              << roots.size() << " root file(s)) in " << a.path << "\n";
+              << plural(roots.size(), "root file") << ") in " << a.path << "\n";
     return ok_status();
 }
 

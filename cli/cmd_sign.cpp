@@ -33,6 +33,7 @@
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
 #include "registry.hpp"
+#include "review_screen.hpp"
 #include "sign_request.hpp"
 #include "terminal_text.hpp"
 #include "tty_ui.hpp"
@@ -165,45 +166,13 @@ std::string approval_recap(const manifest::LoadedManifest& m, const manifest::Di
            " high: typed one by one below)\n";
     for (const auto& risk : d.risks) {
         const bool is_high = risk.severity == manifest::Severity::high;
-        out += fit(std::string(is_high ? "  HIGH    " : "  medium  ") + risk.code + ": " +
-                       terminal_safe(risk.reason),
-                   79) +
+        // Folded, not cut: every word of every risk stays on screen.
+        out += fold_lines(std::string(is_high ? "  HIGH    " : "  medium  ") + risk.code + ": " +
+                              terminal_safe(risk.reason),
+                          kScreenWidth, 10) +
                "\n";
     }
     return out;
-}
-
-// Colour on the operator's terminal unless NO_COLOR (no-color.org) is set or TERM is dumb.
-bool use_colour() {
-    const char* no_color = std::getenv("NO_COLOR");
-    if (no_color && *no_color) return false;
-    const char* term = std::getenv("TERM");
-    return !(term && std::string_view(term) == "dumb");
-}
-
-// Shows the screen text; on a colour terminal the recap's high-risk lines are bold red. The SGR
-// codes are presentation only: the hashed text (shown.textSha256) is `text` without them.
-void display_screen(TtyUi& tty, const std::string& text, bool colour) {
-    if (!colour) {
-        tty.display(text);
-        return;
-    }
-    std::string plain;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        end = end == std::string::npos ? text.size() : end + 1;
-        std::string_view line(text.data() + pos, end - pos);
-        if (line.starts_with("  HIGH    ")) {
-            if (!plain.empty()) tty.display(plain);
-            plain.clear();
-            tty.display_emphasised(line);
-        } else {
-            plain.append(line);
-        }
-        pos = end;
-    }
-    if (!plain.empty()) tty.display(plain);
 }
 
 int run_sign(const SignArgs& args) {
@@ -454,9 +423,9 @@ int run_sign(const SignArgs& args) {
                                    a.full ? manifest::Unchanged::list : manifest::Unchanged::fold);
     shown += "\nCanonical digest (RFC 8785, SHA-256):\n  sha256:" + loaded->sha256_hex + "\n";
     shown += approval_recap(*loaded, d);
-    // The digest covers exactly what is displayed: the escaped text (display() escapes again,
-    // which changes nothing in text already escaped).
-    shown = terminal_safe_text(shown);
+    // The digest covers exactly what is displayed: the escaped text folded to 79 columns
+    // (display() escapes and folds again, which changes nothing in text already so).
+    shown = fold_lines(terminal_safe_text(shown), kScreenWidth);
     std::string shown_diff_json = json::canonicalize(manifest::to_json(d));
 
     // 4. Approval.
@@ -479,14 +448,18 @@ int run_sign(const SignArgs& args) {
         if (!missing.empty())
             return report(make_error(
                 ErrorCode::Declined,
-                "not approved: the high risk(s) " + join_codes(missing) +
-                    " were not accepted; nothing was signed",
+                "not approved: " +
+                    std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
+                    join_codes(missing) + (missing.size() == 1 ? " was" : " were") +
+                    " not accepted; nothing was signed",
                 "review them, then name each with --accept-risk CODE next to --approve"));
         method = envelope::ApprovalMethod::approve_flag;
     } else {
         auto tty = TtyUi::open();
         if (!tty) return report(tty.error());
-        display_screen(**tty, shown, use_colour());
+        if (auto seen = show_review(**tty, shown, use_colour()); !seen)
+            return report(make_error(ErrorCode::Declined, "not approved: " + seen.error().detail +
+                                                              "; nothing was signed"));
         ui = std::move(tty).value();
         std::string suffix = loaded->sha256_hex.substr(56);
         auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");

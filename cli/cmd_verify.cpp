@@ -30,7 +30,7 @@ struct VerifyArgs {
 
 Result<manifest::LoadedManifest> load_manifest_file(const std::string& path) {
     OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-    return manifest::load_manifest(bytes, path);
+    return manifest::load_manifest(bytes, input_name(path));
 }
 
 json::Value signature_json(const policy::SignatureCheck& s) {

@@ -1,6 +1,7 @@
 #include "exit_codes.hpp"
 
 #include <iostream>
+#include <iterator>
 
 #include "terminal_text.hpp"
 
@@ -29,18 +30,20 @@ int exit_code_for(ErrorCode code) noexcept {
 Error name_wrong_kind(const Error& error, std::string_view bytes, const std::string& path,
                       json::DocumentKind expected) {
     const json::DocumentKind found = json::recognise_document(bytes);
-    if (found == json::DocumentKind::unknown || found == expected) return error;
+    Error named = json::name_other_kind(error, bytes, path, expected);
+    if (found == json::DocumentKind::unknown || found == expected) return named;
     static const char* const option_for[] = {"",
                                              "MANIFEST or --previous",
                                              "--policy",
                                              "--signature",
                                              "--evidence-log",
-                                             "a ceremony command"};
-    return make_error(ErrorCode::InvalidInput,
-                      path + " is " + json::document_kind_name(found) + ", not " +
-                          json::document_kind_name(expected),
-                      std::string("give it as ") + option_for[static_cast<int>(found)] +
-                          " where a command takes " + json::document_kind_name(found));
+                                             "a ceremony command's RECORD",
+                                             "a ceremony command's --log"};
+    static_assert(std::size(option_for) ==
+                  static_cast<std::size_t>(json::DocumentKind::ceremony_log) + 1);
+    named.hint = std::string("give it as ") + option_for[static_cast<int>(found)] +
+                 " where a command takes " + json::document_kind_name(found);
+    return named;
 }
 
 int report(const Error& error) {

@@ -16,7 +16,7 @@ enum Exit : int {
     kInvalidInput = 3,  // malformed JSON, schema violation, unreadable file
     kTokenError = 4,    // token or device error (PIN, touch, PKCS#11)
     kDeclined = 5,      // operator declined or aborted
-    kInternal = 6,
+    kInternal = 6,      // a bug, or a file that could not be written or renamed (Io)
 };
 
 int exit_code_for(ErrorCode code) noexcept;

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
-#include <regex>
 
 #include "exit_codes.hpp"
 #include "registry.hpp"
 #include "terminal_text.hpp"
+#include "usage_errors.hpp"
 
 namespace otasign::cli {
 
@@ -24,42 +24,15 @@ CommandGroup::CommandGroup(int order, AddCommands add) {
 
 }  // namespace otasign::cli
 
-namespace {
-
-// "otasign sign": the commands parsed so far, for messages and the --help hint.
-std::string command_path(CLI::App& app) {
-    std::string path = "otasign";
-    CLI::App* current = &app;
-    for (auto subs = current->get_subcommands(); !subs.empty(); subs = current->get_subcommands()) {
-        current = subs.front();
-        path += " " + current->get_name();
-    }
-    return path;
-}
-
-// CLI11's own sentences in otasign's words: what is missing or unexpected, for which command.
-std::string usage_message(const std::string& path, const std::string& what) {
-    static const std::regex multiplicity(R"(\(\d+x\))");
-    const std::string text = std::regex_replace(what, multiplicity, "");
-    if (text == "A subcommand is required") return path + ": no command given";
-    std::smatch m;
-    static const std::regex required(R"(^(\S+) is required$)");
-    if (std::regex_match(text, m, required)) return path + ": " + m[1].str() + " is missing";
-    static const std::regex extras(R"(^The following arguments? (?:was|were) not expected: (.*)$)");
-    if (std::regex_match(text, m, extras)) return path + ": unexpected argument " + m[1].str();
-    return path + ": " + text;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     using namespace otasign::cli;
     CLI::App app{"otasign: offline signing and verification of OTA release manifests"};
     app.name("otasign");
     app.set_version_flag("--version", std::string("otasign ") + OTASIGN_VERSION);
     app.require_subcommand(1);
-    app.footer("Exit codes: 0 ok, 1 verification or policy failure, 2 usage, 3 invalid input,\n"
-               "4 token or device error, 5 operator declined or aborted, 6 internal error.");
+    app.footer(
+        "Exit codes: 0 ok, 1 verification or policy failure, 2 usage, 3 invalid input,\n"
+        "4 token or device error, 5 operator declined or aborted, 6 internal or I/O error.");
 
     int exit_code = kOk;
     auto& groups = command_groups();
@@ -77,9 +50,9 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         if (e.get_exit_code() == 0) return app.exit(e);
-        const std::string path = command_path(app);
-        std::cerr << "otasign: error: " << terminal_safe(usage_message(path, e.what())) << '\n'
-                  << "otasign: hint: run '" << path << " --help'\n";
+        const UsageText text = usage_message(app, e);
+        std::cerr << "otasign: error: " << terminal_safe(text.error) << '\n'
+                  << "otasign: hint: " << terminal_safe(text.hint) << '\n';
         return kUsage;
     } catch (const std::bad_alloc&) {
         std::cerr << "otasign: error: out of memory\n";

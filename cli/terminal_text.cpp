@@ -61,13 +61,65 @@ std::string escape(std::string_view text, bool keep_line_feeds) {
     return out;
 }
 
+std::size_t columns(std::string_view s) {
+    std::size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+}
+
+// The byte length of the first `cols` characters of `s`.
+std::size_t bytes_for(std::string_view s, std::size_t cols) {
+    std::size_t i = 0;
+    while (i < s.size() && cols > 0) {
+        ++i;
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+        --cols;
+    }
+    return i;
+}
+
+void fold_line(std::string_view line, std::size_t width, std::size_t indent, std::string& out) {
+    const std::string pad(indent, ' ');
+    for (bool first = true;; first = false) {
+        const std::size_t room = first ? width : width - indent;
+        if (!first) out += pad;
+        if (columns(line) <= room) {
+            out.append(line);
+            return;
+        }
+        const std::size_t cut = bytes_for(line, room);
+        // Break at the last space that fits, unless it belongs to the line's own indentation;
+        // a word longer than the room is cut where the room ends.
+        const std::size_t space = line.rfind(' ', cut);
+        const std::size_t lead = line.find_first_not_of(' ');
+        const bool at_space = space != std::string_view::npos && space > lead;
+        out.append(line.substr(0, at_space ? space : cut));
+        out += '\n';
+        line.remove_prefix(at_space ? space + 1 : cut);
+        while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    }
+}
+
 }  // namespace
+
+std::string fold_lines(std::string_view text, std::size_t width, std::size_t indent) {
+    if (width <= indent + 8) return std::string(text);
+    std::string out;
+    out.reserve(text.size() + text.size() / 16);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        std::string_view line =
+            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        fold_line(line, width, indent, out);
+        if (nl == std::string_view::npos) break;
+        out += '\n';
+        pos = nl + 1;
+    }
+    return out;
+}
 
 std::string terminal_safe(std::string_view text) { return escape(text, false); }
 std::string terminal_safe_text(std::string_view text) { return escape(text, true); }
-
-std::string plural(std::size_t n, std::string_view noun) {
-    return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
-}
 
 }  // namespace otasign::cli

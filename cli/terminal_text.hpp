@@ -9,16 +9,21 @@
 #include <string>
 #include <string_view>
 
+#include "core/words.hpp"
+
 namespace otasign::cli {
 
 // One value on one line: every control character is escaped, line feeds included
 // ("\n" -> "\x0a", ESC -> "\x1b", U+202E -> "\u{202e}", a stray byte 0xff -> "\xff").
 std::string terminal_safe(std::string_view text);
 
-// "1 signature", "2 signatures": a count and its noun, plural with a trailing "s".
-std::string plural(std::size_t n, std::string_view noun);
-
 // A block of text: as terminal_safe, but line feeds are kept.
 std::string terminal_safe_text(std::string_view text);
+
+// Every line of `text` wider than `width` columns (UTF-8 characters) broken at spaces into
+// lines of at most `width`, each continuation indented by `indent` spaces; a word too long for
+// a line (a SHA-512 digest) is cut. Lines that fit are unchanged, so folding twice changes
+// nothing more.
+std::string fold_lines(std::string_view text, std::size_t width, std::size_t indent = 6);
 
 }  // namespace otasign::cli

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -135,8 +136,14 @@ TtyUi::~TtyUi() {
     ::close(m_fd);
 }
 
+std::optional<std::size_t> TtyUi::rows() const {
+    struct winsize ws {};
+    if (::ioctl(m_fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return std::nullopt;
+    return ws.ws_row;
+}
+
 void TtyUi::display(std::string_view raw) {
-    const std::string text = terminal_safe_text(raw);
+    const std::string text = fold_lines(terminal_safe_text(raw), kScreenWidth);
     write_all(m_fd, text);
     if (!text.empty() && text.back() != '\n') write_all(m_fd, "\n");
 }
@@ -149,7 +156,7 @@ void TtyUi::display_emphasised(std::string_view raw) {
 }
 
 Result<std::string> TtyUi::request_value(std::string_view prompt) {
-    write_all(m_fd, terminal_safe_text(prompt));
+    write_all(m_fd, fold_lines(terminal_safe_text(prompt), kPromptWidth));
     std::string line;
     if (!read_line(m_fd, [&](char c) {
             if (line.size() >= 4096) return false;
@@ -170,7 +177,7 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     struct termios quiet = t;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
-    const std::string shown_prompt = terminal_safe_text(prompt);
+    const std::string shown_prompt = fold_lines(terminal_safe_text(prompt), kPromptWidth);
     const std::size_t n = std::min(shown_prompt.size(), sizeof g_prompt);
     std::memcpy(g_prompt, shown_prompt.data(), n);
     g_prompt_len = static_cast<sig_atomic_t>(n);
@@ -200,6 +207,8 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     return secret;
 }
 
+void TtyUi::warn(std::string_view text) { display("otasign: warning: " + std::string(text)); }
+
 void TtyUi::wait_begin(std::string_view message) { display(message); }
 void TtyUi::wait_done() {}
 
@@ -219,6 +228,8 @@ Result<std::string> StderrUi::request_value(std::string_view) {
     return make_error(ErrorCode::Usage, "an answer is needed but there is no terminal",
                       "approve non-interactively with --approve sha256:DIGEST");
 }
+
+void StderrUi::warn(std::string_view text) { cli::warn(text); }
 
 void StderrUi::wait_begin(std::string_view message) { display(message); }
 void StderrUi::wait_done() {}

@@ -2,14 +2,22 @@
 // The terminal side of core/ui.hpp: TtyUi talks to the operator on /dev/tty (never on
 // stdin/stdout, which may be redirected); StderrUi is for --approve runs without a terminal.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/result.hpp"
 #include "core/ui.hpp"
 
 namespace otasign::cli {
+
+// The narrowest terminal otasign is laid out for is 80 columns; lines stop at 79 so that none
+// wraps (a line of exactly 80 makes some terminals wrap the cursor). Text shown on the terminal
+// is folded to this width, prompts to kPromptWidth, leaving room on the line for the answer.
+inline constexpr std::size_t kScreenWidth = 79;
+inline constexpr std::size_t kPromptWidth = 60;
 
 // The operator's terminal. While one exists, SIGINT, SIGQUIT, SIGTERM and SIGHUP restore the
 // terminal mode and exit with 5 (declined): an aborted prompt never leaves echo off and never
@@ -23,6 +31,9 @@ class TtyUi final : public OperatorUi {
     TtyUi& operator=(const TtyUi&) = delete;
 
     void display(std::string_view text) override;
+    void warn(std::string_view text) override;
+    // The terminal's height in rows, when the terminal says (TIOCGWINSZ).
+    std::optional<std::size_t> rows() const;
     // One line of text in bold red (escaped like display()).
     void display_emphasised(std::string_view line);
     Result<SecretBuffer> request_secret(std::string_view prompt) override;
@@ -40,6 +51,7 @@ class TtyUi final : public OperatorUi {
 class StderrUi final : public OperatorUi {
   public:
     void display(std::string_view text) override;
+    void warn(std::string_view text) override;
     Result<SecretBuffer> request_secret(std::string_view prompt) override;
     Result<std::string> request_value(std::string_view prompt) override;
     void wait_begin(std::string_view message) override;

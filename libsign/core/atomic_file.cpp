@@ -144,6 +144,8 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, Overwrite
     return file.commit(overwrite);
 }
 
+std::string input_name(const fs::path& path) { return path == "-" ? "<stdin>" : path.string(); }
+
 Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
     std::string out;
     if (path == "-") {

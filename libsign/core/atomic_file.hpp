@@ -63,6 +63,10 @@ Result<std::filesystem::path> resolve_write_path(const std::filesystem::path& pa
 // fsyncs a directory, so that renames and links in it are durable. Errors: Io.
 Status fsync_directory(const std::filesystem::path& dir);
 
+// How messages name an input path: "<stdin>" for "-" (which read_file reads as standard
+// input), the path itself otherwise. Every command names standard input the same way.
+std::string input_name(const std::filesystem::path& path);
+
 // Reads a whole file (at most `max_bytes`; larger is InvalidInput). "-" reads standard input.
 // Errors: InvalidInput naming the path when it cannot be read.
 Result<std::string> read_file(const std::filesystem::path& path,

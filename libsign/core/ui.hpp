@@ -13,8 +13,10 @@ namespace otasign {
 class OperatorUi {
 public:
     virtual ~OperatorUi() = default;
-    // Informational text for the operator (summary, diff, token details, warnings).
+    // Informational text for the operator (summary, diff, token details).
     virtual void display(std::string_view text) = 0;
+    // A warning for the operator (few PIN tries left), which the CLI words in its own style.
+    virtual void warn(std::string_view text) { display("warning: " + std::string(text)); }
     // Asks for a secret without echo. Errors: Declined when the operator aborts.
     virtual Result<SecretBuffer> request_secret(std::string_view prompt) = 0;
     // Asks for a line of text (echoed). Errors: Declined when the operator aborts.

@@ -3,6 +3,7 @@
 #include "envelope/pae.hpp"
 #include "envelope/schema_check.hpp"
 #include "json/canonical.hpp"
+#include "json/kind.hpp"
 
 namespace otasign::envelope {
 
@@ -37,7 +38,8 @@ Result<SignatureEntry> entry_from_json(const json::Document& doc, const json::Va
     return e;
 }
 
-Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source) {
+namespace {
+Result<Bundle> read_bundle(std::string_view bytes, std::string_view source) {
     if (bytes.size() > kMaxBundleBytes)
         return make_error(ErrorCode::InvalidInput,
                           std::string(source) + ": a signature bundle of " +
@@ -64,6 +66,15 @@ Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source) {
         bundle.signatures.push_back(std::move(e));
     }
     return bundle;
+}
+}  // namespace
+
+Result<Bundle> parse_bundle(std::string_view bytes, std::string_view source) {
+    auto r = read_bundle(bytes, source);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), bytes, source,
+                                     json::DocumentKind::bundle);
+    return r;
 }
 
 std::string serialize_bundle(const Bundle& bundle) {

@@ -23,13 +23,15 @@ Result<ChainedLog> parse_chained_lines(std::string_view bytes, std::string_view 
             return make_error(ErrorCode::InvalidInput,
                               where + ": the last line has no line feed (truncated write?)");
         std::string_view line = bytes.substr(start, nl - start);
+        // Positions count from this line, so messages read "SOURCE:LINE:COL" (once).
+        OTASIGN_ASSIGN_OR_RETURN(
+            json::Document doc,
+            json::parse_strict_at(line, source, json::Position{start, line_no, 1}));
         start = nl + 1;
-        std::string line_source = std::string(source) + " line " + std::to_string(line_no);
-        OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(line, line_source));
         if (json::canonicalize(doc.value) != line)
             return make_error(ErrorCode::InvalidInput,
                               where + ": the line is not in RFC 8785 canonical form");
-        OTASIGN_TRY(validate_schema(doc, schema, line_source));
+        OTASIGN_TRY(validate_schema(doc, schema, source));
         log.lines.emplace_back(line);
         log.docs.push_back(std::move(doc));
     }

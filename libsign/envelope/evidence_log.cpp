@@ -1,6 +1,7 @@
 #include "envelope/evidence_log.hpp"
 
 #include "json/canonical.hpp"
+#include "json/kind.hpp"
 
 namespace otasign::envelope {
 namespace {
@@ -28,7 +29,7 @@ Result<std::vector<EvidenceEntry>> read_entries(const ChainedLog& chain, std::st
         e.manifest_path = v["manifestPath"].get<std::string>();
         e.bundle_path = v["bundlePath"].get<std::string>();
         OTASIGN_ASSIGN_OR_RETURN(e.signature,
-                                 entry_from_json(doc, v["signature"], "/signature", line_source));
+                                 entry_from_json(doc, v["signature"], "/signature", source));
         entries.push_back(std::move(e));
     }
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -108,7 +109,8 @@ std::string_view evidence_check_name(EvidenceCheck check) {
     return "unknown";
 }
 
-Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source) {
+namespace {
+Result<EvidenceLog> read_log(std::string_view bytes, std::string_view source) {
     OTASIGN_ASSIGN_OR_RETURN(ChainedLog chain,
                              parse_chained_lines(bytes, source, Schema::evidence_entry));
     OTASIGN_ASSIGN_OR_RETURN(std::vector<EvidenceEntry> entries, read_entries(chain, source));
@@ -127,6 +129,15 @@ Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view s
     log.chain = std::move(chain);
     log.entries = std::move(entries);
     return log;
+}
+}  // namespace
+
+Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source) {
+    auto r = read_log(bytes, source);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), bytes, source,
+                                     json::DocumentKind::evidence_log);
+    return r;
 }
 
 Result<EvidenceVerdict> verify_evidence_log(

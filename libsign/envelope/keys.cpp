@@ -126,7 +126,7 @@ Result<PublicKey> public_key_from_pem(std::string_view pem, std::string_view sou
         ERR_clear_error();
         return make_error(ErrorCode::InvalidInput, std::string(source) + ": " + what,
                           hint.empty() ? "a public key is one \"-----BEGIN PUBLIC KEY-----\" "
-                                         "block (openssl pkey -pubin -pubout)"
+                                         "block ('otasign key export' writes one from a token)"
                                        : hint);
     };
     std::size_t lead = pem.find_first_not_of(" \t\r\n");
@@ -148,6 +148,14 @@ Result<PublicKey> public_key_from_pem(std::string_view pem, std::string_view sou
     if (block_name == "CERTIFICATE")
         return not_pem("a certificate, not a public key",
                        "extract its key with 'openssl x509 -in CERT -pubkey -noout'");
+    if (block_name.ends_with("PRIVATE KEY"))
+        return not_pem(
+            "a private key (PEM \"" + block_name + "\"), not a public key",
+            "only the public key belongs here: 'openssl pkey -in KEY -pubout' writes it; "
+            "keep the private key off this machine");
+    if (block_name == "RSA PUBLIC KEY")
+        return not_pem("a PKCS#1 \"RSA PUBLIC KEY\" block, not a SubjectPublicKeyInfo",
+                       "convert it with 'openssl rsa -RSAPublicKey_in -in KEY -pubout'");
     if (block_name != "PUBLIC KEY")
         return not_pem("a PEM \"" + block_name + "\" block, not a public key");
     if (!block_header.empty()) return not_pem("the PEM block has headers");

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -10,6 +11,7 @@
 #include <valijson/validator.hpp>
 
 #include "envelope/schema_texts.hpp"
+#include "json/schema_words.hpp"
 
 namespace otasign::envelope {
 namespace {
@@ -37,11 +39,16 @@ std::string_view schema_text(Schema s) {
     return {};
 }
 
+struct Compiled {
+    json::Value document;  // the schema's JSON, for what the error messages quote from it
+    valijson::Schema schema;
+};
+
 // The statement schema lives in the bundle schema's definitions so that one file documents
 // the whole signature format; the ceremony payload's likewise in the ceremony record schema.
-const valijson::Schema& compiled(Schema s) {
+const Compiled& compiled(Schema s) {
     static std::mutex mutex;
-    static std::map<Schema, std::unique_ptr<valijson::Schema>> cache;
+    static std::map<Schema, std::unique_ptr<Compiled>> cache;
     std::lock_guard<std::mutex> lock(mutex);
     auto& slot = cache[s];
     if (!slot) {
@@ -51,68 +58,57 @@ const valijson::Schema& compiled(Schema s) {
             sub["definitions"] = doc["definitions"];
             doc = std::move(sub);
         }
-        slot = std::make_unique<valijson::Schema>();
+        slot = std::make_unique<Compiled>();
+        slot->document = std::move(doc);
         valijson::SchemaParser parser;
-        valijson::adapters::NlohmannJsonAdapter adapter(doc);
-        parser.populateSchema(adapter, *slot);
+        valijson::adapters::NlohmannJsonAdapter adapter(slot->document);
+        parser.populateSchema(adapter, slot->schema);
     }
     return *slot;
 }
 
-std::string pointer_from_context(const std::vector<std::string>& context) {
-    std::string pointer;
-    for (const auto& part : context) {
-        if (part == "<root>") continue;
-        std::string token = part;
-        if (token.size() >= 2 && token.front() == '[' && token.back() == ']')
-            token = token.substr(1, token.size() - 2);
-        pointer += "/" + json::pointer_token(token);
-    }
-    return pointer;
-}
-
-// Deepest error first: valijson reports the enclosing "failed to validate" errors too.
-Result<std::pair<std::string, std::string>> first_error(const json::Value& value, Schema schema) {
+// The deepest violation, in words (valijson also reports every enclosing "failed to validate").
+std::optional<json::SchemaProblem> first_problem(const json::Value& value, Schema schema) {
+    const Compiled& c = compiled(schema);
     valijson::Validator validator;
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter target(value);
-    if (validator.validate(compiled(schema), target, &results))
-        return std::pair<std::string, std::string>{};
-    valijson::ValidationResults::Error best;
-    bool have = false;
+    if (validator.validate(c.schema, target, &results)) return std::nullopt;
+    std::optional<json::SchemaProblem> best;
+    std::size_t best_depth = 0;
     valijson::ValidationResults::Error e;
     while (results.popError(e)) {
-        if (!have || e.context.size() > best.context.size()) {
-            best = e;
-            have = true;
+        auto p = json::word_schema_error(
+            c.document, value, json::pointer_from_schema_context(e.context), e.description);
+        if (p && (!best || e.context.size() > best_depth)) {
+            best = std::move(p);
+            best_depth = e.context.size();
         }
     }
-    return std::pair<std::string, std::string>{pointer_from_context(best.context),
-                                               best.description};
+    if (!best) best = json::SchemaProblem{"", "schema", "does not match its schema"};
+    return best;
+}
+
+std::string pointer_text(const std::string& pointer) {
+    return pointer.empty() ? std::string("\"\"") : pointer;
 }
 
 }  // namespace
 
 Status validate_schema(const json::Document& doc, Schema schema, std::string_view source) {
-    auto r = first_error(doc.value, schema);
-    if (!r) return std::move(r).error();
-    if (r->second.empty()) return ok_status();
-    const auto& [pointer, message] = *r;
+    auto p = first_problem(doc.value, schema);
+    if (!p) return ok_status();
     return make_error(ErrorCode::InvalidInput,
-                      json::where(source, doc.position_of(pointer)) +
-                          ": schema violation: " + message + " (at JSON pointer " +
-                          (pointer.empty() ? std::string("\"\"") : pointer) + ")");
+                      json::where(source, doc.position_of(p->pointer)) + ": schema violation: " +
+                          p->message + " (at JSON pointer " + pointer_text(p->pointer) + ")");
 }
 
 Status validate_schema(const json::Value& value, Schema schema, std::string_view source) {
-    auto r = first_error(value, schema);
-    if (!r) return std::move(r).error();
-    if (r->second.empty()) return ok_status();
-    const auto& [pointer, message] = *r;
+    auto p = first_problem(value, schema);
+    if (!p) return ok_status();
     return make_error(ErrorCode::InvalidInput,
-                      std::string(source) + ": schema violation: " + message +
-                          " (at JSON pointer " + (pointer.empty() ? std::string("\"\"") : pointer) +
-                          ")");
+                      std::string(source) + ": schema violation: " + p->message +
+                          " (at JSON pointer " + pointer_text(p->pointer) + ")");
 }
 
 }  // namespace otasign::envelope

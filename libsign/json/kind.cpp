@@ -17,6 +17,8 @@ const char* document_kind_name(DocumentKind kind) noexcept {
             return "an evidence log";
         case DocumentKind::ceremony_record:
             return "a ceremony record";
+        case DocumentKind::ceremony_log:
+            return "a ceremony log";
         case DocumentKind::unknown:
             break;
     }
@@ -35,6 +37,7 @@ DocumentKind kind_of(const nlohmann::json& v, bool first_line_only) {
     if (!v.is_object()) return DocumentKind::unknown;
     if (has_all(v, {"entryVersion", "index", "prev", "signature"}))
         return DocumentKind::evidence_log;
+    if (has_all(v, {"index", "prev", "record", "record_sha256"})) return DocumentKind::ceremony_log;
     if (first_line_only) return DocumentKind::unknown;
     if (has_all(v, {"schemaVersion", "release", "artifacts"})) return DocumentKind::manifest;
     if (has_all(v, {"policyVersion", "roles"})) return DocumentKind::policy;
@@ -55,6 +58,15 @@ DocumentKind recognise_document(std::string_view bytes) {
         bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(eol), nullptr, false);
     if (first.is_discarded()) return DocumentKind::unknown;
     return kind_of(first, true);
+}
+
+Error name_other_kind(Error error, std::string_view bytes, std::string_view source,
+                      DocumentKind expected) {
+    const DocumentKind found = recognise_document(bytes);
+    if (found == DocumentKind::unknown || found == expected) return error;
+    return make_error(ErrorCode::InvalidInput, std::string(source) + " is " +
+                                                   document_kind_name(found) + ", not " +
+                                                   document_kind_name(expected));
 }
 
 }  // namespace otasign::json

@@ -138,8 +138,14 @@ struct Frame {
 class Builder {
 public:
     Builder(std::string_view bytes, std::string_view source, const Limits& limits, PositionIndex index,
-            Document& doc)
-        : m_bytes(bytes), m_source(source), m_limits(limits), m_index(index), m_doc(doc) {}
+            Document& doc, const Position& origin = {})
+        : m_bytes(bytes),
+          m_source(source),
+          m_limits(limits),
+          m_index(index),
+          m_doc(doc),
+          m_origin(origin),
+          m_line(origin.line) {}
 
     bool null() { return scalar(Value(nullptr), 4); }
     bool boolean(bool v) { return scalar(Value(v), v ? 4 : 5); }
@@ -288,7 +294,7 @@ private:
     }
 
     Position locate(std::uint64_t offset) {
-        std::uint64_t line = 1, line_start = 0, from = 0;
+        std::uint64_t line = m_origin.line, line_start = 0, from = 0;
         if (offset >= m_scan) {
             line = m_line;
             line_start = m_line_start;
@@ -349,13 +355,18 @@ private:
         return m_member;
     }
 
+    Position in_file(Position pos) const {
+        pos.offset += m_origin.offset;
+        return pos;
+    }
+
     void record(const Position& pos) {
         if (m_index != PositionIndex::full) return;
         // A map node is about 96 bytes plus the pointer's heap copy when it is not inline.
         std::uint64_t cost = 96 + (m_pointer.size() > 15 ? m_pointer.size() + 1 : 0);
         if (m_index_bytes + cost > m_limits.max_index_bytes) return;
         m_index_bytes += cost;
-        m_doc.positions.emplace(m_pointer, pos);
+        m_doc.positions.emplace(m_pointer, in_file(pos));
     }
 
     bool scalar(Value&& v, std::size_t token_len) {
@@ -406,7 +417,7 @@ private:
         m_error = make_error(ErrorCode::InvalidInput,
                                  where(m_source, pos) + ": " + message + " (at JSON pointer " +
                                      (pointer.empty() ? std::string("\"\"") : printable(shorten(pointer, 1000))) +
-                                     ", byte " + std::to_string(pos.offset) + ")");
+                                     ", byte " + std::to_string(in_file(pos).offset) + ")");
         return false;
     }
 
@@ -419,6 +430,9 @@ private:
     std::vector<Frame> m_frames;
     std::string m_pointer;
     Value* m_member = nullptr;
+    // Where m_bytes starts in its file (a line of a JSON-lines file starts past line 1): lines
+    // count from m_origin.line, and offsets in positions and messages are the file's.
+    Position m_origin;
     std::uint64_t m_scan = 0;
     std::uint64_t m_line = 1;
     std::uint64_t m_line_start = 0;
@@ -463,9 +477,14 @@ Result<Document> parse_strict(std::string_view bytes, std::string_view source, c
 
 Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits,
                               PositionIndex index) {
+    return parse_strict_at(bytes, source, Position{}, limits, index);
+}
+
+Result<Document> parse_strict_at(std::string_view bytes, std::string_view source, const Position& origin,
+                                 const Limits& limits, PositionIndex index) {
     try {
         Document doc;
-        Builder builder(bytes, source, limits, index, doc);
+        Builder builder(bytes, source, limits, index, doc, origin);
         if (bytes.size() > limits.max_bytes) {
             builder.fail_before(limits.max_bytes, "input is " + std::to_string(bytes.size()) +
                                                       " bytes, over the limit of " +

@@ -75,6 +75,12 @@ enum class PositionIndex { full, none };
 Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits,
                               PositionIndex index);
 
+// As above, for bytes that start at `origin` in their file (a line of a JSON-lines file): the
+// lines of positions and messages count from origin.line and byte offsets from origin.offset,
+// so a message reads "SOURCE:LINE:COL" with the file's own line. Errors: as above.
+Result<Document> parse_strict_at(std::string_view bytes, std::string_view source, const Position& origin,
+                                 const Limits& limits = {}, PositionIndex index = PositionIndex::full);
+
 // Escapes one reference token for a JSON pointer (RFC 6901: ~ -> ~0, / -> ~1).
 std::string pointer_token(std::string_view key);
 

@@ -2,6 +2,7 @@
 
 #include "core/digest.hpp"
 #include "json/canonical.hpp"
+#include "json/kind.hpp"
 #include "manifest/manifest.hpp"
 
 namespace otasign::manifest {
@@ -186,7 +187,11 @@ Result<Checked> check_manifest(std::string_view bytes, std::string_view source,
 Result<LoadedManifest> load_manifest(std::string_view bytes, std::string_view source,
                                      const json::Limits& limits) {
     OTASIGN_ASSIGN_OR_RETURN(Checked checked, check_manifest(bytes, source, limits));
-    return load_checked(std::move(checked), source);
+    auto loaded = load_checked(std::move(checked), source);
+    if (!loaded)
+        return json::name_other_kind(std::move(loaded).error(), bytes, source,
+                                     json::DocumentKind::manifest);
+    return loaded;
 }
 
 Result<LoadedManifest> load_checked(Checked checked, std::string_view source) {

@@ -15,6 +15,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "json/schema_words.hpp"
 #include "manifest/manifest.hpp"
 
 namespace otasign::manifest {
@@ -33,6 +34,7 @@ constexpr std::size_t kMaxStringBytes = 4096;
 constexpr std::size_t kMaxArrayItems = 1024;
 
 struct SchemaHolder {
+    nlohmann::json document;  // the schema's JSON, which error messages quote from
     valijson::Schema schema;
     std::string error;
 };
@@ -42,9 +44,9 @@ const SchemaHolder& compiled_schema() {
     static const std::unique_ptr<SchemaHolder> holder = [] {
         auto h = std::make_unique<SchemaHolder>();
         try {
-            nlohmann::json doc = nlohmann::json::parse(detail::embedded_schema());
+            h->document = nlohmann::json::parse(detail::embedded_schema());
             valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-            valijson::adapters::NlohmannJsonAdapter adapter(doc);
+            valijson::adapters::NlohmannJsonAdapter adapter(h->document);
             parser.populateSchema(adapter, h->schema);
         } catch (const std::exception& e) {
             h->error = e.what();
@@ -52,28 +54,6 @@ const SchemaHolder& compiled_schema() {
         return h;
     }();
     return *holder;
-}
-
-const char* type_name(const json::Value& v) {
-    switch (v.type()) {
-        case json::Value::value_t::null:
-            return "null";
-        case json::Value::value_t::boolean:
-            return "boolean";
-        case json::Value::value_t::number_integer:
-        case json::Value::value_t::number_unsigned:
-            return "integer";
-        case json::Value::value_t::number_float:
-            return "number";
-        case json::Value::value_t::string:
-            return "string";
-        case json::Value::value_t::array:
-            return "array";
-        case json::Value::value_t::object:
-            return "object";
-        default:
-            return "value";
-    }
 }
 
 class Collector {
@@ -254,101 +234,24 @@ std::string pattern_message(const json::Value& root, const std::string& pointer)
     return "'" + text + "' does not match the required pattern";
 }
 
-std::string quoted_between(const std::string& s, std::size_t from) {
-    std::size_t a = s.find('\'', from);
-    std::size_t b = s.rfind('\'');
-    return (a == std::string::npos || b == std::string::npos || b <= a)
-               ? std::string()
-               : s.substr(a + 1, b - a - 1);
-}
-
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
-// The first number in a valijson message, integral values without valijson's "%f" decimals.
-std::string first_number(const std::string& d) {
-    std::size_t i = d.find_first_of("-0123456789");
-    if (i == std::string::npos) return "?";
-    const double v = std::strtod(d.c_str() + i, nullptr);
-    if (v == static_cast<double>(static_cast<long long>(v)))
-        return std::to_string(static_cast<long long>(v));
-    return std::to_string(v);
-}
-
-void map_schema_error(const json::Value& root, const valijson::ValidationResults::Error& e,
-                      Collector& out) {
+// valijson's errors in otasign's words: the manifest's own wording for its patterns and its
+// version, the shared schema wording (json/schema_words.hpp) for everything else.
+void map_schema_error(const nlohmann::json& schema, const json::Value& root,
+                      const valijson::ValidationResults::Error& e, Collector& out) {
     const std::string& d = e.description;
-    // Summaries that only repeat a nested error.
-    if (starts_with(d, "Failed to validate item #") ||
-        starts_with(d, "Failed to validate against schema associated with property name") ||
-        starts_with(d, "Failed to validate against child schema") ||
-        starts_with(d, "Failed to validate against schema associated with pattern"))
-        return;
     std::string pointer = pointer_from_context(root, e.context);
     const json::Value* value = at(root, pointer);
-    if (starts_with(d, "Missing required property")) {
-        out.add(pointer, "schema.required",
-                "missing required field '" + quoted_between(d, 0) + "'");
-    } else if (starts_with(d, "Object contains a property")) {
-        std::string key = quoted_between(d, d.find(": '"));
-        out.add(pointer + "/" + json::pointer_token(key), "schema.additionalProperties",
-                "unknown field '" + key + "'");
-    } else if (starts_with(d, "Value type not permitted")) {
-        out.add(pointer, "schema.type",
-                std::string("wrong type: ") + (value ? type_name(*value) : "value") +
-                    " is not allowed here");
-    } else if (starts_with(d, "Failed to match expected value set by 'const'")) {
-        if (pointer == "/schemaVersion")
-            out.add(pointer, "schema.const",
-                    "unsupported schemaVersion " + (value ? value->dump() : std::string("?")) +
-                        ": this otasign reads schemaVersion 1");
-        else
-            out.add(pointer, "schema.const", "value is not the one required here");
-    } else if (starts_with(d, "Failed to match against any enum values")) {
-        std::string got = value ? value->dump() : std::string("?");
-        std::string field = field_of(pointer);
-        if (field == "channel")
-            out.add(pointer, "schema.enum",
-                    "unknown channel " + got +
-                        ": expected draft, validation, limited, stable or security");
-        else if (field == "role")
-            out.add(pointer, "schema.enum",
-                    "unknown artifact role " + got +
-                        ": expected system-image, vendor-image, boot-image, bootloader, recovery, "
-                        "firmware or metadata");
-        else
-            out.add(pointer, "schema.enum", got + " is not one of the allowed values");
+    if (starts_with(d, "Failed to match expected value set by 'const'") &&
+        pointer == "/schemaVersion") {
+        out.add(pointer, "schema.const",
+                "unsupported schemaVersion " + (value ? value->dump() : std::string("?")) +
+                    ": this otasign reads schemaVersion 1");
     } else if (starts_with(d, "Failed to match regex")) {
         out.add(pointer, "schema.pattern", pattern_message(root, pointer));
-    } else if (starts_with(d, "String should be no more than")) {
-        out.add(pointer, "schema.maxLength",
-                "string is longer than " + first_number(d) + " characters");
-    } else if (starts_with(d, "String should be no fewer than")) {
-        out.add(pointer, "schema.minLength",
-                "string is shorter than " + first_number(d) + " characters");
-    } else if (starts_with(d, "Expected number greater than")) {
-        out.add(pointer, "schema.minimum",
-                (value ? value->dump() : std::string("value")) + " is below the minimum " +
-                    first_number(d));
-    } else if (starts_with(d, "Expected number less than")) {
-        out.add(pointer, "schema.maximum",
-                (value ? value->dump() : std::string("value")) + " is above the maximum " +
-                    first_number(d));
-    } else if (starts_with(d, "Array should contain no fewer than")) {
-        out.add(pointer, "schema.minItems", "fewer than " + first_number(d) + " items");
-    } else if (starts_with(d, "Array should contain no more than")) {
-        out.add(pointer, "schema.maxItems", "more than " + first_number(d) + " items");
-    } else if (starts_with(d, "Elements at indexes #")) {
-        // "Elements at indexes #A and #B violate uniqueness constraint."
-        std::size_t b = d.find("and #");
-        std::string second =
-            b == std::string::npos ? std::string() : d.substr(b + 5, d.find(' ', b + 5) - (b + 5));
-        std::string first = d.substr(21, d.find(' ', 21) - 21);
-        out.add(pointer + "/" + second, "schema.uniqueItems",
-                "duplicate entry (same as " + pointer + "/" + first + ")");
-    } else {
-        std::string msg = d;
-        if (!msg.empty() && msg.back() == '.') msg.pop_back();
-        out.add(pointer, "schema", msg);
+    } else if (auto p = json::word_schema_error(schema, root, pointer, d)) {
+        out.add(std::move(p->pointer), std::move(p->rule), std::move(p->message));
     }
 }
 
@@ -515,9 +418,9 @@ Result<std::vector<Problem>> validate(const json::Document& document) {
     Collector out(document);
     check_sizes(document.value, "", out);
     if (!document.value.is_object())
-        out.add(
-            "", "schema.type",
-            std::string("wrong type: a manifest is an object, not ") + type_name(document.value));
+        out.add("", "schema.type",
+                std::string("wrong type: expected an object (a manifest), found ") +
+                    json::schema_type_name(document.value));
     if (std::vector<Problem> early = out.take(); !early.empty()) return early;
     try {
         valijson::Validator validator;
@@ -525,7 +428,7 @@ Result<std::vector<Problem>> validate(const json::Document& document) {
         valijson::adapters::NlohmannJsonAdapter target(document.value);
         validator.validate(schema.schema, target, &results);
         valijson::ValidationResults::Error e;
-        while (results.popError(e)) map_schema_error(document.value, e, out);
+        while (results.popError(e)) map_schema_error(schema.document, document.value, e, out);
     } catch (const std::exception& e) {
         return make_error(ErrorCode::Internal,
                           std::string("schema validation failed: ") + e.what());

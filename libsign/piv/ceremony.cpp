@@ -10,6 +10,7 @@
 #include "envelope/pae.hpp"
 #include "envelope/schema_check.hpp"
 #include "json/canonical.hpp"
+#include "json/kind.hpp"
 
 namespace otasign::piv {
 namespace {
@@ -141,8 +142,8 @@ std::string ceremony_record(std::string_view payload,
     return doc.dump(2) + "\n";
 }
 
-Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
-                                              std::string_view name) {
+namespace {
+Result<VerifiedRecord> verify_record(std::string_view record_bytes, std::string_view name) {
     const std::string source(name);
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(record_bytes, source));
     OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::ceremony_record, source));
@@ -219,8 +220,19 @@ Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
     out.payload_json = std::move(payload.value);
     return out;
 }
+}  // namespace
 
-Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view log_name) {
+Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
+                                              std::string_view name) {
+    auto r = verify_record(record_bytes, name);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), record_bytes, name,
+                                     json::DocumentKind::ceremony_record);
+    return r;
+}
+
+namespace {
+Result<std::size_t> check_log(std::string_view bytes, std::string_view log_name) {
     auto log = envelope::read_chained_log(bytes, log_name, envelope::Schema::ceremony_log_entry);
     if (!log)
         return make_error(
@@ -229,6 +241,15 @@ Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view 
                 ? "restore the ceremony log from the witness's copy"
                 : log.error().hint + "; restore the ceremony log from the witness's copy");
     return log->lines.size();
+}
+}  // namespace
+
+Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view log_name) {
+    auto r = check_log(bytes, log_name);
+    if (!r)
+        return json::name_other_kind(std::move(r).error(), bytes, log_name,
+                                     json::DocumentKind::ceremony_log);
+    return r;
 }
 
 Result<std::size_t> check_record_logged(std::string_view log_bytes, std::string_view log_name,

@@ -68,9 +68,10 @@ Result<SecretBuffer> prepare_pin(const KeyHandle& key, const SignOptions& option
     // PIV modules do not always raise the PIN flags; the exact count from the card decides.
     if (options.pin_retries_left) OTASIGN_TRY(check_pin_retries(*options.pin_retries_left, options.allow_final_pin_try));
     if (token.flags & CKF_USER_PIN_COUNT_LOW)
-        ui.display("warning: token '" + token.label + "' reports few PIN tries left; a wrong PIN brings it closer to locking");
+        ui.warn("token '" + token.label +
+                "' reports few PIN tries left; a wrong PIN brings it closer to locking");
     if (token.flags & CKF_USER_PIN_FINAL_TRY)
-        ui.display("warning: token '" + token.label + "' has one PIN try left; a wrong PIN locks it");
+        ui.warn("token '" + token.label + "' has one PIN try left; a wrong PIN locks it");
     if (token.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
         *pinpad = PinPad::yes;
         ui.display("enter the PIN on the PIN pad of token '" + token.label + "'");

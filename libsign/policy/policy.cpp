@@ -5,7 +5,9 @@
 #include <set>
 
 #include "core/ossl.hpp"
+#include "core/words.hpp"
 #include "envelope/schema_check.hpp"
+#include "json/kind.hpp"
 #include "piv/attestation.hpp"
 
 namespace otasign::policy {
@@ -62,7 +64,8 @@ RoleRequirements Policy::requirements(Role r, manifest::Channel c) const {
     return out;
 }
 
-Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
+namespace {
+Result<Policy> read_policy(std::string_view bytes, std::string_view source) {
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source));
     OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::policy, source));
     Policy policy;
@@ -196,6 +199,16 @@ Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
     return policy;
 }
 
+}  // namespace
+
+Result<Policy> parse_policy(std::string_view bytes, std::string_view source) {
+    auto p = read_policy(bytes, source);
+    if (!p)
+        return json::name_other_kind(std::move(p).error(), bytes, source,
+                                     json::DocumentKind::policy);
+    return p;
+}
+
 json::Value empty_policy_document() {
     json::Value role = {{"threshold", 1}, {"keys", json::Value::array()}};
     return json::Value{{"policyVersion", kPolicyVersion},
@@ -314,7 +327,7 @@ std::string describe(const Policy& policy) {
     for (Role r : {Role::manifest, Role::release}) {
         const RolePolicy& rp = policy.role(r);
         out += std::string("role ") + role_name(r) + ": threshold " + std::to_string(rp.threshold) +
-               " of " + std::to_string(rp.keys.size()) + " key(s)";
+               " of " + plural(rp.keys.size(), "key");
         if (rp.threshold > rp.keys.size()) out += " (UNREACHABLE: add keys)";
         out += "\n";
         for (const auto& k : rp.keys) {
@@ -334,9 +347,8 @@ std::string describe(const Policy& policy) {
         }
     }
     if (!policy.attestation_roots.empty())
-        out += "attestation roots: " + std::to_string(policy.attestation_roots.size()) +
-               " certificate(s), intermediates: " +
-               std::to_string(policy.attestation_intermediates.size()) + "\n";
+        out += "attestation roots: " + plural(policy.attestation_roots.size(), "certificate") +
+               ", intermediates: " + std::to_string(policy.attestation_intermediates.size()) + "\n";
     for (const auto& [channel, rule] : policy.channels) {
         out += std::string("channel ") + manifest::channel_name(channel) + ":";
         RoleRequirements req = policy.requirements(Role::manifest, channel);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/words.hpp"
+
 namespace otasign::policy {
 
 const char* check_status_name(CheckStatus s) noexcept {
@@ -105,9 +107,9 @@ CheckResult previous_binding_check(const BundleVerification& bv, const ReleaseIn
         if (s.problem == SignatureProblem::previous_binding) ++mismatched;
     if (mismatched)
         return fail("previous-binding",
-                    std::to_string(mismatched) +
-                        " statement(s) were approved against another base than " +
-                        in.previous_source + " (sha256:" + in.previous->sha256_hex + ")");
+                    plural(mismatched, "statement") + (mismatched == 1 ? " was" : " were") +
+                        " approved against another base than " + in.previous_source +
+                        " (sha256:" + in.previous->sha256_hex + ")");
     return pass("previous-binding",
                 "every counted statement names previous release sha256:" + in.previous->sha256_hex);
 }
@@ -224,8 +226,7 @@ Result<ReleaseReport> verify_release(const ReleaseInputs& in) {
         std::string detail = std::to_string(ok) + " of " + std::to_string(ar.artifacts.size()) +
                              " artifacts in " + in.artifacts_dir->string() + " match";
         if (!ar.extra.empty())
-            detail += "; " + std::to_string(ar.extra.size()) +
-                      " extra file(s) not in the manifest" +
+            detail += "; " + plural(ar.extra.size(), "extra file") + " not in the manifest" +
                       (in.strict_artifacts ? " (--strict)" : "");
         bool good = ar.all_match() && (!in.strict_artifacts || ar.extra.empty());
         report.checks.push_back(good ? pass("artifacts", detail) : fail("artifacts", detail));

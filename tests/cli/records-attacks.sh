@@ -56,7 +56,7 @@ evidence-edit-rechained)
     { sed -n 1p evidence.log.jsonl; cat mid; sed -n 3p evidence.log.jsonl; } > e2.jsonl
     rechain e2.jsonl recorded.jsonl
     expect 3 otasign evidence verify recorded.jsonl   # a version-2 entry has no unsigned member
-    grep -q "recorded.jsonl line 2:.*schema violation" err || fail "added recorded time: unclear error"
+    grep -q "recorded.jsonl:2:[0-9]*:.*schema violation" err || fail "added recorded time: unclear error"
     # the bundle path of the last entry changed
     sed '3s/"bundlePath":"release-1.json.sig"/"bundlePath":"x.sig"/' evidence.log.jsonl > e3.jsonl
     rechain e3.jsonl bundlepath.jsonl

@@ -79,7 +79,7 @@ rm expired.json soon.json
 # review did not raise (even a medium one) exit 2, --accept-risk without --approve exit 2
 before=$(snapshot)
 expect 5 sign_approved release-2.json p256 alice --previous release-1.json
-grep -q "the high risk(s) channel-widened were not accepted" err || fail "unaccepted high risk: unclear error"
+grep -q "the high risk channel-widened was not accepted" err || fail "unaccepted high risk: unclear error"
 grep -q -- "--accept-risk CODE" err || fail "unaccepted high risk: no hint"
 for code in rollout-jump version-not-increased '*'; do
     expect 2 sign_approved release-2.json p256 alice --previous release-1.json --accept-risk channel-widened --accept-risk "$code"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Declining on the terminal writes nothing and exits 5: a wrong digest suffix, "no", Ctrl-C at
+# Declining on an 80x40 terminal writes nothing and exits 5: a wrong digest suffix, "no", Ctrl-C at
 # the confirmation, a wrong high-risk code or Ctrl-C at the risk prompt, Ctrl-C at the PIN prompt (which must also give the terminal its echo back).
 source "$(dirname "$0")/lib.sh"
 tty_softhsm
@@ -15,10 +15,10 @@ unchanged() {
     [[ ! -e release-2.json.sig ]] || fail "$1: a bundle was written"
     [[ $(snapshot) == "$before" ]] || fail "$1: files changed"
 }
-start_sign() {
-    tty_start "$1"
+start_sign() {  # at 80x40, the narrowest terminal the screen is laid out for
+    tty_start "$1" 80 40
     tty_run "$1" "otasign sign release-2.json --previous release-1.json $SIGN_ARGS; echo \"EXIT:\$?\""
-    tty_wait "$1" 'type the LAST 8 hex digits'
+    tty_review "$1"
 }
 # accept_risk NAME: types the one high risk of release-1 -> release-2 at its prompt.
 accept_risk() {
@@ -115,7 +115,7 @@ echo_on quit
 # --- a first release (no --previous) shows its full content; declined with "no"
 tty_start first
 tty_run first "otasign sign release-2.json $SIGN_ARGS; echo \"EXIT:\$?\""
-tty_wait first 'type the LAST 8 hex digits'
+tty_review first
 tty_screen first | grep -qx 'Full content (first release)' || fail "first release: no full-content heading"
 tty_screen first | grep -qE '^  previous +none given: first release' || fail "first release: summary does not say so"
 tty_screen first | grep -qE '^  \+ images/system\.img: ' || fail "first release: artifacts not listed as added"

@@ -9,6 +9,8 @@
 #   tty_start NAME [COLS ROWS]    # a 200x60 (or COLS x ROWS) session running a plain bash in $WORK
 #   tty_run NAME 'command'        # types the command and Enter
 #   tty_wait NAME REGEX [SECS]    # waits until a screen line matches (extended regex)
+#   tty_review NAME               # pages through the sign review (Enter at each "-- more" line)
+#                                 # up to the approval prompt; TTY_PAGES = the pages it turned
 #   tty_exit_code NAME            # runs nothing; waits for the EXIT:N marker and prints N
 #   tty_screen NAME               # the whole screen and scrollback, wrapped lines joined
 set -euo pipefail
@@ -84,6 +86,28 @@ tty_wait() {
         sleep 0.1
     done
     fail "waited ${secs}s in session $name for a line matching: $re"
+}
+
+# The pager's line below each page but the last ("-- more: 39 of 80 lines shown; press Enter --").
+MORE_RE='^-- more: [0-9]+ of [0-9]+ lines shown; press Enter --$'
+# The last non-empty line on the screen now.
+tty_last_line() { tm capture-pane -p -t "$1" | grep -v '^ *$' | tail -1; }
+
+tty_review() {
+    local name=$1 deadline=$((SECONDS + TTY_TIMEOUT)) last turned=""
+    TTY_LAST=$name
+    TTY_PAGES=0
+    while ((SECONDS < deadline)); do
+        last=$(tty_last_line "$name")
+        if [[ $last == *'type the LAST 8 hex digits'* ]]; then return 0; fi
+        if [[ $last =~ $MORE_RE && $last != "$turned" ]]; then
+            turned=$last
+            TTY_PAGES=$((TTY_PAGES + 1))
+            tm send-keys -t "$name" Enter
+        fi
+        sleep 0.1
+    done
+    fail "waited ${TTY_TIMEOUT}s in session $name for the approval prompt"
 }
 
 tty_exit_code() {

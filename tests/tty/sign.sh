@@ -16,8 +16,10 @@ suffix=${digest: -8}
 tty_start sign
 # --full lists unchanged lines too, so the diff on screen is the snapshot (review.sh: folded).
 tty_run sign "otasign sign release-2.json --previous release-1.json --policy policy.json $SIGN_ARGS --touch always --full; echo \"EXIT:\$?\""
-tty_wait sign 'type the LAST 8 hex digits'
-screen=$(tty_screen sign)
+tty_review sign
+# The pager's "-- more" lines (and the operator's Enter) are not part of the shown text.
+unpaged() { grep -Ev "$MORE_RE"; }
+screen=$(tty_screen sign | unpaged)
 grep -qx 'Release to sign' <<<"$screen" || fail "no release summary"
 grep -qE '^  release +eos-2026\.11-r2 +version 1\.5\.0' <<<"$screen" || fail "summary lacks release id and version"
 grep -qx 'Changes since the previous release' <<<"$screen" || fail "no diff heading"
@@ -26,11 +28,14 @@ grep -qE '^  \[high\] +channel-widened: channel widens from limited to stable$' 
 grep -qx "  $digest" <<<"$screen" || fail "the full digest $digest is not on screen"
 grep -q 'Token ' <<<"$screen" && fail "token details shown before approval"
 
-# The diff sections on screen are the snapshot's (risks depend on today's date, sections do not).
+# The diff sections on screen are the snapshot's (risks depend on today's date, sections do not),
+# folded to 79 columns: the same characters, line breaks and the continuation indent aside.
 snap=$OTASIGN_SOURCE_DIR/tests/manifest/snapshots/release-1-to-2.txt
-diff -u <(sed -n '/^RELEASE$/,$p' "$snap") \
-        <(sed -n '/^RELEASE$/,/^Canonical digest/p' <<<"$screen" | sed '$d' | sed '${/^$/d}') >"$WORK/d" ||
+diff -u <(sed -n '/^RELEASE$/,$p' "$snap" | tr -d ' \n' | fold -w 72) \
+        <(sed -n '/^RELEASE$/,/^Canonical digest/p' <<<"$screen" | sed '$d' | tr -d ' \n' | fold -w 72) >"$WORK/d" ||
     fail "the diff on the sign screen differs from $snap: $(cat "$WORK/d")"
+awk 'length > 79 { print; bad = 1 } END { exit bad }' <(sed -n '/^Release to sign$/,/^To approve/p' <<<"$screen") >"$WORK/d" ||
+    fail "sign screen lines wider than 79 columns: $(cat "$WORK/d")"
 
 # Approve; the token and key come next, then the PIN prompt.
 tty_keys sign -l "$suffix"
@@ -49,7 +54,7 @@ tty_keys sign -l "$SOFTHSM_USER_PIN"
 tty_keys sign Enter
 code=$(tty_exit_code sign)
 [[ $code == 0 ]] || fail "interactive sign exited $code"
-screen=$(tty_screen sign)
+screen=$(tty_screen sign | unpaged)
 after=$(sed -n '/^PIN for token/,$p' <<<"$screen")
 grep -q "$SOFTHSM_USER_PIN" <<<"$after" && fail "the PIN was echoed"
 # Touch prompt before the result, result names both files.
@@ -97,7 +102,7 @@ diff -u <(sed -n '/^Release to sign$/,/^To approve, type the LAST 8/p' <<<"$scre
 cp release-2.json swapped.json
 tty_start swap
 tty_run swap "otasign sign swapped.json --previous release-1.json $SIGN_ARGS --signature swapped.sig --evidence-log swapped.log; echo \"EXIT:\$?\""
-tty_wait swap 'type the LAST 8 hex digits'
+tty_review swap
 jq '.eligibility.regions += ["US"]' release-2.json >swapped.tmp && mv swapped.tmp swapped.json
 tty_keys swap -l "$suffix"
 tty_keys swap Enter
