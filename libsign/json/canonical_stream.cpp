@@ -19,6 +19,7 @@
 #include <system_error>
 #include <vector>
 
+#include "core/page_buffer.hpp"
 #include "json/canonical.hpp"
 #include "json/canonical_detail.hpp"
 
@@ -55,8 +56,9 @@ struct Object {
 };
 
 struct Index {
-    std::vector<Object> objects;  // in the order their '{' appear
-    std::vector<Member> members;
+    // Reserved in proportion to the input: mapped memory costs nothing until written.
+    std::vector<Object, core::PageAllocator<Object>> objects;  // in the order their '{' appear
+    std::vector<Member, core::PageAllocator<Member>> members;
     std::string arena;  // unescaped keys that had escapes
 };
 
