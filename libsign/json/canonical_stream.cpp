@@ -177,6 +177,18 @@ u64 quote_or_backslash(u64 w) {
     return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHighs;
 }
 
+// Advances s eight bytes at a time to the first byte `stop` flags, or to where fewer than eight
+// are left; the caller goes on from there a byte at a time.
+template <u64 (*stop)(u64)>
+const u8* skip_plain(const u8* s, const u8* end) {
+    while (end - s >= 8) {
+        const u64 hit = stop(load8(s));
+        if (hit != 0) return s + std::countr_zero(hit) / 8;
+        s += 8;
+    }
+    return s;
+}
+
 // Parses a validated number token as a double, correctly rounded as strtod (which parse_strict
 // uses through nlohmann) rounds. Returns false if it overflows a double. from_chars reports a
 // value too large and one too small for a double alike; the decimal exponent of the first
@@ -220,15 +232,24 @@ bool parse_double(const u8* begin, const u8* end, double& out) {
     return true;
 }
 
+// The input both passes walk, and offsets into it.
+class Text {
+  protected:
+    explicit Text(std::string_view bytes)
+        : m_begin(reinterpret_cast<const u8*>(bytes.data())), m_end(m_begin + bytes.size()) {}
+
+    u32 offset(const u8* p) const { return static_cast<u32>(p - m_begin); }
+
+    const u8* m_begin;
+    const u8* m_end;
+};
+
 // Pass 1: validates the input by parse_strict's rules and builds the Index. Returns false on
 // the first violation; it does not say which (parse_strict does).
-class Scanner {
+class Scanner : Text {
   public:
     Scanner(std::string_view bytes, const Limits& limits, Index& index)
-        : m_begin(reinterpret_cast<const u8*>(bytes.data())),
-          m_end(m_begin + bytes.size()),
-          m_limits(limits),
-          m_index(index) {}
+        : Text(bytes), m_limits(limits), m_index(index) {}
 
     bool run() {
         enum class State { value, key, after };
@@ -315,8 +336,6 @@ class Scanner {
         u32 pending_begin;  // its first member in m_pending
     };
 
-    u32 offset(const u8* p) const { return static_cast<u32>(p - m_begin); }
-
     bool literal(const u8*& p, const char* word, std::size_t len) {
         if (static_cast<std::size_t>(m_end - p) < len || std::memcmp(p, word, len) != 0)
             return false;
@@ -376,14 +395,7 @@ class Scanner {
         const u8* s = p + 1;
         const bool reject_nonchars = m_limits.noncharacters == Noncharacters::reject;
         for (;;) {
-            while (m_end - s >= 8) {
-                u64 hit = special_bytes(load8(s));
-                if (hit != 0) {
-                    s += std::countr_zero(hit) / 8;
-                    break;
-                }
-                s += 8;
-            }
+            s = skip_plain<special_bytes>(s, m_end);
             if (s == m_end) return false;
             const u8 c = *s;
             if (c == '"') {
@@ -496,13 +508,13 @@ class Scanner {
 
     // A member of an object still open, with what makes most comparisons cheap: the first 8
     // bytes of its unescaped key as a big-endian number (zero-padded: a shorter key sorts
-    // first, as it should), and whether those bytes are all ASCII. UTF-16 order differs from
-    // byte order only at code points whose lead byte is 0xee or more (see utf16_less), so two
-    // ASCII prefixes that differ compare as numbers.
+    // first, as it should). UTF-16 order differs from byte order only at code points whose
+    // lead byte is 0xee or more (see utf16_less), so two ASCII prefixes that differ compare as
+    // numbers. 16 bytes, built in registers: a flag beside it made the compiler assemble each
+    // entry on the stack and copy it out, a store-forwarding stall on every key.
     struct Pending {
         Member member;
         u64 prefix;
-        bool byte_order;
     };
 
     void push_pending(Member m) {
@@ -520,13 +532,13 @@ class Scanner {
             for (std::size_t i = 0; i < 8; ++i)
                 prefix = prefix << 8 | (i < key.size() ? static_cast<u8>(key[i]) : 0);
         }
-        // Conservative: any byte from 0x80 up sends the comparison to utf16_less.
-        m_pending.push_back(Pending{m, prefix, (prefix & kHighs) == 0});
+        m_pending.push_back(Pending{m, prefix});
     }
 
     // <0, 0, >0 as a sorts before, equal to, after b by UTF-16 code units.
     int compare(const Pending& a, const Pending& b) const {
-        if (a.prefix != b.prefix && a.byte_order && b.byte_order)
+        // Conservative: any byte from 0x80 up sends the comparison to utf16_less.
+        if (a.prefix != b.prefix && ((a.prefix | b.prefix) & kHighs) == 0)
             return a.prefix < b.prefix ? -1 : 1;
         const std::string_view ka = key_of(a.member), kb = key_of(b.member);
         if (ka == kb) return 0;
@@ -575,8 +587,6 @@ class Scanner {
         return true;
     }
 
-    const u8* m_begin;
-    const u8* m_end;
     const Limits& m_limits;
     Index& m_index;
     std::vector<Frame> m_stack;
@@ -674,13 +684,10 @@ class Output {
 };
 
 // Pass 2: writes the canonical bytes of input the Scanner accepted, in canonical order.
-class Writer {
+class Writer : Text {
   public:
     Writer(std::string_view bytes, const Index& index, Output& out)
-        : m_begin(reinterpret_cast<const u8*>(bytes.data())),
-          m_end(m_begin + bytes.size()),
-          m_index(index),
-          m_out(out) {}
+        : Text(bytes), m_index(index), m_out(out) {}
 
     void run() {
         const u8* end = visit(skip_ws(m_begin, m_end), 0, static_cast<u32>(m_index.objects.size()));
@@ -794,15 +801,7 @@ class Writer {
     }
 
     const u8* write_string_token(const u8* open) {
-        const u8* s = open + 1;
-        while (m_end - s >= 8) {  // find the first '"' or '\\'
-            u64 hit = quote_or_backslash(load8(s));
-            if (hit != 0) {
-                s += std::countr_zero(hit) / 8;
-                break;
-            }
-            s += 8;
-        }
+        const u8* s = skip_plain<quote_or_backslash>(open + 1, m_end);
         while (*s != '"' && *s != '\\') ++s;
         if (*s == '"') {  // no escapes: nothing to change
             m_out.write(reinterpret_cast<const char*>(open),
@@ -857,8 +856,6 @@ class Writer {
         return p;
     }
 
-    const u8* m_begin;
-    const u8* m_end;
     const Index& m_index;
     Output& m_out;
     std::vector<Frame> m_stack;
