@@ -26,6 +26,14 @@ std::size_t mapped_length(std::size_t bytes) {
                     static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)));
 }
 
+// PageBuffer's length: whole small pages. Not huge pages: a buffer written whole at once gains
+// nothing from faulting 2 MiB at a time once it is populated, and on a VM that hands free
+// memory back to its host, huge pages are often cold there (bench/RESULTS.md).
+std::size_t buffer_length(std::size_t capacity) {
+    return round_up(std::max<std::size_t>(capacity, 1),
+                    static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)));
+}
+
 void advise_huge(void* p, std::size_t length) {
     // Advice only: without it (THP off, or an old kernel) the pages are small and that is all.
     (void)::madvise(p, length, MADV_HUGEPAGE);
@@ -66,9 +74,12 @@ void unmap_pages(void* p, std::size_t bytes) noexcept {
 }
 
 Result<PageBuffer> PageBuffer::with_capacity(std::size_t capacity) {
+    if (capacity > static_cast<std::size_t>(-1) / 2) return out_of_memory(capacity);
+    void* p = ::mmap(nullptr, buffer_length(capacity), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) return out_of_memory(capacity);
     PageBuffer buffer;
-    buffer.m_data = static_cast<char*>(map_pages(capacity));
-    if (buffer.m_data == nullptr) return out_of_memory(capacity);
+    buffer.m_data = static_cast<char*>(p);
     buffer.m_capacity = capacity;
     return buffer;
 }
@@ -80,20 +91,19 @@ Status PageBuffer::grow(std::size_t capacity) {
         *this = std::move(fresh);
         return ok_status();
     }
-    const std::size_t old_length = mapped_length(m_capacity);
-    const std::size_t new_length = mapped_length(capacity);
+    const std::size_t old_length = buffer_length(m_capacity);
+    const std::size_t new_length = buffer_length(capacity);
     if (new_length != old_length) {
         void* p = ::mremap(m_data, old_length, new_length, MREMAP_MAYMOVE);
         if (p == MAP_FAILED) return out_of_memory(capacity);
         m_data = static_cast<char*>(p);
-        if (capacity >= kPageMappedMin) advise_huge(p, new_length);
     }
     m_capacity = capacity;
     return ok_status();
 }
 
 void PageBuffer::release() noexcept {
-    unmap_pages(m_data, m_capacity);
+    if (m_data != nullptr) ::munmap(m_data, buffer_length(m_capacity));
     m_data = nullptr;
     m_size = m_capacity = 0;
 }

@@ -3,10 +3,11 @@
 //
 // A process that reads a 50 MB document into fresh heap memory takes a page fault for every
 // 4 KiB it touches, about 13,000 of them, and the kernel time they cost was a third of
-// `otasign canonicalize`. PageBuffer and PageAllocator map such memory directly and ask the
-// kernel for transparent huge pages (madvise MADV_HUGEPAGE: one fault per 2 MiB). Where the
-// kernel has none to give, the memory is ordinary pages and only slower. Small requests go to
-// the ordinary heap.
+// `otasign canonicalize`. PageBuffer, which is written whole at once, is mapped populated
+// (MAP_POPULATE: the kernel allocates every page in one call). PageAllocator, for indexes that
+// grow into a generous reservation, asks for transparent huge pages (MADV_HUGEPAGE: one fault
+// per 2 MiB); where the kernel has none to give they are ordinary pages and only slower.
+// bench/RESULTS.md compares the choices.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,12 +23,13 @@ namespace otasign::core {
 // Below this, mapping memory directly gains nothing: the heap serves it.
 inline constexpr std::size_t kPageMappedMin = std::size_t{2} << 20;
 
-// Maps `bytes` of private anonymous memory, aligned to and advised onto huge pages; nullptr
-// when the kernel refuses. unmap_pages releases what map_pages returned, with the same size.
+// Maps `bytes` of private anonymous memory, from kPageMappedMin up aligned to and advised onto
+// huge pages; nullptr when the kernel refuses. unmap_pages releases what map_pages returned,
+// with the same size.
 void* map_pages(std::size_t bytes) noexcept;
 void unmap_pages(void* p, std::size_t bytes) noexcept;
 
-// A move-only byte buffer of a fixed capacity in mapped memory, for reading a whole file into.
+// A move-only byte buffer in private memory mapped populated, for reading a whole file into.
 class PageBuffer {
   public:
     PageBuffer() noexcept = default;
