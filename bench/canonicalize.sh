@@ -2,16 +2,20 @@
 # Benchmark: `otasign canonicalize` against node's `canonicalize` npm package (falling back to
 # the JCS in tests/json/jcs.js when npm is unavailable) and `jq -c .`; `otasign digest` against
 # sha256sum of the same file. For each input size it prints wall time and peak RSS, the speed-up
-# over node and jq, and peak RSS as a multiple of the input; with several sizes, a last table
-# shows how otasign's cost grows. Numbers only: no assertion (issue 14's targets: at least 10x
-# node's speed, peak RSS at most 2x the input, linear growth).
-# Usage: bench/canonicalize.sh [OTASIGN_BIN] [SIZES_MB]   e.g. bench/canonicalize.sh build/cli/otasign "1 50 200"
-#   (env BENCH_RUNS: best of N, default 3; SIZES_MB defaults to 50)
+# over node and jq, and peak RSS as a multiple of the input; a last table puts the sizes side by
+# side: the ratios against node and jq, peak RSS, and how otasign's cost grows. Numbers only: no
+# assertion (issue 14's targets: at least 10x node's wall time, peak RSS at most 2x the input on
+# 50 MB, linear growth from 1 MB to 200 MB).
+# Usage: bench/canonicalize.sh [OTASIGN_BIN] [SIZES_MB]   e.g. bench/canonicalize.sh build/cli/otasign
+#   (SIZES_MB defaults to "1 50 200"; env BENCH_RUNS: the median of N runs, default 5)
+# The machine's load average is printed before and after: on a shared machine the wall times
+# include waiting for a core, so measure when it is low.
+# shellcheck disable=SC2154 # t_NAME, c_NAME and m_NAME are set by measure (eval)
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="${1:-${OTASIGN_BIN:-$here/../build/cli/otasign}}"
-sizes="${2:-50}"
-runs="${BENCH_RUNS:-3}"
+sizes="${2:-1 50 200}"
+runs="${BENCH_RUNS:-5}"
 [ -x "$bin" ] || { echo "otasign binary not found: $bin" >&2; exit 2; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -36,38 +40,42 @@ JS
     node_label="node tests/json/jcs.js (npm unavailable)"
 fi
 
-# measure NAME CMD... -> t_NAME: least wall seconds (to the millisecond), c_NAME: least CPU
-# seconds (user + system, to 10 ms) and m_NAME: least peak RSS (KiB) over the runs. On a shared
+# The median of the numbers on standard input, one a line.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# measure NAME CMD... -> t_NAME: median wall seconds (to the millisecond), c_NAME: median CPU
+# seconds (user + system, to 10 ms) and m_NAME: median peak RSS (KiB) over the runs. On a shared
 # machine the wall time includes waiting for a core; the CPU time does not, so both are shown.
 measure() {
     local name="$1"; shift
-    local best_t="" best_c="" best_m="" start end t u s m c
+    local start end u s m
+    : >"$tmp/runs"
     for _ in $(seq "$runs"); do
         start=$(date +%s%N)
         /usr/bin/time -f "%U %S %M" -o "$tmp/time" "$@" >"$tmp/out.$name" 2>"$tmp/err.$name" ||
             { echo "$name failed: $(head -c 500 "$tmp/err.$name")" >&2; exit 1; }
         end=$(date +%s%N)
-        t=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
         read -r u s m < <(tail -n 1 "$tmp/time")
-        c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
-        # Each the least over the runs: the runs differ only by what else the machine does.
-        if [ -z "$best_t" ] || awk -v a="$t" -v b="$best_t" 'BEGIN{exit !(a<b)}'; then best_t="$t"; fi
-        if [ -z "$best_c" ] || awk -v a="$c" -v b="$best_c" 'BEGIN{exit !(a<b)}'; then best_c="$c"; fi
-        if [ -z "$best_m" ] || [ "$m" -lt "$best_m" ]; then best_m="$m"; fi
+        awk -v a="$start" -v b="$end" -v u="$u" -v s="$s" -v m="$m" \
+            'BEGIN { printf "%.3f %.2f %d\n", (b - a) / 1e9, u + s, m }' >>"$tmp/runs"
     done
-    eval "t_$name=$best_t; c_$name=$best_c; m_$name=$best_m"
+    eval "t_$name=$(cut -d' ' -f1 "$tmp/runs" | median)"
+    eval "c_$name=$(cut -d' ' -f2 "$tmp/runs" | median)"
+    eval "m_$name=$(cut -d' ' -f3 "$tmp/runs" | median)"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 row() { printf '  %-34s %8.3f s wall %7.2f s CPU %8.1f MiB\n' "$1" "$2" "$3" "$(awk -v k="$4" 'BEGIN{print k/1024}')"; }
 growth=""
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "load average (1, 5, 15 min) before: $(load) on $(nproc) cores"
 
 for size_mb in $sizes; do
     node "$here/gen_manifest.js" "$size_mb" >"$tmp/manifest.json"
     bytes=$(stat -c %s "$tmp/manifest.json")
     # The default --max-bytes (64 MiB) would refuse the largest inputs.
     limit=(--max-bytes "$bytes")
-    echo "input: $bytes bytes (manifest-like, pretty-printed), best of $runs runs"
+    echo "input: $bytes bytes (manifest-like, pretty-printed), median of $runs runs"
     measure otasign "$bin" canonicalize "${limit[@]}" "$tmp/manifest.json"
     measure node node --max-old-space-size=8192 "$tmp/node_jcs.mjs" "$tmp/manifest.json"
     measure jq jq -c . "$tmp/manifest.json"
@@ -87,16 +95,17 @@ for size_mb in $sizes; do
     echo "  peak RSS of otasign canonicalize: $(ratio "$m_otasign" "$m_node") of node's, $(ratio "$m_otasign" "$m_jq") of jq's, $(ratio "$((m_otasign * 1024))" "$bytes")x the input"
     echo "  otasign digest: $(ratio "$t_digest" "$t_sha")x sha256sum's wall time, $(ratio "$c_digest" "$c_sha")x its CPU time, peak RSS $(ratio "$((m_digest * 1024))" "$bytes")x the input"
     echo "  otasign and node canonical bytes identical: $same; digest is the SHA-256 of them: $digest_ok"
-    growth="$growth$size_mb $bytes $t_otasign $c_otasign $m_otasign $t_digest $m_digest
+    growth="$growth$size_mb $bytes $t_otasign $c_otasign $m_otasign $t_digest $m_digest $t_node $t_jq $m_node $m_jq
 "
 done
+echo "load average (1, 5, 15 min) after: $(load)"
 
-if [ "$(printf '%s' "$growth" | grep -c .)" -gt 1 ]; then
-    echo "growth of otasign's cost with the input:"
-    printf '  %6s %12s %12s %14s %10s %10s %10s\n' "MB" "canon wall" "canon CPU" "CPU s per MB" "RSS/input" "digest s" "RSS/input"
-    printf '%s' "$growth" | while read -r mb b t c m td md; do
-        printf '  %6s %10.3f s %10.2f s %14.4f %10.2f %8.3f s %10.2f\n' "$mb" "$t" "$c" \
-            "$(awk -v b="$b" -v c="$c" 'BEGIN { print c / (b / 1048576) }')" \
-            "$(ratio "$((m * 1024))" "$b")" "$td" "$(ratio "$((md * 1024))" "$b")"
-    done
-fi
+echo "summary: otasign canonicalize against node canonicalize and jq -c . (speed-up = other's wall time / otasign's)"
+printf '  %6s %11s %11s %11s %9s %9s %9s %9s %9s %12s %10s\n' "MB" "otasign" "node" "jq" "vs node" "vs jq" \
+    "RSS MiB" "RSS/input" "node RSS" "s per MB" "digest s"
+printf '%s' "$growth" | while read -r mb b t _ m td _ tn tj mn _; do
+    printf '  %6s %9.3f s %9.3f s %9.3f s %8sx %8sx %9.1f %9s %9.1f %12.5f %8.3f s\n' "$mb" "$t" "$tn" "$tj" \
+        "$(ratio "$tn" "$t")" "$(ratio "$tj" "$t")" "$(awk -v k="$m" 'BEGIN{print k/1024}')" \
+        "$(ratio "$((m * 1024))" "$b")" "$(awk -v k="$mn" 'BEGIN{print k/1024}')" \
+        "$(awk -v b="$b" -v t="$t" 'BEGIN { print t / (b / 1048576) }')" "$td"
+done

@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/page_buffer.hpp"
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
 #include "json/strict.hpp"
@@ -37,8 +38,9 @@ std::string source_of(const JsonOptions& opts) { return input_name(opts.input); 
 // reader's member index are held, never a second copy of the document.
 Status stream_canonical(const JsonOptions& opts, const json::ByteSink& sink) {
     const json::Limits limits = limits_of(opts);
-    OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(opts.input, limits.max_bytes));
-    return json::canonicalize_strict(bytes, source_of(opts), limits, sink);
+    OTASIGN_ASSIGN_OR_RETURN(core::PageBuffer bytes,
+                             core::read_file_pages(opts.input, limits.max_bytes));
+    return json::canonicalize_strict(bytes.view(), source_of(opts), limits, sink);
 }
 
 Status write_stdout(std::string_view bytes) {

@@ -19,6 +19,11 @@
 #include <system_error>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "core/page_buffer.hpp"
 #include "json/canonical.hpp"
 #include "json/canonical_detail.hpp"
 
@@ -55,8 +60,9 @@ struct Object {
 };
 
 struct Index {
-    std::vector<Object> objects;  // in the order their '{' appear
-    std::vector<Member> members;
+    // Reserved in proportion to the input: mapped memory costs nothing until written.
+    std::vector<Object, core::PageAllocator<Object>> objects;  // in the order their '{' appear
+    std::vector<Member, core::PageAllocator<Member>> members;
     std::string arena;  // unescaped keys that had escapes
 };
 
@@ -175,6 +181,38 @@ u64 quote_or_backslash(u64 w) {
     return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHighs;
 }
 
+// Where a run of plain string bytes ends: pass 1 stops at what special_bytes flags, pass 2 at
+// what quote_or_backslash flags.
+enum class Stops { special, quote_or_backslash };
+
+// Advances s to the first byte that `stops` flags, or to where fewer than eight are left; the
+// caller goes on from there a byte at a time. Sixteen bytes a step where SSE2 is (every x86-64),
+// else eight.
+template <Stops stops>
+const u8* skip_plain(const u8* s, const u8* end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - s >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+        // As signed bytes, control characters and non-ASCII bytes are both below ' '.
+        if constexpr (stops == Stops::special) hit = _mm_or_si128(hit, _mm_cmplt_epi8(v, space));
+        const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+        if (mask != 0) return s + std::countr_zero(mask);
+        s += 16;
+    }
+#endif
+    constexpr auto stop = stops == Stops::special ? special_bytes : quote_or_backslash;
+    while (end - s >= 8) {
+        const u64 hit = stop(load8(s));
+        if (hit != 0) return s + std::countr_zero(hit) / 8;
+        s += 8;
+    }
+    return s;
+}
+
 // Parses a validated number token as a double, correctly rounded as strtod (which parse_strict
 // uses through nlohmann) rounds. Returns false if it overflows a double. from_chars reports a
 // value too large and one too small for a double alike; the decimal exponent of the first
@@ -218,15 +256,24 @@ bool parse_double(const u8* begin, const u8* end, double& out) {
     return true;
 }
 
+// The input both passes walk, and offsets into it.
+class Text {
+  protected:
+    explicit Text(std::string_view bytes)
+        : m_begin(reinterpret_cast<const u8*>(bytes.data())), m_end(m_begin + bytes.size()) {}
+
+    u32 offset(const u8* p) const { return static_cast<u32>(p - m_begin); }
+
+    const u8* m_begin;
+    const u8* m_end;
+};
+
 // Pass 1: validates the input by parse_strict's rules and builds the Index. Returns false on
 // the first violation; it does not say which (parse_strict does).
-class Scanner {
+class Scanner : Text {
   public:
     Scanner(std::string_view bytes, const Limits& limits, Index& index)
-        : m_begin(reinterpret_cast<const u8*>(bytes.data())),
-          m_end(m_begin + bytes.size()),
-          m_limits(limits),
-          m_index(index) {}
+        : Text(bytes), m_limits(limits), m_index(index) {}
 
     bool run() {
         enum class State { value, key, after };
@@ -313,8 +360,6 @@ class Scanner {
         u32 pending_begin;  // its first member in m_pending
     };
 
-    u32 offset(const u8* p) const { return static_cast<u32>(p - m_begin); }
-
     bool literal(const u8*& p, const char* word, std::size_t len) {
         if (static_cast<std::size_t>(m_end - p) < len || std::memcmp(p, word, len) != 0)
             return false;
@@ -374,14 +419,7 @@ class Scanner {
         const u8* s = p + 1;
         const bool reject_nonchars = m_limits.noncharacters == Noncharacters::reject;
         for (;;) {
-            while (m_end - s >= 8) {
-                u64 hit = special_bytes(load8(s));
-                if (hit != 0) {
-                    s += std::countr_zero(hit) / 8;
-                    break;
-                }
-                s += 8;
-            }
+            s = skip_plain<Stops::special>(s, m_end);
             if (s == m_end) return false;
             const u8 c = *s;
             if (c == '"') {
@@ -494,13 +532,13 @@ class Scanner {
 
     // A member of an object still open, with what makes most comparisons cheap: the first 8
     // bytes of its unescaped key as a big-endian number (zero-padded: a shorter key sorts
-    // first, as it should), and whether those bytes are all ASCII. UTF-16 order differs from
-    // byte order only at code points whose lead byte is 0xee or more (see utf16_less), so two
-    // ASCII prefixes that differ compare as numbers.
+    // first, as it should). UTF-16 order differs from byte order only at code points whose
+    // lead byte is 0xee or more (see utf16_less), so two ASCII prefixes that differ compare as
+    // numbers. 16 bytes, built in registers: a flag beside it made the compiler assemble each
+    // entry on the stack and copy it out, a store-forwarding stall on every key.
     struct Pending {
         Member member;
         u64 prefix;
-        bool byte_order;
     };
 
     void push_pending(Member m) {
@@ -518,13 +556,13 @@ class Scanner {
             for (std::size_t i = 0; i < 8; ++i)
                 prefix = prefix << 8 | (i < key.size() ? static_cast<u8>(key[i]) : 0);
         }
-        // Conservative: any byte from 0x80 up sends the comparison to utf16_less.
-        m_pending.push_back(Pending{m, prefix, (prefix & kHighs) == 0});
+        m_pending.push_back(Pending{m, prefix});
     }
 
     // <0, 0, >0 as a sorts before, equal to, after b by UTF-16 code units.
     int compare(const Pending& a, const Pending& b) const {
-        if (a.prefix != b.prefix && a.byte_order && b.byte_order)
+        // Conservative: any byte from 0x80 up sends the comparison to utf16_less.
+        if (a.prefix != b.prefix && ((a.prefix | b.prefix) & kHighs) == 0)
             return a.prefix < b.prefix ? -1 : 1;
         const std::string_view ka = key_of(a.member), kb = key_of(b.member);
         if (ka == kb) return 0;
@@ -573,8 +611,6 @@ class Scanner {
         return true;
     }
 
-    const u8* m_begin;
-    const u8* m_end;
     const Limits& m_limits;
     Index& m_index;
     std::vector<Frame> m_stack;
@@ -620,6 +656,10 @@ class Output {
             m_pos += n;
             return;
         }
+        write_long(data, n);
+    }
+
+    [[gnu::noinline]] void write_long(const char* data, std::size_t n) {
         for (;;) {
             std::size_t space = static_cast<std::size_t>(m_buf.data() + m_buf.size() - m_pos);
             if (n <= space) {
@@ -672,13 +712,10 @@ class Output {
 };
 
 // Pass 2: writes the canonical bytes of input the Scanner accepted, in canonical order.
-class Writer {
+class Writer : Text {
   public:
     Writer(std::string_view bytes, const Index& index, Output& out)
-        : m_begin(reinterpret_cast<const u8*>(bytes.data())),
-          m_end(m_begin + bytes.size()),
-          m_index(index),
-          m_out(out) {}
+        : Text(bytes), m_index(index), m_out(out) {}
 
     void run() {
         const u8* end = visit(skip_ws(m_begin, m_end), 0, static_cast<u32>(m_index.objects.size()));
@@ -792,15 +829,7 @@ class Writer {
     }
 
     const u8* write_string_token(const u8* open) {
-        const u8* s = open + 1;
-        while (m_end - s >= 8) {  // find the first '"' or '\\'
-            u64 hit = quote_or_backslash(load8(s));
-            if (hit != 0) {
-                s += std::countr_zero(hit) / 8;
-                break;
-            }
-            s += 8;
-        }
+        const u8* s = skip_plain<Stops::quote_or_backslash>(open + 1, m_end);
         while (*s != '"' && *s != '\\') ++s;
         if (*s == '"') {  // no escapes: nothing to change
             m_out.write(reinterpret_cast<const char*>(open),
@@ -855,8 +884,6 @@ class Writer {
         return p;
     }
 
-    const u8* m_begin;
-    const u8* m_end;
     const Index& m_index;
     Output& m_out;
     std::vector<Frame> m_stack;

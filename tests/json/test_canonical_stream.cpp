@@ -647,3 +647,38 @@ TEST_CASE("large objects are sorted by UTF-16 code units and checked for duplica
         CHECK_FALSE(agree(text + ",\"" + again + "\":0}"));
     }
 }
+
+TEST_CASE("every byte that ends a plain run is found at every offset of a string",
+          "[canonical][stream]") {
+    // The string scans look at 16 and then 8 bytes at a time and the last few one by one; each
+    // kind of byte that must stop them is put at each offset of strings of several lengths,
+    // as a value and as a key, so that it falls in every lane and in the tail.
+    const char* const stops[] = {
+        "\\\"",              // escaped quote
+        "\\\\",              // escaped backslash
+        "\\u0001",           // escaped control character, re-escaped by the writer
+        "\\/",               // escaped solidus, written as '/'
+        "\x01",              // raw control character: rejected
+        "\x1f",              // the last control character: rejected
+        "\x7f",              // DEL: plain, nothing stops
+        "\xC3\xA9",          // two-byte UTF-8
+        "\xEF\xBF\xBF",      // U+FFFF, a noncharacter: rejected
+        "\xF0\x9F\x9A\x80",  // four-byte UTF-8
+        "\xC0\xAF",          // overlong: rejected
+        "\xFF",              // never UTF-8: rejected
+        "\x80",              // a lone continuation byte: rejected
+    };
+    for (std::size_t length : {1u, 7u, 8u, 15u, 16u, 17u, 31u, 40u}) {
+        for (std::size_t at = 0; at <= length; ++at) {
+            for (const char* stop : stops) {
+                std::string s(length, 'a');
+                s.insert(at, stop);
+                agree("\"" + s + "\"");
+                agree("[\"" + s + "\",\"" + s + "\"]");
+                agree("{\"" + s + "\":1,\"b\":\"" + s + "\"}");
+                // The string at the very end of the input, with no bytes after its quote.
+                agree("\"" + s);
+            }
+        }
+    }
+}
