@@ -22,6 +22,7 @@ command -v ccache >/dev/null 2>&1 &&
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 log "building the fuzz targets in $dir"
 cmake -S "$src" -B "$dir" -DOTASIGN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$OTASIGN_CI_FLAGS" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$OTASIGN_CI_FLAGS" \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" >/dev/null
 # fuzz_verify always: it writes the seeds of the others.
 cmake --build "$dir" --target fuzz_verify "${targets[@]/#/fuzz_}" -j "$(nproc)"
