@@ -12,6 +12,7 @@
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
 #include "envelope/commit_journal.hpp"
+#include "envelope/keys.hpp"
 #include "exit_codes.hpp"
 #include "json/strict.hpp"
 #include "piv/attestation.hpp"
@@ -351,9 +352,10 @@ int run_verify_record(const CeremonyArgs& a) {
     if (!a.log.empty() && std::filesystem::exists(a.log)) {
         auto log = read_file(a.log);
         if (!log.ok()) return report(log.error());
-        auto n = piv::check_ceremony_log(*log, a.log);
+        auto n = piv::check_record_logged(*log, a.log, *bytes, a.record);
         if (!n.ok()) return report(n.error());
-        std::cout << "log " << a.log << ": " << *n << " entries, chain intact\n";
+        std::cout << "log " << a.log << ": " << *n
+                  << " entries, chain intact, the record is in it\n";
     }
     std::cout << "record OK: key " << v->ceremony_key_id << " (card " << payload["card"]["serial"]
               << "), signed by";
@@ -370,12 +372,11 @@ int run_add_to_policy(const CeremonyArgs& a) {
     auto v = piv::verify_ceremony_record(*bytes, a.record);
     if (!v.ok()) return report(v.error());
     const json::Value& payload = v->payload_json;
-    auto spki = piv::unbase64(payload["key"]["spki"].get<std::string>());
+    auto spki = envelope::base64_decode(payload["key"]["spki"].get<std::string>());
     if (!spki.ok()) return report(spki.error());
-    std::string pem = "-----BEGIN PUBLIC KEY-----\n";
-    std::string b64 = piv::base64(*spki);
-    for (std::size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
-    pem += "-----END PUBLIC KEY-----\n";
+    auto key = envelope::public_key_from_spki(*spki, a.record + " key.spki");
+    if (!key.ok()) return report(key.error());
+    const std::string& pem = key->pem;
 
     auto policy_bytes = read_file(a.policy);
     if (!policy_bytes.ok()) return report(policy_bytes.error());

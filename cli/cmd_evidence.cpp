@@ -1,6 +1,7 @@
 // otasign evidence verify|show: auditing the hash-chained evidence log that `sign` appends to.
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -117,87 +118,108 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
     ver->add_option("--bundle", args->bundles,
                     "Signature bundle whose every signature must be in the log at the entry its "
                     "statement commits to (repeatable)");
+    ver->add_flag("--json", args->json,
+                  "Print {log, verified, entries, failed: {check, detail} | null, bundles}");
     ver->footer(
         "Exit 0 when the chain and every signature verify, 1 when not (an empty log, an entry a\n"
         "bundle commits to that is missing or different, an unfinished sign), 3 for a malformed "
-        "log.\n"
+        "log,\npolicy or bundle. Checks, in order: journal, nonempty, chain, entry-signature,\n"
+        "entry-position, policy-signer, bundle-recorded (schemas/SIGNATURE-FORMAT.md section 6).\n"
         "Only --bundle detects a log cut after its last entry: pass every bundle the log records.\n"
         "Example:\n  otasign evidence verify evidence.log.jsonl --policy policy.json \\\n"
         "      --bundle release-2.json.sig");
     ver->callback([args, &exit_code] {
         auto run = [&]() -> Status {
-            OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
+            std::function<std::string(const std::string&)> role_note;
+            // An unfinished sign first: its bundle may be missing or old until it is completed.
+            // Then every input is read before any other check: a malformed log, policy or
+            // bundle is exit 3 whatever else is wrong.
+            envelope::EvidenceVerdict v;
             std::optional<policy::Policy> pol;
-            if (!args->policy_path.empty()) {
-                OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
-                OTASIGN_ASSIGN_OR_RETURN(pol, policy::parse_policy(pbytes, args->policy_path));
+            if (auto j = check_interrupted(args->log, args->bundles); !j) {
+                v.failure = envelope::EvidenceFailure{envelope::EvidenceCheck::journal, j.error()};
+            } else {
+                OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
+                if (!args->policy_path.empty()) {
+                    OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
+                    auto p = policy::parse_policy(pbytes, args->policy_path);
+                    if (!p)
+                        return name_wrong_kind(p.error(), pbytes, args->policy_path,
+                                               json::DocumentKind::policy);
+                    pol = std::move(p).value();
+                }
+                std::vector<envelope::RecordedBundle> bundles;
+                for (const auto& b : args->bundles) {
+                    OTASIGN_ASSIGN_OR_RETURN(std::string bb, read_file(b));
+                    auto parsed = envelope::parse_bundle(bb, b);
+                    if (!parsed)
+                        return name_wrong_kind(parsed.error(), bb, b, json::DocumentKind::bundle);
+                    bundles.push_back({b, std::move(parsed).value()});
+                }
+                std::function<bool(std::string_view)> known;
+                if (pol)
+                    known = [&pol](std::string_view id) {
+                        return pol->manifest.find(id) != nullptr ||
+                               pol->release.find(id) != nullptr;
+                    };
+                auto read = envelope::verify_evidence_log(bytes, args->log, bundles, known);
+                if (!read)
+                    return name_wrong_kind(read.error(), bytes, args->log,
+                                           json::DocumentKind::evidence_log);
+                v = std::move(read).value();
+                if (!v.failure && pol) role_note = [&pol](const std::string& id) {
+                    const policy::PolicyKey* pk = pol->manifest.find(id);
+                    const char* role = pk ? "manifest" : "release";
+                    if (!pk) pk = pol->release.find(id);
+                    return std::string(", key '") + terminal_safe(pk->name) + "' of role " + role;
+                };
             }
-            OTASIGN_TRY(check_interrupted(args->log, args->bundles));
-            if (bytes.empty())
-                return make_error(ErrorCode::BadSignature,
-                                  args->log + " is empty: otasign never writes an empty log",
-                                  "the log was truncated; restore it from a backup");
-            auto read = envelope::read_evidence_log(bytes, args->log);
-            if (!read)
-                return name_wrong_kind(read.error(), bytes, args->log,
-                                       json::DocumentKind::evidence_log);
-            envelope::EvidenceLog log = std::move(read).value();
-            std::size_t failures = 0;
-            for (const auto& e : log.entries) {
-                const envelope::Statement* st = e.statement ? &*e.statement : nullptr;
-                if (!st) {
-                    ++failures;
-                    std::cout << "entry " << e.index
-                              << ": FAIL: " << terminal_safe(e.signature_error) << "\n";
-                    continue;
-                }
-                std::string role_note;
-                if (pol) {
-                    const policy::PolicyKey* pk = pol->manifest.find(st->key_id);
-                    const char* role = "manifest";
-                    if (!pk) {
-                        pk = pol->release.find(st->key_id);
-                        role = "release";
-                    }
-                    if (!pk) {
-                        ++failures;
-                        std::cout << "entry " << e.index << ": FAIL: signer key " << st->key_id
-                                  << " is not in the policy " << terminal_safe(args->policy_path)
-                                  << "\n";
-                        continue;
-                    }
-                    role_note =
-                        std::string(", key '") + terminal_safe(pk->name) + "' of role " + role;
-                }
-                std::cout << "entry " << e.index << ": ok: " << terminal_safe(st->release_id) << " "
-                          << terminal_safe(st->release_version) << " signed by "
-                          << terminal_safe(st->approval.operator_name) << " at "
-                          << terminal_safe(st->approval.time) << role_note
-                          << (e.entry_version == 1 ? " (version-1 entry: position not signed)" : "")
+            if (args->json) {
+                json::Value failed;
+                if (v.failure)
+                    failed = {
+                        {"check", std::string(envelope::evidence_check_name(v.failure->check))},
+                        {"detail", v.failure->error.detail}};
+                json::Value bs = json::Value::array();
+                for (std::size_t i = 0; i < v.found.size(); ++i)
+                    bs.push_back({{"file", args->bundles[i]},
+                                  {"found", v.found[i]},
+                                  {"notChecked", v.not_checked[i]}});
+                std::cout << json::Value{{"log", args->log},
+                                         {"verified", !v.failure},
+                                         {"entries", v.log.entries.size()},
+                                         {"failed", failed},
+                                         {"bundles", bs}}
+                                 .dump(2)
                           << "\n";
+            } else if (!v.failure) {
+                for (const auto& e : v.log.entries) {
+                    const envelope::Statement& st = *e.statement;
+                    std::cout << "entry " << e.index << ": ok: " << terminal_safe(st.release_id)
+                              << " " << terminal_safe(st.release_version) << " signed by "
+                              << terminal_safe(st.approval.operator_name) << " at "
+                              << terminal_safe(st.approval.time)
+                              << (role_note ? role_note(st.key_id) : std::string())
+                              << (e.entry_version == 1 ? " (version-1 entry: position not signed)"
+                                                       : "")
+                              << "\n";
+                }
+                for (std::size_t i = 0; i < v.found.size(); ++i) {
+                    const std::size_t found = v.found[i], skipped = v.not_checked[i];
+                    std::cout << terminal_safe(args->bundles[i]) << ": "
+                              << plural(found, "signature")
+                              << (found == 1 ? " found at the entry it commits to"
+                                             : " found at the entries they commit to");
+                    if (skipped)
+                        std::cout << "; " << plural(skipped, "version-1 signature")
+                                  << (skipped == 1 ? " commits to no entry and was not checked"
+                                                   : " commit to no entry and were not checked");
+                    std::cout << "\n";
+                }
+                std::cout << terminal_safe(args->log) << ": chain of " << v.log.entries.size()
+                          << " entries intact, every signature verifies\n";
             }
-            if (failures)
-                return make_error(ErrorCode::BadSignature, args->log + ": " +
-                                                               std::to_string(failures) + " of " +
-                                                               std::to_string(log.entries.size()) +
-                                                               " entries do not verify");
-            for (const auto& b : args->bundles) {
-                OTASIGN_ASSIGN_OR_RETURN(std::string bb, read_file(b));
-                OTASIGN_ASSIGN_OR_RETURN(envelope::Bundle bundle, envelope::parse_bundle(bb, b));
-                std::size_t skipped = 0;
-                OTASIGN_TRY(envelope::check_bundle_recorded(log, args->log, bundle, b, &skipped));
-                const std::size_t found = bundle.signatures.size() - skipped;
-                std::cout << terminal_safe(b) << ": " << plural(found, "signature")
-                          << (found == 1 ? " found at the entry it commits to"
-                                         : " found at the entries they commit to");
-                if (skipped)
-                    std::cout << "; " << plural(skipped, "version-1 signature")
-                              << (skipped == 1 ? " commits to no entry and was not checked"
-                                               : " commit to no entry and were not checked");
-                std::cout << "\n";
-            }
-            std::cout << terminal_safe(args->log) << ": chain of " << log.entries.size()
-                      << " entries intact, every signature verifies\n";
+            if (v.failure) return v.failure->error;
             return ok_status();
         };
         if (auto st = run(); !st) exit_code = report(st.error());

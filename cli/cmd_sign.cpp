@@ -378,12 +378,17 @@ int run_sign(const SignArgs& a) {
                 ErrorCode::BadSignature,
                 log_path.string() + " is empty, and otasign never writes an empty evidence log",
                 "the log was truncated; restore it from a backup. Nothing was signed"));
-        auto l = envelope::read_evidence_log(*lb, log_path.string());
+        // The checks of `evidence verify` without policy or bundles (SIGNATURE-FORMAT.md
+        // section 6): nothing is appended to a log that would not verify.
+        auto l = envelope::verify_evidence_log(*lb, log_path.string(), {}, {});
         if (!l)
             return report(make_error(l.error().code, l.error().detail,
-                                     "refusing to append to a log whose chain does not verify"));
+                                     "refusing to append to a log that does not verify"));
+        if (l->failure)
+            return report(make_error(l->failure->error.code, l->failure->error.detail,
+                                     "refusing to append to a log that does not verify"));
         old_log = std::move(lb).value();
-        log = std::move(l).value();
+        log = std::move(l->log);
     }
     if (old_bundle) {
         auto rec =

@@ -9,8 +9,8 @@ std::string ChainedLog::next_prev() const {
     return lines.empty() ? std::string(kGenesisPrev) : sha256_hex(lines.back());
 }
 
-Result<ChainedLog> read_chained_log(std::string_view bytes, std::string_view source,
-                                    Schema schema) {
+Result<ChainedLog> parse_chained_lines(std::string_view bytes, std::string_view source,
+                                       Schema schema) {
     ChainedLog log;
     log.bytes = std::string(bytes);
     std::size_t start = 0;
@@ -30,20 +30,36 @@ Result<ChainedLog> read_chained_log(std::string_view bytes, std::string_view sou
             return make_error(ErrorCode::InvalidInput,
                               where + ": the line is not in RFC 8785 canonical form");
         OTASIGN_TRY(validate_schema(doc, schema, line_source));
-        std::uint64_t index = doc.value["index"].get<std::uint64_t>();
-        std::string prev = doc.value["prev"].get<std::string>();
-        if (index != log.lines.size())
-            return make_error(ErrorCode::BadSignature, where + ": broken chain: index " +
-                                                           std::to_string(index) + ", expected " +
-                                                           std::to_string(log.lines.size()));
-        if (prev != log.next_prev())
-            return make_error(ErrorCode::BadSignature,
-                              where + ": broken chain: prev is " + prev +
-                                  " but the previous line hashes to " + log.next_prev(),
-                              "a line before this one was changed, removed or reordered");
         log.lines.emplace_back(line);
         log.docs.push_back(std::move(doc));
     }
+    return log;
+}
+
+Status check_chain(const ChainedLog& log, std::string_view source) {
+    std::string prev(kGenesisPrev);
+    for (std::size_t i = 0; i < log.docs.size(); ++i) {
+        std::string where = std::string(source) + ":" + std::to_string(i + 1);
+        std::uint64_t index = log.docs[i].value["index"].get<std::uint64_t>();
+        const std::string claimed = log.docs[i].value["prev"].get<std::string>();
+        if (index != i)
+            return make_error(ErrorCode::BadSignature, where + ": broken chain: index " +
+                                                           std::to_string(index) + ", expected " +
+                                                           std::to_string(i));
+        if (claimed != prev)
+            return make_error(ErrorCode::BadSignature,
+                              where + ": broken chain: prev is " + claimed +
+                                  " but the previous line hashes to " + prev,
+                              "a line before this one was changed, removed or reordered");
+        prev = sha256_hex(log.lines[i]);
+    }
+    return ok_status();
+}
+
+Result<ChainedLog> read_chained_log(std::string_view bytes, std::string_view source,
+                                    Schema schema) {
+    OTASIGN_ASSIGN_OR_RETURN(ChainedLog log, parse_chained_lines(bytes, source, schema));
+    OTASIGN_TRY(check_chain(log, source));
     return log;
 }
 

@@ -26,8 +26,18 @@ struct ChainedLog {
     std::string next_prev() const;
 };
 
-// Reads every line strictly (canonical, schema-valid) and checks index and prev.
-// Errors: InvalidInput (malformed line, naming SOURCE:LINE), BadSignature (broken chain).
+// Reads every line strictly (LF-terminated, canonical, schema-valid); checks no chain.
+// Errors: InvalidInput naming SOURCE:LINE.
+Result<ChainedLog> parse_chained_lines(std::string_view bytes, std::string_view source,
+                                       Schema schema);
+
+// Checks every line's index (0, 1, ...) and prev (SHA-256 of the line before, genesis first).
+// Errors: BadSignature (broken chain, naming SOURCE:LINE).
+Status check_chain(const ChainedLog& log, std::string_view source);
+
+// parse_chained_lines, then check_chain: every malformed line is found before any broken link,
+// so a malformed log is malformed input (exit 3) wherever the chain breaks.
+// Errors: InvalidInput (malformed line), BadSignature (broken chain).
 Result<ChainedLog> read_chained_log(std::string_view bytes, std::string_view source, Schema schema);
 
 // The canonical line (without LF) of `entry` with its index and prev set to follow `log`.

@@ -6,6 +6,7 @@
 // older otasign) are still read. Format: schemas/SIGNATURE-FORMAT.md section 6.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,12 +40,56 @@ struct EvidenceLog {
     std::string next_prev() const { return chain.next_prev(); }
 };
 
-// Parses every line strictly, checks the chain (index, prev), verifies every signature with
-// its embedded key before its statement is read, and for a version-2 entry checks that index,
-// prev and paths are the statement's. Once a version-2 entry appears no version-1 entry may
-// follow. Errors: InvalidInput (malformed line, naming SOURCE:LINE), BadSignature (broken
-// chain, a version-2 entry whose signature or committed position does not match).
+// Parses every line strictly, then checks the chain (index, prev), then each entry: its
+// signature verifies with its embedded key before its statement is read, and a version-2 entry's
+// index, prev and paths are its statement's; once a version-2 entry appears no version-1 entry
+// may follow. A version-1 entry whose signature fails is kept (signature_error says why) so
+// `evidence show` can display it; verify_evidence_log fails on it.
+// Errors: InvalidInput (malformed line, naming SOURCE:LINE), BadSignature (broken chain, a
+// version-2 entry whose signature or committed position does not match).
 Result<EvidenceLog> read_evidence_log(std::string_view bytes, std::string_view source);
+
+// The checks of `otasign evidence verify`, in their order (SIGNATURE-FORMAT.md section 6,
+// "Verification algorithm"). `journal` is the caller's: it looks at files beside the log.
+enum class EvidenceCheck {
+    journal,
+    nonempty,
+    chain,
+    entry_signature,
+    entry_position,
+    policy_signer,
+    bundle_recorded
+};
+// The check's name as documented and printed by `evidence verify --json` ("entry-signature").
+std::string_view evidence_check_name(EvidenceCheck check);
+
+struct EvidenceFailure {
+    EvidenceCheck check;
+    Error error;
+};
+
+// A bundle whose signatures must be in the log (`evidence verify --bundle`), already parsed.
+struct RecordedBundle {
+    std::string source;
+    Bundle bundle;
+};
+
+struct EvidenceVerdict {
+    std::optional<EvidenceFailure> failure;  // the first check that failed; none: verified
+    EvidenceLog log;                         // every entry (filled when no line is malformed)
+    std::vector<std::size_t> found;          // per bundle: version-2 signatures found in place
+    std::vector<std::size_t> not_checked;    // per bundle: version-1 signatures (no position)
+};
+
+// Runs the checks after `journal` in order and stops at the first failure: every line is
+// well-formed (else InvalidInput), the log is not empty, its chain holds, every entry's signature
+// verifies with its embedded key, version-2 entries are at their signed positions, every signer
+// is known (when `signer_known` is given: a policy), and every version-2 signature of every
+// bundle is the entry at its position.
+// Errors: InvalidInput only: a malformed line (no verdict on a malformed log).
+Result<EvidenceVerdict> verify_evidence_log(
+    std::string_view bytes, std::string_view source, const std::vector<RecordedBundle>& bundles,
+    const std::function<bool(std::string_view key_id)>& signer_known);
 
 // Where the next entry goes: the position a version-2 statement must commit to.
 LogPosition next_log_position(const EvidenceLog& log, std::string manifest_path,

@@ -6,6 +6,7 @@
 #include "core/digest.hpp"
 #include "core/ossl.hpp"
 #include "envelope/chained_log.hpp"
+#include "envelope/keys.hpp"
 #include "envelope/pae.hpp"
 #include "envelope/schema_check.hpp"
 #include "json/canonical.hpp"
@@ -67,19 +68,6 @@ std::string base64(const std::vector<std::uint8_t>& bytes) {
     int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes.data(),
                             int(bytes.size()));
     out.resize(std::size_t(n));
-    return out;
-}
-
-Result<std::vector<std::uint8_t>> unbase64(std::string_view text) {
-    if (text.size() % 4 != 0) return make_error(ErrorCode::InvalidInput, "malformed base64");
-    std::vector<std::uint8_t> out(text.size() / 4 * 3 + 1);
-    int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                            int(text.size()));
-    if (n < 0) return make_error(ErrorCode::InvalidInput, "malformed base64");
-    std::size_t pad = 0;
-    if (!text.empty() && text.back() == '=') ++pad;
-    if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
-    out.resize(std::size_t(n) - pad);
     return out;
 }
 
@@ -153,23 +141,6 @@ std::string ceremony_record(std::string_view payload,
     return doc.dump(2) + "\n";
 }
 
-Status verify_with_spki(const std::vector<std::uint8_t>& spki, std::string_view message,
-                        const std::vector<std::uint8_t>& signature) {
-    const unsigned char* p = spki.data();
-    ossl::Ptr<EVP_PKEY> key(d2i_PUBKEY(nullptr, &p, long(spki.size())));
-    if (!key) return make_error(ErrorCode::InvalidInput, "malformed public key");
-    const EVP_MD* md = EVP_PKEY_get_bits(key.get()) > 256 ? EVP_sha384() : EVP_sha256();
-    ossl::Ptr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-    if (EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1 ||
-        EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
-                         reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size()) != 1) {
-        ossl::last_error();
-        return make_error(ErrorCode::BadSignature, "signature does not verify");
-    }
-    return ok_status();
-}
-
 Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
                                               std::string_view name) {
     const std::string source(name);
@@ -177,26 +148,34 @@ Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
     OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::ceremony_record, source));
     VerifiedRecord out;
     out.legacy = doc.value["payload_type"].get<std::string>() == kLegacyCeremonyPayloadType;
-    OTASIGN_ASSIGN_OR_RETURN(auto payload_bytes, unbase64(doc.value["payload"].get<std::string>()));
-    out.payload.assign(payload_bytes.begin(), payload_bytes.end());
+    auto payload_bytes = envelope::base64_decode(doc.value["payload"].get<std::string>());
+    if (!payload_bytes)
+        return make_error(ErrorCode::InvalidInput,
+                          source + ": payload: " + payload_bytes.error().detail);
+    out.payload = std::move(payload_bytes).value();
     const std::string signed_bytes = out.legacy ? out.payload : ceremony_pae(out.payload);
 
-    // Every signature first; the payload is not read until all of them verified.
+    // Every signature first; the payload is not read until all of them verified. Keys and
+    // algorithms as everywhere in otasign (SIGNATURE-FORMAT.md section 2): the algorithm comes
+    // from the key, the key id is the canonical one.
     const auto& sigs = doc.value["signatures"];
     std::string ceremony_key;
     for (std::size_t i = 0; i < sigs.size(); ++i) {
         const json::Value& s = sigs[i];
         std::string where = source + " signature " + std::to_string(i);
-        auto spki = unbase64(s["spki"].get<std::string>());
-        auto sig = unbase64(s["signature"].get<std::string>());
-        if (!spki || !sig) return make_error(ErrorCode::InvalidInput, where + ": malformed base64");
-        std::string key_id =
-            sha256_hex(std::string_view(reinterpret_cast<const char*>(spki->data()), spki->size()));
+        auto spki = envelope::base64_decode(s["spki"].get<std::string>());
+        auto sig = envelope::base64_decode(s["signature"].get<std::string>());
+        if (!spki || !sig)
+            return make_error(ErrorCode::InvalidInput,
+                              where + ": " + (spki ? sig : spki).error().detail);
+        OTASIGN_ASSIGN_OR_RETURN(envelope::PublicKey key,
+                                 envelope::public_key_from_spki(*spki, where + " spki"));
+        const std::string& key_id = key.key_id;
         if (s["key_id"].get<std::string>() != key_id)
             return make_error(ErrorCode::BadSignature,
-                              where + ": key_id does not match its spki (SHA-256 " + key_id + ")");
+                              where + ": key_id is not the key id of its spki (" + key_id + ")");
         const std::string role = s["role"].get<std::string>();
-        if (!verify_with_spki(*spki, signed_bytes, *sig).ok())
+        if (!envelope::verify_signature(key, signed_bytes, *sig).ok())
             return make_error(ErrorCode::BadSignature,
                               where + ": the " + role + " signature does not verify",
                               out.legacy ? ""
@@ -224,6 +203,18 @@ Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes,
     if (payload.value["key"]["key_id"].get<std::string>() != ceremony_key)
         return make_error(ErrorCode::BadSignature,
                           source + ": signed by a key other than the attested one");
+    // add-to-policy takes the key from key.spki: it must be the key that signed.
+    auto key_spki = envelope::base64_decode(payload.value["key"]["spki"].get<std::string>());
+    if (!key_spki)
+        return make_error(ErrorCode::InvalidInput,
+                          payload_source + ": key.spki: " + key_spki.error().detail);
+    OTASIGN_ASSIGN_OR_RETURN(
+        envelope::PublicKey named,
+        envelope::public_key_from_spki(*key_spki, payload_source + " key.spki"));
+    if (named.key_id != ceremony_key)
+        return make_error(
+            ErrorCode::BadSignature,
+            payload_source + ": key.spki is another key than key.key_id (" + named.key_id + ")");
     out.ceremony_key_id = ceremony_key;
     out.payload_json = std::move(payload.value);
     return out;
@@ -238,6 +229,21 @@ Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view 
                 ? "restore the ceremony log from the witness's copy"
                 : log.error().hint + "; restore the ceremony log from the witness's copy");
     return log->lines.size();
+}
+
+Result<std::size_t> check_record_logged(std::string_view log_bytes, std::string_view log_name,
+                                        std::string_view record_bytes,
+                                        std::string_view record_name) {
+    OTASIGN_ASSIGN_OR_RETURN(std::size_t n, check_ceremony_log(log_bytes, log_name));
+    auto log =
+        envelope::read_chained_log(log_bytes, log_name, envelope::Schema::ceremony_log_entry);
+    const std::string want = sha256_hex(record_bytes);
+    for (const auto& doc : log->docs)
+        if (doc.value["record_sha256"].get<std::string>() == want) return n;
+    return make_error(ErrorCode::PolicyViolation,
+                      std::string(record_name) + " (sha256 " + want + ") is not recorded in " +
+                          std::string(log_name),
+                      "verify a record against the ceremony log it was written to");
 }
 
 Result<std::string> append_ceremony_log(std::string_view existing, std::string_view log_name,

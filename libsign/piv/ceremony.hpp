@@ -78,11 +78,6 @@ struct VerifiedRecord {
 // Errors: InvalidInput (malformed, naming file:line:col and JSON pointer), BadSignature.
 Result<VerifiedRecord> verify_ceremony_record(std::string_view record_bytes, std::string_view name);
 
-// Verifies an ECDSA DER signature over SHA-256/384 of `message` with an SPKI DER (hash chosen
-// by the curve). Errors: BadSignature, InvalidInput.
-Status verify_with_spki(const std::vector<std::uint8_t>& spki, std::string_view message,
-                        const std::vector<std::uint8_t>& signature);
-
 // The ceremony log: the hash-chained log of envelope/chained_log.hpp (the evidence log's), one
 // line per record (schemas/ceremony-log-entry.schema.json) carrying the record's SHA-256.
 // Returns the log's bytes with one more line; the caller replaces the file atomically.
@@ -93,8 +88,13 @@ Result<std::string> append_ceremony_log(std::string_view existing, std::string_v
                                         std::uint32_t serial);
 // Checks the chain; returns the number of entries. Errors: InvalidInput, BadSignature.
 Result<std::size_t> check_ceremony_log(std::string_view bytes, std::string_view log_name);
+// Checks the chain and that one of its lines records `record_bytes` (its record_sha256);
+// returns the number of entries. Errors: InvalidInput, BadSignature (broken chain),
+// PolicyViolation (the record is not in the log).
+Result<std::size_t> check_record_logged(std::string_view log_bytes, std::string_view log_name,
+                                        std::string_view record_bytes,
+                                        std::string_view record_name);
 
 std::string base64(const std::vector<std::uint8_t>& bytes);
-Result<std::vector<std::uint8_t>> unbase64(std::string_view text);
 
 }  // namespace otasign::piv

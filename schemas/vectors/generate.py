@@ -141,12 +141,19 @@ def encodings(key):
         x, y = nums.x.to_bytes(size, "big"), nums.y.to_bytes(size, "big")
         out["compressed"] = pem_of(ec_spki(key, bytes([2 + (nums.y & 1)]) + x))
         out["hybrid"] = pem_of(ec_spki(key, bytes([6 + (nums.y & 1)]) + x + y))
+        out["hybrid-wrong-parity"] = pem_of(ec_spki(key, bytes([7 - (nums.y & 1)]) + x + y))
         if key.alg == "ecdsa-p256-sha256":
             out["explicit"] = pem_of(ec_spki(key, b"\x04" + x + y, explicit=True))
     else:
         rsapub = key.public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
         alg = tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d01010a")))  # id-RSASSA-PSS, no params
         out["pss"] = pem_of(tlv(0x30, alg + tlv(0x03, b"\x00" + rsapub)))
+        sha256 = tlv(0x30, tlv(0x06, bytes.fromhex("608648016503040201")) + b"\x05\x00")
+        params = tlv(0x30, tlv(0xa0, sha256) +
+                     tlv(0xa1, tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d010108")) + sha256)) +
+                     tlv(0xa2, der_int(32)))
+        alg_p = tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d01010a")) + params)
+        out["pss-params"] = pem_of(tlv(0x30, alg_p + tlv(0x03, b"\x00" + rsapub)))
     return out
 
 
@@ -301,8 +308,243 @@ class Cases:
                 assert all(c["status"] != "fail" for c in expect["checks"]), name
             else:
                 assert any(c["status"] == "fail" for c in expect["checks"]), name
-        write("case.json", {"description": description, "rule": rule, "args": args,
-                            "expect": expect})
+        write("case.json", {"command": "verify", "description": description, "rule": rule,
+                            "args": args, "expect": expect})
+
+    def add_evidence(self, name, description, rule, log, exit, failed=None, bundles=(),
+                     pol=None, files=()):
+        """An `evidence verify` case: LOG, optional --policy and --bundle files; the verdict is
+        the exit code and, for exit 0 and 1, the name of the first failed check (or null)."""
+        assert name not in self.names, name
+        assert (exit == 1) == (failed is not None) or exit == 3, name
+        self.names.append(name)
+        d = os.path.join(self.outdir, "cases", name)
+        os.makedirs(d)
+
+        def write(fname, content):
+            if not isinstance(content, (str, bytes)):
+                content = pretty(content)
+            with open(os.path.join(d, fname), "wb") as f:
+                f.write(content if isinstance(content, bytes) else content.encode())
+            return fname
+        args = {"log": write("evidence.log.jsonl", log)}
+        for fname, content in files:  # the manifests the entries sign, for the auditor's recipe
+            write(fname, content)
+        if bundles:
+            args["bundles"] = [write(fname, content) for fname, content in bundles]
+        if pol is not None:
+            args["policy"] = write("policy.json", pol)
+        expect = {"exit": exit}
+        if exit != 3:
+            expect["failed"] = failed
+        write("case.json", {"command": "evidence-verify", "description": description,
+                            "rule": rule, "args": args, "expect": expect})
+
+
+# ---------------------------------------------------------------- evidence log
+class Log:
+    """Builds an evidence log as sign would: each version-2 statement commits to its line."""
+    def __init__(self):
+        self.entries = []  # entry objects (dicts), index and prev set by text()
+
+    def prev_of(self, n):
+        return sha256_hex(jcs(self.entries[n - 1]).encode()) if n else "0" * 64
+
+    def sign(self, key, manifest, mpath, bpath, **over):
+        n = len(self.entries)
+        st = statement(key, manifest, statementVersion=2,
+                       log={"index": n, "previousEntrySha256": self.prev_of(n),
+                            "manifestPath": mpath, "bundlePath": bpath}, **over)
+        e = entry(key, st)
+        self.entries.append({"entryVersion": 2, "index": n, "prev": self.prev_of(n),
+                             "manifestPath": mpath, "bundlePath": bpath, "signature": e})
+        return e
+
+    def sign_v1(self, key, manifest, mpath, bpath, **over):
+        n = len(self.entries)
+        e = entry(key, statement(key, manifest, **over))
+        self.entries.append({"entryVersion": 1, "index": n, "prev": self.prev_of(n),
+                             "recorded": "2026-11-21T10:00:01Z", "manifestPath": mpath,
+                             "bundlePath": bpath, "signature": e})
+        return e
+
+    def text(self):
+        return "".join(jcs(e) + "\n" for e in self.entries)
+
+
+def rechain(entries):
+    """What a forger's tool does after editing: renumber and re-hash every line."""
+    out, prev = [], "0" * 64
+    for i, e in enumerate(entries):
+        e = dict(e, index=i, prev=prev)
+        out.append(e)
+        prev = sha256_hex(jcs(e).encode())
+    return "".join(jcs(e) + "\n" for e in out)
+
+
+def evidence_cases(C, alice, bob, carol, mallory, rel):
+    M1 = previous_manifest()
+    M2 = base_manifest()
+    pol = policy([alice, bob, carol], [rel])
+    files = [("release-1.json", pretty(M1)), ("release-2.json", pretty(M2))]
+    odd = {"approval.operator": "Zoë\u007f", "approval.host": "host\u007f\u2028"}
+
+    def standard():
+        L = Log()
+        e0 = L.sign(alice, M1, "release-1.json", "release-1.json.sig")
+        e1 = L.sign(alice, M2, "release-2.json", "release-2.json.sig")
+        e2 = L.sign(bob, M2, "release-2.json", "release-2.json.sig", **odd)
+        return L, [("release-1.json.sig", bundle_text([e0])), ("release-2.json.sig", bundle_text([e1, e2]))]
+    L, bundles = standard()
+    log = L.text()
+    lines = log.splitlines(keepends=True)
+    E = L.entries
+
+    def ev(name, desc, rule, text, exit, failed=None, b=bundles, p=pol):
+        C.add_evidence(name, desc, rule, text, exit, failed, bundles=b, pol=p, files=files)
+
+    # ---- positive
+    ev("ok-evidence-v2", "three version-2 entries, both bundles at their positions, signers in the policy",
+       "section 6a", log, 0)
+    ev("ok-evidence-log-only", "the same log without --policy or --bundle", "section 6a", log, 0, b=(), p=None)
+    ev("ok-evidence-cut-without-bundle", "the last line removed, no bundle given: a shorter valid chain "
+       "(only a bundle shows the cut)", "section 6a step 9", "".join(lines[:2]), 0, b=bundles[:1])
+    Lc = Log()
+    c0 = Lc.sign_v1(alice, M1, "release-1.json", "release-1.json.sig")
+    c1 = Lc.sign(alice, M2, "release-2.json", "release-2.json.sig")
+    c2 = Lc.sign(bob, M2, "release-2.json", "release-2.json.sig")
+    ev("ok-evidence-v1-then-v2", "a version-1 entry (recorded time, version-1 statement) before version-2 "
+       "entries; the version-1 signature of release-1.json.sig is not checked against the log",
+       "section 6a steps 7, 9", Lc.text(), 0,
+       b=[("release-1.json.sig", bundle_text([c0])), ("release-2.json.sig", bundle_text([c1, c2]))])
+
+    # ---- exit 1, one check each
+    ev("fail-evidence-empty", "an empty log", "section 6a step 4 nonempty", "", 1, "nonempty")
+    ev("fail-evidence-chain-genesis", "the first line's prev is not 64 zeros", "section 6a step 5 chain",
+       rechain([dict(E[0], prev="11" * 32)] + E[1:]).replace(
+           '"prev":"' + "0" * 64 + '"', '"prev":"' + "11" * 32 + '"', 1), 1, "chain")
+    ev("fail-evidence-chain-index", "the second line's index is 5", "section 6a step 5 chain",
+       lines[0] + jcs(dict(E[1], index=5)) + "\n" + lines[2], 1, "chain")
+    ev("fail-evidence-chain-prev", "the third line's prev is not the hash of the second", "section 6a step 5 chain",
+       lines[0] + lines[1] + jcs(dict(E[2], prev="22" * 32)) + "\n", 1, "chain")
+    ev("fail-evidence-line-removed", "the second line removed", "section 6a step 5 chain",
+       lines[0] + lines[2], 1, "chain")
+    ev("fail-evidence-lines-swapped", "the second and third lines swapped", "section 6a step 5 chain",
+       lines[0] + lines[2] + lines[1], 1, "chain")
+    ev("fail-evidence-removed-rechained", "the second line removed and the chain recomputed: the third "
+       "entry's signed index and prev no longer match", "section 6a step 7 entry-position",
+       rechain([E[0], E[2]]), 1, "entry-position")
+    ev("fail-evidence-swapped-rechained", "two lines swapped and the chain recomputed",
+       "section 6a step 7 entry-position", rechain([E[0], E[2], E[1]]), 1, "entry-position")
+    ev("fail-evidence-manifest-path-rechained", "manifestPath of the second entry edited, chain recomputed",
+       "section 6a step 7 entry-position", rechain([E[0], dict(E[1], manifestPath="other.json"), E[2]]),
+       1, "entry-position")
+    ev("fail-evidence-bundle-path-rechained", "bundlePath of the last entry edited, chain recomputed",
+       "section 6a step 7 entry-position", rechain([E[0], E[1], dict(E[2], bundlePath="x.sig")]),
+       1, "entry-position")
+    Lx = Log()
+    Lx.sign(alice, M1, "release-1.json", "release-1.json.sig")
+    ins = Lx.sign(carol, M2, "release-2.json", "release-2.json.sig")
+    ev("fail-evidence-inserted-rechained", "an entry signed for position 1 of another log inserted, "
+       "chain recomputed", "section 6a step 7 entry-position",
+       rechain([E[0], Lx.entries[1], E[1], E[2]]), 1, "entry-position")
+    other = entry(alice, statement(alice, M2, statementVersion=2, log={
+        "index": 1, "previousEntrySha256": L.prev_of(1), "manifestPath": "release-2.json",
+        "bundlePath": "release-2.json.sig", }, **{"approval.operator": "someone-else"}))
+    forged = dict(E[1]["signature"], sig=other["sig"])
+    ev("fail-evidence-entry-signature", "the second entry's sig is over another statement, chain recomputed",
+       "section 6a step 6 entry-signature", rechain([E[0], dict(E[1], signature=forged), E[2]]), 1,
+       "entry-signature")
+    ev("fail-evidence-entry-keyid", "the second entry's keyid is bob's, its publicKey and signer alice",
+       "section 6a step 6 entry-signature",
+       rechain([E[0], dict(E[1], signature=dict(E[1]["signature"], keyid=bob.keyid)), E[2]]), 1,
+       "entry-signature")
+    ev("fail-evidence-entry-publickey", "the second entry's publicKey is mallory's",
+       "section 6a step 6 entry-signature",
+       rechain([E[0], dict(E[1], signature=dict(E[1]["signature"], publicKey=mallory.pem)), E[2]]), 1,
+       "entry-signature")
+    stx = statement(alice, M2, statementVersion=2, log={
+        "index": 1, "previousEntrySha256": L.prev_of(1), "manifestPath": "release-2.json",
+        "bundlePath": "release-2.json.sig"})
+    noncanon = entry(alice, stx, payload_bytes=json.dumps(stx).encode())
+    ev("fail-evidence-entry-statement-not-canonical", "the second entry's statement is signed but not "
+       "RFC 8785", "section 6a step 6 entry-signature",
+       rechain([E[0], dict(E[1], signature=noncanon), E[2]]), 1, "entry-signature")
+    v1bad = dict(Lc.entries[0]["signature"], sig=Lc.entries[1]["signature"]["sig"])
+    ev("fail-evidence-v1-entry-signature", "a version-1 entry whose signature does not verify (nothing of "
+       "it but the signature is signed, and that fails)", "section 6a step 6 entry-signature",
+       rechain([dict(Lc.entries[0], signature=v1bad)] + Lc.entries[1:]), 1, "entry-signature", b=())
+    Lv = Log()
+    Lv.sign(alice, M1, "release-1.json", "release-1.json.sig")
+    Lv.sign_v1(alice, M2, "release-2.json", "release-2.json.sig")
+    ev("fail-evidence-v1-after-v2", "a version-1 entry after a version-2 entry", "section 6a step 7 entry-position",
+       Lv.text(), 1, "entry-position", b=())
+    Lw = Log()
+    w = Lw.sign(alice, M1, "release-1.json", "release-1.json.sig")
+    v1_with_v2 = {"entryVersion": 1, "index": 0, "prev": "0" * 64, "recorded": "2026-11-21T10:00:01Z",
+                  "manifestPath": "release-1.json", "bundlePath": "release-1.json.sig", "signature": w}
+    ev("fail-evidence-v2-statement-in-v1-entry", "a version-1 entry holding a version-2 statement",
+       "section 6a step 7 entry-position", jcs(v1_with_v2) + "\n", 1, "entry-position", b=())
+    v2_with_v1 = {"entryVersion": 2, "index": 0, "prev": "0" * 64, "manifestPath": "release-1.json",
+                  "bundlePath": "release-1.json.sig", "signature": entry(alice, statement(alice, M1))}
+    ev("fail-evidence-v1-statement-in-v2-entry", "a version-2 entry holding a version-1 statement",
+       "section 6a step 7 entry-position", jcs(v2_with_v1) + "\n", 1, "entry-position", b=())
+    Lm = Log()
+    Lm.sign(alice, M1, "release-1.json", "release-1.json.sig")
+    Lm.sign(mallory, M2, "release-2.json", "release-2.json.sig")
+    ev("fail-evidence-policy-signer", "an entry signed by mallory, who is in neither role of the policy",
+       "section 6a step 8 policy-signer", Lm.text(), 1, "policy-signer", b=())
+    ev("ok-evidence-signer-without-policy", "the same log without --policy: any signer is accepted",
+       "section 6a step 8", Lm.text(), 0, b=(), p=None)
+    ev("fail-evidence-cut-with-bundle", "the last line removed, the bundle that commits to it given",
+       "section 6a step 9 bundle-recorded", "".join(lines[:2]), 1, "bundle-recorded")
+    ev("fail-evidence-bundle-other-log", "the bundle's signatures commit to positions in another log",
+       "section 6a step 9 bundle-recorded", Lx.text(), 1, "bundle-recorded", b=bundles[1:])
+    alg_line = rechain([E[0], E[1], dict(E[2], signature=dict(E[2]["signature"], algorithm="ecdsa-p256-sha256"))])
+    ev("fail-evidence-bundle-member-differs", "the entry's signature object differs from the bundle's in "
+       "its (informational) algorithm member", "section 6a step 9 bundle-recorded", alg_line, 1,
+       "bundle-recorded")
+    ev("ok-evidence-member-differs-no-bundle", "the same log without that bundle", "section 6a",
+       alg_line, 0, b=bundles[:1])
+    badsig = dict(E[1]["signature"], sig=other["sig"])
+    ev("fail-evidence-bundle-signature", "a bundle signature that does not verify with its own key",
+       "section 6a step 9 bundle-recorded", log, 1, "bundle-recorded",
+       b=[("release-2.json.sig", bundle_text([badsig]))])
+
+    # ---- exit 3: a malformed log, policy or bundle, whatever else is wrong
+    ev("input-evidence-no-final-lf", "the last line has no line feed", "section 6a step 3", log[:-1], 3)
+    ev("input-evidence-crlf", "CR LF line ends", "section 6a step 3", log.replace("\n", "\r\n"), 3)
+    ev("input-evidence-blank-line", "an empty line between entries", "section 6a step 3",
+       lines[0] + "\n" + lines[1] + lines[2], 3)
+    ev("input-evidence-not-canonical", "a line with a space after a colon", "section 6a step 3",
+       lines[0].replace('"entryVersion":2', '"entryVersion": 2') + lines[1] + lines[2], 3)
+    ev("input-evidence-v2-recorded", "a version-2 entry with a recorded time (schema)", "section 6a step 3",
+       rechain([E[0], dict(E[1], recorded="2026-11-21T10:00:01Z"), E[2]]), 3)
+    ev("input-evidence-v1-without-recorded", "a version-1 entry without recorded (schema)", "section 6a step 3",
+       rechain([{k: v for k, v in Lc.entries[0].items() if k != "recorded"}] + Lc.entries[1:]), 3, b=())
+    ev("input-evidence-unknown-member", "an unknown member in an entry", "section 6a step 3",
+       rechain([E[0], dict(E[1], note="x"), E[2]]), 3)
+    ev("input-evidence-index-fraction", "index written 1.0", "section 0 integers",
+       lines[0] + lines[1].replace('"index":1,', '"index":1.0,') + lines[2], 3)
+    ev("input-evidence-duplicate-escaped-key", "\"prev\" twice, once escaped", "section 0 rule 7",
+       lines[0] + lines[1].replace('"prev":', '"pr\\u0065v":"' + "0" * 64 + '","prev":') + lines[2], 3)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    sig0 = E[0]["signature"]["sig"]
+    stripped = sig0.rstrip("=")
+    if len(stripped) == len(sig0):  # no padding in this run's sig: use the payload's padding rule
+        bad_b64 = sig0[:-1] + "="
+    else:
+        bad_b64 = stripped[:-1] + alphabet[alphabet.index(stripped[-1]) | 1] + sig0[len(stripped):]
+    ev("input-evidence-base64", "an entry's sig is not canonical base64", "section 6a step 3",
+       rechain([dict(E[0], signature=dict(E[0]["signature"], sig=bad_b64))] + E[1:]), 3)
+    ev("input-evidence-malformed-after-broken-chain", "the second line's prev is wrong and the third line "
+       "is malformed: malformed input wins", "section 6a step 3 before step 5",
+       lines[0] + jcs(dict(E[1], prev="22" * 32)) + "\n" + lines[2].replace('{"bundlePath"', '{ "bundlePath"'), 3)
+    ev("input-evidence-bundle-malformed", "the chain is broken and a --bundle is malformed: malformed input wins",
+       "section 6a step 2", lines[0] + lines[2], 3,
+       b=[("release-2.json.sig", bundles[1][1].replace('"payloadType"', '"note":1,"payloadType"', 1))])
+    ev("input-evidence-policy-malformed", "the log is empty and the --policy is malformed",
+       "section 6a step 2", "", 3, p=pretty(pol).replace('"threshold": 1,', '"threshold": 1.0,', 1))
 
 
 def main():
@@ -480,6 +722,15 @@ def main():
     Ph = previous_manifest(**{"release.version": "1.5.0-rc.1"})
     C.add("ok-version-prerelease", "1.5.0 after 1.5.0-rc.1", "5a version", M, one(alice, prev=Ph),
           pol1, 0, previous=Ph)
+    Pl = previous_manifest(**{"release.version": "1.10.0"})
+    C.add("fail-version-lower", "1.5.0 after 1.10.0: numeric, not string, precedence", "5a version",
+          M, one(alice, prev=Pl), pol1, 1, previous=Pl, checks={"version": "fail"})
+    C.add("fail-role-release-manifest-key", "--role release, signed by a manifest-role key: foreign there",
+          "5a inputs, step 1 foreign", M, one(alice), pol1, 1, role="release",
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["foreign"])
+    C.add("ok-channel-threshold-not-for-release-role", "channel stable asks for 2 manifest keys; the release "
+          "role keeps its own threshold 1", "5a effective requirements", M, one(rel),
+          policy([alice, bob], [rel], channels={"stable": {"threshold": 2}}), 0, role="release")
     Pr = previous_manifest(rollbackIndex=43)
     C.add("fail-rollback-previous", "previous rollbackIndex 43 > 42", "5a rollback", M,
           one(alice, prev=Pr), pol1, 1, previous=Pr, checks={"rollback": "fail"})
@@ -527,17 +778,17 @@ def main():
              .not_valid_after(datetime.datetime(2027, 1, 1)))
         if ca:
             b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        for oid, value in extensions:
+        for oid, value, *crit in extensions:
             b = b.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), value),
-                                critical=False)
+                                critical=bool(crit and crit[0]))
         return b.sign(signer, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
     device_pem = cert("Yubico PIV Attestation", "Vector Attestation Root", device_key.public_key(),
                       root_key, True)
     FW, POL = "1.3.6.1.4.1.41482.3.3", "1.3.6.1.4.1.41482.3.8"
 
     def attestation(key=alice, cn="YubiKey PIV Attestation 9c", pin=3, touch=2, firmware=b"\x05\x07\x01",
-                    issuer_key=None, issuer_pem=None, issuer_name="Yubico PIV Attestation"):
-        ext = [(POL, bytes([pin, touch]))]
+                    issuer_key=None, issuer_pem=None, issuer_name="Yubico PIV Attestation", extra=()):
+        ext = [(POL, bytes([pin, touch]))] + list(extra)
         if firmware is not None:
             ext.insert(0, (FW, firmware))
         leaf = cert(cn, issuer_name, key.public, issuer_key or device_key, False, ext)
@@ -550,6 +801,31 @@ def main():
         return one(alice, **{"approval.piv": dict(piv, attestation=att)})
     C.add("ok-attestation", "attested key, PIN policy always, touch policy always", "POLICY-FORMAT attestation",
           M, attested(attestation()), apol, 0)
+    SERIAL, FORM = "1.3.6.1.4.1.41482.3.7", "1.3.6.1.4.1.41482.3.9"
+    C.add("ok-attestation-serial-form-factor", "serial extension INTEGER 12345678 and a one-byte form factor",
+          "POLICY-FORMAT attestation step 4", M,
+          attested(attestation(extra=[(SERIAL, bytes.fromhex("0204") + (12345678).to_bytes(4, "big")),
+                                      (FORM, b"\x01")])), apol, 0)
+    C.add("ok-attestation-serial-max", "serial extension INTEGER 2^32-1 (DER: 02 05 00 ff ff ff ff)",
+          "POLICY-FORMAT attestation step 4", M,
+          attested(attestation(extra=[(SERIAL, bytes.fromhex("020500ffffffff"))])), apol, 0)
+    inter_key = ec.generate_private_key(ec.SECP256R1())
+    inter_pem = cert("Vector Intermediate", "Vector Attestation Root", inter_key.public_key(), root_key, True)
+    device2_key = ec.generate_private_key(ec.SECP256R1())
+    device2_pem = cert("Yubico PIV Attestation B", "Vector Intermediate", device2_key.public_key(),
+                       inter_key, True)
+    ipol = policy([alice], [rel], attestationRoots=[root_pem], attestationIntermediates=[inter_pem])
+    ipol["roles"]["manifest"]["requireAttestation"] = req
+    C.add("ok-attestation-intermediate", "f9 certificate issued by an intermediate of attestationIntermediates",
+          "POLICY-FORMAT attestation step 2", M,
+          attested(attestation(issuer_key=device2_key, issuer_pem=device2_pem,
+                               issuer_name="Yubico PIV Attestation B")), ipol, 0)
+    C.add("fail-attestation-intermediate-not-given", "the same chain without attestationIntermediates",
+          "POLICY-FORMAT attestation step 2", M,
+          attested(attestation(issuer_key=device2_key, issuer_pem=device2_pem,
+                               issuer_name="Yubico PIV Attestation B")), apol, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["attestation"])
+    del inter_key, device2_key
     C.add("ok-attestation-channel-default", "channel requireAttestation: the default requirement, touch cached",
           "POLICY-FORMAT channel rules", M, attested(attestation(touch=3)),
           policy([alice], [rel], channels={"stable": {"requireAttestation": True}},
@@ -567,6 +843,20 @@ def main():
         ("three-certificates", "a third certificate after the f9 one", attestation() + root_pem),
         ("device-is-root", "signed by the root itself, the root given as the device certificate",
          attestation(issuer_key=root_key, issuer_pem=root_pem, issuer_name="Vector Attestation Root")),
+        ("serial-octet-string", "serial extension 3.7 holds an OCTET STRING, not a DER INTEGER",
+         attestation(extra=[(SERIAL, bytes.fromhex("0404") + (12345678).to_bytes(4, "big"))])),
+        ("serial-negative", "serial extension 3.7 is the INTEGER -1",
+         attestation(extra=[(SERIAL, bytes.fromhex("0201ff"))])),
+        ("serial-over-32-bits", "serial extension 3.7 is 2^32",
+         attestation(extra=[(SERIAL, bytes.fromhex("02050100000000"))])),
+        ("serial-trailing-bytes", "serial extension 3.7 is an INTEGER followed by a byte",
+         attestation(extra=[(SERIAL, bytes.fromhex("02010500"))])),
+        ("form-factor-two-bytes", "form factor extension 3.9 of two bytes",
+         attestation(extra=[(FORM, b"\x01\x02")])),
+        ("unknown-critical-extension", "a critical extension nobody knows on the attestation certificate",
+         attestation(extra=[("1.3.6.1.4.1.99999.1", b"\x05\x00", True)])),
+        ("other-pem-block", "a PUBLIC KEY block after the two certificates",
+         attestation() + alice.pem),
         ("other-root", "the device certificate chains to another root",
          attestation(issuer_key=mallory.private, issuer_pem=cert(
              "Yubico PIV Attestation", "Other Root", mallory.public, mallory.private, True))),
@@ -699,6 +989,62 @@ def main():
         C.add(name_, desc, "POLICY-FORMAT.md rejected inputs", M, one(alice), p, 3)
     C.add("input-policy-threshold-fraction", "threshold 1.0", "section 0 integers", M, one(alice),
           pretty(pol1).replace('"threshold": 1,', '"threshold": 1.0,', 1), 3)
+
+    # ---- statement version 2, strings jq -jcS does not write canonically, more key encodings
+    logpos = {"index": 0, "previousEntrySha256": "0" * 64, "manifestPath": "release-2.json",
+              "bundlePath": "release-2.json.sig"}
+    C.add("ok-statement-v2", "a version-2 statement (with its evidence log position), as sign writes",
+          "section 3", M, one(alice, statementVersion=2, log=logpos), pol1, 0)
+    C.add("fail-statement-v2-without-log", "statementVersion 2 without log", "section 3 / 5a step 1 schema",
+          M, one(alice, statementVersion=2), pol1, 1, checks={"signatures": "fail", "threshold": "fail"},
+          sigs=["bad-signature"])
+    C.add("fail-statement-v1-with-log", "statementVersion 1 with a log member", "section 3 / 5a step 1 schema",
+          M, one(alice, log=logpos), pol1, 1, checks={"signatures": "fail", "threshold": "fail"},
+          sigs=["bad-signature"])
+    odd = {"approval.operator": "Zoë\u007fO’Brien", "approval.host": "host\u007f\u2028\U0001f600",
+           "approval.token.label": "tab\there\u001f", "approval.keyLabel": "quote\"back\\slash/\u0000",
+           "approval.token.model": "literal \\u007f and \\\u007f"}
+    C.add("ok-statement-odd-strings", "operator, host and labels with U+007F, U+2028, an emoji, "
+          "escaped controls, quote and backslash: RFC 8785 writes U+007F raw, jq escapes it",
+          "section 3 / section 7 recipe", M, one(alice, **odd), pol1, 0)
+    C.add("ok-bundle-publickey-rsa-pss", "the bundle's publicKey is carol's key as an id-RSASSA-PSS SPKI",
+          "5a step 2, section 2", M,
+          bundle_text([entry(carol, statement(carol, M), public_key=enc["carol"]["pss"])]), pol1, 0)
+    C.add("ok-policy-key-p384-compressed", "the policy lists bob's P-384 key with a compressed point",
+          "section 2 key identity", M, one(bob), policy([alice, (bob, enc["bob"]["compressed"])], [rel]), 0)
+    C.add("ok-policy-key-rsa-pss-params", "the policy lists carol's key as an id-RSASSA-PSS SPKI with "
+          "parameters (SHA-256, MGF1-SHA-256, salt 32): parameters ignored, same key",
+          "section 2 key identity", M, one(carol), policy([alice, (carol, enc["carol"]["pss-params"])], [rel]), 0)
+    C.add("ok-bundle-publickey-rsa-pss-params", "the bundle's publicKey is carol's PSS SPKI with parameters",
+          "5a step 2, section 2", M,
+          bundle_text([entry(carol, statement(carol, M), public_key=enc["carol"]["pss-params"])]), pol1, 0)
+    C.add("input-policy-hybrid-wrong-parity", "alice's key as a hybrid point whose prefix (06/07) "
+          "contradicts the parity of Y", "section 2 reading a public key", M, one(alice),
+          policy([(alice, enc["alice"]["hybrid-wrong-parity"])], [rel]), 3)
+    Mf = base_manifest(expires="2027-02-15T00:00:00.5Z")
+    C.add("ok-expiry-fraction", "expires 00:00:00.5, now 00:00:00: valid for half a second more",
+          "5a expiry", Mf, one(alice, m=Mf), pol1, 0, now="2027-02-15T00:00:00Z")
+    C.add("fail-expiry-fraction", "expires 00:00:00.5, now 00:00:01", "5a expiry", Mf, one(alice, m=Mf),
+          pol1, 1, checks={"expiry": "fail"}, now="2027-02-15T00:00:01Z")
+    C.add("ok-expiry-now-fraction", "now 23:59:59.999999999, expires 00:00:00 the next day",
+          "5a expiry", M, one(alice), pol1, 0, now="2027-02-14T23:59:59.999999999Z")
+    Mc = base_manifest(created="2026-11-20T09:00:00.5Z")
+    C.add("fail-freshness-fraction", "created 300.5 s after now", "5a freshness", Mc, one(alice, m=Mc),
+          pol1, 1, checks={"freshness": "fail"}, now="2026-11-20T08:55:00Z")
+    C.add("fail-base64-one-byte-sig", "sig AA== decodes to one byte: canonical base64, not a signature",
+          "section conventions / 5a step 1", M, with_field("sig", "AA=="), pol1, 1,
+          checks={"signatures": "fail", "threshold": "fail"}, sigs=["bad-signature"])
+    C.add("input-base64-url-alphabet", "payload in the base64url alphabet (- and _)", "section conventions",
+          M, with_field("payload", good["payload"].replace("+", "-").replace("/", "_")
+                        if ("+" in good["payload"] or "/" in good["payload"])
+                        else "-_" + good["payload"][2:]), pol1, 3)
+    C.add("input-base64-space", "sig base64 with a space", "section conventions", M,
+          with_field("sig", good["sig"][:8] + " " + good["sig"][8:]), pol1, 3)
+    C.add("input-base64-padding-only", "payload '===='", "section conventions", M,
+          with_field("payload", "===="), pol1, 3)
+
+    # ---- evidence log (SIGNATURE-FORMAT.md section 6, "Verification algorithm")
+    evidence_cases(C, alice, bob, carol, mallory, rel)
 
     del root_key, device_key  # private halves are never written
     with open(os.path.join(outdir, "cases", "index.json"), "w") as f:

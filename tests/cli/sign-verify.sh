@@ -25,6 +25,21 @@ expect 0 sign_approved release-2.json p256 alice --previous release-1.json --pol
 [[ -f release-2.json.sig && -f evidence.log.jsonl ]] || fail "sign wrote no bundle or no log"
 expect 0 otasign verify release-2.json --policy policy.json "${NOW[@]}"
 
+# --- shown.diffSha256 is the diff recomputed as SIGNATURE-FORMAT.md section 3 says (issue 15,
+# gap 12): PREV and M at approval.time, with the policy's maxExpiryDays (90 without one)
+st=$(jq -r '.signatures[0].payload | @base64d' release-2.json.sig)
+at=$(jq -r .approval.time <<<"$st")
+days=$(jq -r '.options.maxExpiryDays // 90' policy.json)
+expect 0 otasign diff release-1.json release-2.json --json --at "$at" --max-expiry-days "$days"
+jq .diff out > shown-diff.json
+[[ $(otasign digest shown-diff.json) == "sha256:$(jq -r .shown.diffSha256 <<<"$st")" ]] ||
+    fail "shown.diffSha256 is not the diff recomputed from approval.time and maxExpiryDays"
+# the settings are part of what was shown: another maxExpiryDays gives another digest
+expect 0 otasign diff release-1.json release-2.json --json --at "$at" --max-expiry-days 1
+jq .diff out > other-diff.json
+[[ $(otasign digest other-diff.json) != "$(otasign digest shown-diff.json)" ]] ||
+    fail "the diff digest does not depend on maxExpiryDays"
+
 # --- 2-of-2: one signature is not enough, a co-signature by bob is
 expect 0 otasign policy threshold policy.json --role manifest 2
 expect 1 otasign verify release-2.json --policy policy.json "${NOW[@]}"

@@ -7,31 +7,58 @@ set -euo pipefail
 src=${OTASIGN_SOURCE_DIR:?}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-extract_recipe() { sed -n '/<!-- recipe:begin -->/,/<!-- recipe:end -->/p' "$1" | sed '/^<!--/d;/^```/d'; }
-extract_recipe "$src/README.md" > "$work/recipe.sh"
-[[ -s $work/recipe.sh ]] || { echo "FAIL: no recipe in README.md"; exit 1; }
-cmp -s "$work/recipe.sh" <(extract_recipe "$src/schemas/SIGNATURE-FORMAT.md") ||
-    { echo "FAIL: the recipes in README.md and SIGNATURE-FORMAT.md differ"; exit 1; }
+extract() { sed -n "/<!-- $1:begin -->/,/<!-- $1:end -->/p" "$2" | sed '/^<!--/d;/^```/d'; }
+for part in recipe chain-recipe; do
+    extract $part "$src/README.md" > "$work/$part.sh"
+    [[ -s $work/$part.sh ]] || { echo "FAIL: no $part in README.md"; exit 1; }
+    cmp -s "$work/$part.sh" <(extract $part "$src/schemas/SIGNATURE-FORMAT.md") ||
+        { echo "FAIL: the ${part}s in README.md and SIGNATURE-FORMAT.md differ"; exit 1; }
+done
 
-run() {  # CASE_DIR INDEX -> the recipe's exit status
-    local d=$1 i=$2
-    sed -e "s|^BUNDLE=[^ ]* |BUNDLE=$d/manifest.json.sig |" -e "s|^MANIFEST=[^ ]* |MANIFEST=$d/manifest.json |" \
-        -e "s/^I=0 /I=$i /" "$work/recipe.sh" > "$work/r.sh"
+run() {  # BUNDLE MANIFEST INDEX [LOG] -> the recipe's exit status (with the chain recipe: LOG)
+    local b=$1 m=$2 i=$3 log=${4:-}
+    { sed -e "s|^BUNDLE=[^ ]* |BUNDLE=$b |" -e "s|^MANIFEST=[^ ]* |MANIFEST=$m |" \
+        -e "s/^I=0 /I=$i /" "$work/recipe.sh"
+      [[ -z $log ]] || sed -e "s|^LOG=[^ ]* |LOG=$log |" "$work/chain-recipe.sh"; } > "$work/r.sh"
     (cd "$work" && bash -euo pipefail r.sh > out 2>&1)
 }
-n=0
+n=0 chained=0
 for d in "$src"/schemas/vectors/cases/*/; do
     d=${d%/}
     [[ $(jq -r .expect.exit "$d/case.json") == 0 ]] || continue
+    if [[ $(jq -r .command "$d/case.json") == evidence-verify ]]; then
+        # Every signature of every bundle the case passes, with the log: both recipes.
+        for b in $(jq -r '.args.bundles[]?' "$d/case.json"); do
+            m=$d/${b%.sig}
+            count=$(jq '.signatures | length' "$d/$b")
+            for ((i = 0; i < count; i++)); do
+                run "$d/$b" "$m" "$i" "$d/evidence.log.jsonl" ||
+                    { cat "$work/out"; echo "FAIL: the recipes reject $(basename "$d") $b signature $i"; exit 1; }
+                grep -q 'Verified OK' "$work/out" || { echo "FAIL: no 'Verified OK' for $(basename "$d") $b $i"; exit 1; }
+                n=$((n + 1)) chained=$((chained + 1))
+            done
+        done
+        continue
+    fi
     count=$(jq '.signatures | length' "$d/manifest.json.sig")
     for ((i = 0; i < count; i++)); do
-        run "$d" "$i" || { cat "$work/out"; echo "FAIL: the recipe rejects $(basename "$d") signature $i"; exit 1; }
+        run "$d/manifest.json.sig" "$d/manifest.json" "$i" ||
+            { cat "$work/out"; echo "FAIL: the recipe rejects $(basename "$d") signature $i"; exit 1; }
         grep -q 'Verified OK' "$work/out" || { echo "FAIL: no 'Verified OK' for $(basename "$d") $i"; exit 1; }
         n=$((n + 1))
     done
 done
+[[ $chained -gt 0 ]] || { echo "FAIL: no positive evidence vectors"; exit 1; }
 [[ $n -gt 0 ]] || { echo "FAIL: no positive vectors"; exit 1; }
-for bad in fail-object-publickey fail-object-keyid fail-bad-signature; do
-    if run "$src/schemas/vectors/cases/$bad" 0; then echo "FAIL: the recipe accepted $bad"; exit 1; fi
+V=$src/schemas/vectors/cases
+for bad in fail-object-publickey fail-object-keyid fail-bad-signature fail-statement-not-canonical; do
+    if run "$V/$bad/manifest.json.sig" "$V/$bad/manifest.json" 0; then echo "FAIL: the recipe accepted $bad"; exit 1; fi
 done
-echo "PASS: the recipe verifies $n signatures of the positive vectors and refuses the negative ones"
+# The chain recipe refuses a cut log against the bundle that commits past its end, and a log
+# whose entries were swapped.
+for bad in fail-evidence-cut-with-bundle fail-evidence-lines-swapped; do
+    if run "$V/$bad/release-2.json.sig" "$V/$bad/release-2.json" 1 "$V/$bad/evidence.log.jsonl"; then
+        echo "FAIL: the chain recipe accepted $bad"; exit 1
+    fi
+done
+echo "PASS: the recipes verify $n signatures of the positive vectors ($chained with their evidence log) and refuse the negative ones"

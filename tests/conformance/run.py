@@ -6,9 +6,10 @@ status and every signature's problem, from the verifier's `--json` output.
     run.py VECTORS_DIR VERIFIER [ARGS...]
     run.py VECTORS_DIR --module VERIFIER.py     # a Python verifier's main(argv), in-process
 
-VERIFIER is called as `VERIFIER [ARGS...] verify MANIFEST --policy P --signature S --now T
-[--previous PREV] [--role R] [--min-rollback-index N] --json` (otasign's command line), in the
-case's directory. Exit 0 when every case agrees, 1 otherwise (each disagreement is listed).
+VERIFIER is called with otasign's command line, in the case's directory: for a case whose
+`command` is `verify`, `VERIFIER [ARGS...] verify MANIFEST --policy P --signature S --now T
+[--previous PREV] [--role R] [--min-rollback-index N] --json`; for `evidence-verify`,
+`VERIFIER [ARGS...] evidence verify LOG [--policy P] [--bundle B]... --json`. Exit 0 when every case agrees, 1 otherwise (each disagreement is listed).
 """
 import contextlib
 import importlib.util
@@ -19,7 +20,14 @@ import subprocess
 import sys
 
 
-def argv_of(args):
+def argv_of(command, args):
+    if command == "evidence-verify":
+        out = ["evidence", "verify", args["log"]]
+        if "policy" in args:
+            out += ["--policy", args["policy"]]
+        for b in args.get("bundles", []):
+            out += ["--bundle", b]
+        return out + ["--json"]
     out = ["verify", args["manifest"], "--policy", args["policy"], "--signature", args["signature"],
            "--now", args["now"]]
     if "previous" in args:
@@ -74,10 +82,22 @@ def main():
         with open(os.path.join(d, "case.json")) as f:
             case = json.load(f)
         want = case["expect"]
-        r = run_case(verifier, argv_of(case["args"]), d)
+        command = case.get("command", "verify")
+        r = run_case(verifier, argv_of(command, case["args"]), d)
         problems = []
         if r.returncode != want["exit"]:
             problems.append("exit %d, expected %d" % (r.returncode, want["exit"]))
+        elif want["exit"] != 3 and command == "evidence-verify":
+            try:
+                got = json.loads(r.stdout)
+                failed = got["failed"]["check"] if got["failed"] is not None else None
+                if got["verified"] != (want["exit"] == 0):
+                    problems.append("verified %s with exit %d" % (got["verified"], r.returncode))
+            except (ValueError, KeyError, TypeError) as e:
+                failed = "?"
+                problems.append("unreadable --json output: %s" % e)
+            if failed != want["failed"]:
+                problems.append("failed check %s, expected %s" % (failed, want["failed"]))
         elif want["exit"] != 3:
             try:
                 got = json.loads(r.stdout)

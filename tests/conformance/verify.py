@@ -4,9 +4,10 @@ alone (not from otasign's C++): the project's proof that the documents are enoug
 
     verify.py verify MANIFEST --policy P --signature S --now T [--previous PREV]
               [--role manifest|release] [--min-rollback-index N] --json
+    verify.py evidence verify LOG [--policy P] [--bundle B]... --json
 
 Prints `{"verified", "checks": [{name, status, detail}], "signatures": [{index, problem, keyid}]}`
-and exits 0 (verified), 1 (not verified), 3 (an input is malformed) or 2 (usage, or something
+(`evidence verify`: `{"verified", "entries", "failed": {check, detail} | null}`) and exits 0 (verified), 1 (not verified), 3 (an input is malformed) or 2 (usage, or something
 this minimal verifier does not implement: artifacts). PIV attestation chains are checked
 with a simplified path validation (issuer name, CA flag, signature; no validity dates, as
 POLICY-FORMAT.md says).
@@ -300,6 +301,10 @@ def validate(root, schema, v, path="", errors=None):
         validate(root, node, v, path, errors)
     for sub in schema.get("allOf", []):
         validate(root, sub, v, path, errors)
+    if "anyOf" in schema and all(validate(root, sub, v, path, []) for sub in schema["anyOf"]):
+        errors.append(path + ": anyOf")
+    if "oneOf" in schema and sum(not validate(root, sub, v, path, []) for sub in schema["oneOf"]) != 1:
+        errors.append(path + ": oneOf")
     if "not" in schema and not validate(root, schema["not"], v, path, []):
         errors.append(path + ": not")
     if "if" in schema:
@@ -897,7 +902,125 @@ def verify(args):
             "signatures": results}
 
 
+# ------------------------------------------------------------------ SIGNATURE-FORMAT.md section 6
+ENTRY_MEMBERS = ("payloadType", "payload", "keyid", "algorithm", "publicKey", "sig")
+
+
+class EvidenceFailure(Exception):
+    def __init__(self, check, detail):
+        super().__init__(detail)
+        self.check = check
+
+
+def open_self(s):
+    """A signature object opened with its own publicKey (section 6a step 6): the statement, or
+    None."""
+    try:
+        k = read_public_key(s["publicKey"])
+    except InputError:
+        return None
+    if s["keyid"] != k.keyid or s["payloadType"] != STATEMENT_TYPE:
+        return None
+    if not k.verify(s["_sig"], pae(s["payloadType"], s["_payload"])):
+        return None
+    return open_statement(s, k)
+
+
+def evidence_verify(args):
+    # Step 1: an intent journal beside the log (an unfinished sign).
+    if os.path.exists(os.path.realpath(args["log"]) + ".journal"):
+        raise EvidenceFailure("journal", "an interrupted sign left a journal")
+    # Step 2: every input is read before any other check.
+    with open(args["log"], "rb") as f:
+        data = f.read()
+    pol = load_policy(args["policy"]) if args.get("policy") else None
+    bundles = [load_bundle(b) for b in args.get("bundles", [])]
+    # Step 3: the lines, every one before anything is judged.
+    lines, entries = [], []
+    if data:
+        if not data.endswith(b"\n"):
+            raise InputError("the last line has no line feed")
+        for line in data[:-1].split(b"\n"):
+            v = parse_strict(line)
+            if jcs(v).encode() != line:
+                raise InputError("a line is not RFC 8785")
+            errs = check_schema("evidence-entry.schema.json", v)
+            if errs:
+                raise InputError("evidence entry schema: " + "; ".join(errs[:3]))
+            v["signature"]["_payload"] = canonical_b64(v["signature"]["payload"])
+            v["signature"]["_sig"] = canonical_b64(v["signature"]["sig"])
+            lines.append(line)
+            entries.append(v)
+    if not data:
+        raise EvidenceFailure("nonempty", "the log is empty")
+    prev = "0" * 64
+    for i, e in enumerate(entries):
+        if e["index"] != i or e["prev"] != prev:
+            raise EvidenceFailure("chain", "line %d breaks the chain" % (i + 1))
+        prev = hashlib.sha256(lines[i]).hexdigest()
+    policy_ids = None
+    if pol is not None:
+        policy_ids = {k.keyid for r in pol["roles"].values() for k, _ in r["keys"]}
+    seen_v2 = False
+    for i, e in enumerate(entries):
+        st = open_self(e["signature"])
+        if st is None:
+            raise EvidenceFailure("entry-signature", "line %d: the signature does not verify" % (i + 1))
+        if e["entryVersion"] == 1:
+            if seen_v2 or "log" in st:
+                raise EvidenceFailure("entry-position", "line %d: misplaced version-1 entry" % (i + 1))
+        else:
+            seen_v2 = True
+            pos = st.get("log")
+            if pos is None or (pos["index"], pos["previousEntrySha256"], pos["manifestPath"],
+                               pos["bundlePath"]) != (e["index"], e["prev"], e["manifestPath"],
+                                                      e["bundlePath"]):
+                raise EvidenceFailure("entry-position", "line %d: not its signed position" % (i + 1))
+        if policy_ids is not None and st["signer"]["keyId"] not in policy_ids:
+            raise EvidenceFailure("policy-signer", "line %d: signer not in the policy" % (i + 1))
+    for b in bundles:
+        for s in b:
+            st = open_self(s)
+            if st is None:
+                raise EvidenceFailure("bundle-recorded", "a bundle signature does not verify")
+            if "log" not in st:
+                continue
+            n = st["log"]["index"]
+            if n >= len(entries) or any(entries[n]["signature"][m] != s[m] for m in ENTRY_MEMBERS):
+                raise EvidenceFailure("bundle-recorded", "a bundle signature is not at entry %d" % n)
+    return {"verified": True, "entries": len(entries), "failed": None}
+
+
+def evidence_main(argv):
+    args, rest = {"bundles": []}, list(argv)
+    while rest:
+        a = rest.pop(0)
+        if a == "--policy" and rest:
+            args["policy"] = rest.pop(0)
+        elif a == "--bundle" and rest:
+            args["bundles"].append(rest.pop(0))
+        elif a == "--json":
+            pass
+        elif a.startswith("-") or "log" in args:
+            return 2
+        else:
+            args["log"] = a
+    if "log" not in args:
+        return 2
+    try:
+        report = evidence_verify(args)
+    except EvidenceFailure as e:
+        report = {"verified": False, "entries": None, "failed": {"check": e.check, "detail": str(e)}}
+    except (InputError, OSError) as e:
+        print("verify.py: error: %s" % e, file=sys.stderr)
+        return 3
+    print(json.dumps(report, indent=1))
+    return 0 if report["verified"] else 1
+
+
 def main(argv):
+    if argv[:2] == ["evidence", "verify"]:
+        return evidence_main(argv[2:])
     if not argv or argv[0] != "verify":
         print(__doc__, file=sys.stderr)
         return 2

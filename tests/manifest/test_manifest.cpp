@@ -507,6 +507,12 @@ TEST_CASE("diff: each risk is raised and shown in text and JSON", "[manifest][di
         check_risk_everywhere(diff(&r1.manifest, r2.manifest, options_at("2027-03-01T00:00:00Z")),
                               "expired");
     }
+    SECTION("expired at the instant expires, as verify's expiry check, not one second before") {
+        check_risk_everywhere(diff(&r1.manifest, r2.manifest, options_at("2027-02-15T00:00:00Z")),
+                              "expired");
+        CHECK_FALSE(
+            has_risk(diff(&r1.manifest, r2.manifest, options_at("2027-02-14T23:59:59Z")), "expired"));
+    }
     SECTION("no risk when nothing widens") {
         Manifest next = r1.manifest;
         next.release.version = "1.4.1";

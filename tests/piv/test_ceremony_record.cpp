@@ -183,3 +183,71 @@ TEST_CASE("ceremony log: the evidence log's chain, read strictly", "[ceremony][a
         CHECK_FALSE(check_ceremony_log(t, "c.log").ok());
     }
 }
+
+// SIGNATURE-FORMAT.md section 8: a witness countersigns with any otasign key, and every
+// signature is verified under the algorithm section 2 derives from its key (RSA: RSASSA-PSS).
+TEST_CASE("ceremony record: witnesses with P-384 and RSA keys verify under their key's algorithm",
+          "[ceremony]") {
+    auto key = test::make_key();
+    std::string payload = ceremony_payload(facts_for(key));
+    const std::string pae = ceremony_pae(payload);
+    for (auto* kind : {"P-384", "RSA"}) {
+        auto witness =
+            std::string(kind) == "RSA" ? test::make_key("RSA") : test::make_key("EC", kind);
+        std::string own = *key.sign(pae), theirs = *witness.sign(pae);
+        std::vector<CeremonySignature> sigs{
+            {"ceremony-key", key.pub.key_id, "ecdsa-p256-sha256", spki_of(key),
+             std::vector<std::uint8_t>(own.begin(), own.end())},
+            {"witness", witness.pub.key_id, envelope::sig_alg_name(witness.pub.alg),
+             spki_of(witness), std::vector<std::uint8_t>(theirs.begin(), theirs.end())}};
+        auto v = verify_ceremony_record(ceremony_record(payload, sigs), "rec.json");
+        INFO(kind << ": " << (v.ok() ? std::string() : v.error().detail));
+        CHECK(v.ok());
+    }
+}
+
+TEST_CASE("ceremony record attack: base64 with non-zero padding bits is refused",
+          "[ceremony][attack]") {
+    auto key = test::make_key();
+    CeremonyFacts f = facts_for(key);
+    std::string payload = ceremony_payload(f);
+    while (payload.size() % 3 != 1) {  // two '=': four unused bits in the last character
+        f.notes += "x";
+        payload = ceremony_payload(f);
+    }
+    std::string record = record_over(key, payload, ceremony_pae(payload));
+    REQUIRE(verify_ceremony_record(record, "rec.json").ok());
+    const std::string good = piv::base64(std::vector<std::uint8_t>(payload.begin(), payload.end()));
+    REQUIRE(good.substr(good.size() - 2) == "==");
+    std::string bad = good;
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bad[bad.size() - 3] = alphabet[alphabet.find(bad[bad.size() - 3]) | 1];
+    REQUIRE(bad != good);
+    replace_once(record, good, bad);
+    auto v = verify_ceremony_record(record, "rec.json");
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().code == ErrorCode::InvalidInput);
+}
+
+TEST_CASE("ceremony record attack: payload key.spki must be the key that signed (key.key_id)",
+          "[ceremony][attack]") {
+    auto key = test::make_key();
+    auto other = test::make_key();
+    CeremonyFacts f = facts_for(key);
+    f.attestation.spki_der = spki_of(other);
+    std::string payload = ceremony_payload(f);
+    auto v = verify_ceremony_record(record_over(key, payload, ceremony_pae(payload)), "rec.json");
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.error().code == ErrorCode::BadSignature);
+}
+
+TEST_CASE("ceremony log attack: verify-record finds the record in the log, not only a chain",
+          "[ceremony][attack]") {
+    auto one = append_ceremony_log("", "c.log", "2026-12-01T10:00:00Z", "r1.json", "record one",
+                                   std::string(64, 'a'), 7);
+    REQUIRE(one.ok());
+    CHECK(*check_record_logged(*one, "c.log", "record one", "r1.json") == 1);
+    auto other = check_record_logged(*one, "c.log", "record two", "r2.json");
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().code == ErrorCode::PolicyViolation);
+}
