@@ -3,6 +3,8 @@
 #include <regex>
 #include <vector>
 
+#include "core/words.hpp"
+
 namespace otasign::cli {
 namespace {
 
@@ -17,16 +19,6 @@ CLI::App* deepest_command(CLI::App& app) {
 template <class T>
 bool is_a(const CLI::ParseError& error) {
     return dynamic_cast<const T*>(&error) != nullptr;
-}
-
-// "a, b or c"
-std::string one_of(const std::vector<std::string>& items) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-        out += items[i];
-    }
-    return out;
 }
 
 std::vector<std::string> command_names(const CLI::App& app) {

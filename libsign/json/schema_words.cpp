@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include "core/words.hpp"
+
 namespace otasign::json {
 namespace {
 
@@ -119,16 +121,6 @@ std::string with_article(std::string_view type) {
     if (type == "null") return "null";
     if (type == "integer" || type == "object" || type == "array") return "an " + std::string(type);
     return "a " + std::string(type);
-}
-
-// "a, b or c"
-std::string one_of(const std::vector<std::string>& items) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out += i + 1 == items.size() ? " or " : ", ";
-        out += items[i];
-    }
-    return out;
 }
 
 void add_unique(std::vector<std::string>& list, std::string item) {
