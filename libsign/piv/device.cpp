@@ -125,17 +125,6 @@ Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_
     return ossl::Ptr<EVP_PKEY>(raw);
 }
 
-std::vector<std::uint8_t> spki_der(EVP_PKEY* key) {
-    auto canonical = canonical_key(key, "the card's public key");
-    if (!canonical) return {};
-    return std::vector<std::uint8_t>(canonical->spki_der.begin(), canonical->spki_der.end());
-}
-
-std::string public_key_id(EVP_PKEY* key) {
-    auto id = canonical_key_id(key, "the card's public key");
-    return id ? *id : std::string();
-}
-
 PivDevice::PivDevice(ykpiv_state* state, std::string reader)
     : m_state(state), m_reader(std::move(reader)) {}
 
@@ -344,7 +333,10 @@ Result<TokenStatus> PivDevice::status() {
             if (s.key && (s.key->algorithm == 0x11 || s.key->algorithm == 0x14)) {
                 auto pk = ec_public_key(Algorithm(s.key->algorithm), s.key->public_key.data(),
                                         s.key->public_key.size());
-                if (pk.ok()) s.public_key_id = public_key_id(pk->get());
+                if (pk.ok()) {
+                    auto id = canonical_key_id(pk->get(), "the card's public key");
+                    if (id.ok()) s.public_key_id = std::move(*id);
+                }
             }
         }
         OTASIGN_ASSIGN_OR_RETURN(auto cert, read_certificate(slot));
@@ -804,7 +796,9 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
             if (m.algorithm != 0x11 && m.algorithm != 0x14) continue;
             auto pk =
                 ec_public_key(Algorithm(m.algorithm), m.public_key.data(), m.public_key.size());
-            if (!pk.ok() || public_key_id(pk->get()) != key_id) continue;
+            if (!pk.ok()) continue;
+            auto id = canonical_key_id(pk->get(), "the card's public key");
+            if (!id.ok() || *id != key_id) continue;
             LocatedKey found;
             found.reader = reader;
             found.slot = slot;
