@@ -6,13 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
 #include "json/strict.hpp"
 #include "options.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -97,7 +97,9 @@ void add_limit_options(CLI::App* cmd, JsonOptions& opts) {
         ->check(CLI::PositiveNumber);
 }
 
-CommandGroup g(90, [](CLI::App& app, int& exit_code) {
+}  // namespace
+
+void add_canonicalize_digest_commands(CLI::App& app, int& exit_code) {
     auto opts = std::make_shared<JsonOptions>();
 
     CLI::App* canon = app.add_subcommand(
@@ -126,7 +128,6 @@ CommandGroup g(90, [](CLI::App& app, int& exit_code) {
         Status st = run_digest(*opts);
         exit_code = st ? kOk : report(st.error());
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

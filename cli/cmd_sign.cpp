@@ -14,6 +14,7 @@
 #include <iostream>
 #include <optional>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
@@ -25,11 +26,11 @@
 #include "manifest/diff.hpp"
 #include "manifest/manifest.hpp"
 #include "piv_sign_evidence.hpp"
+#include "piv_touch_probe.hpp"
 #include "pkcs11/key.hpp"
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 #include "tty_ui.hpp"
 
@@ -524,7 +525,7 @@ int run_sign(const SignArgs& a) {
     TouchRequirement touch = a.touch == "always"  ? TouchRequirement::always
                              : a.touch == "never" ? TouchRequirement::never
                              : piv_facts          ? piv_facts->touch
-                                                  : touch_probe()(a.key_uri, a.module);
+                                                  : probe_piv_touch(a.key_uri, a.module);
     sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required
                                                     : pkcs11::TouchPolicy::not_required;
     auto entry = envelope::make_entry(st, *pub, [&](std::string_view pae) -> Result<std::string> {
@@ -555,7 +556,9 @@ int run_sign(const SignArgs& a) {
     return kOk;
 }
 
-CommandGroup g(30, [](CLI::App& app, int& exit_code) {
+}  // namespace
+
+void add_sign_command(CLI::App& app, int& exit_code) {
     auto a = std::make_shared<SignArgs>();
     CLI::App* cmd = app.add_subcommand(
         "sign", "Review, approve and sign a manifest with a PKCS#11 key (detached bundle)");
@@ -608,7 +611,6 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
         "      --key "
         "'pkcs11:token=YubiKey%20PIV;object=Private%20key%20for%20Digital%20Signature'");
     cmd->callback([a, &exit_code] { exit_code = run_sign(*a); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -223,11 +223,4 @@ Result<std::string> StderrUi::request_value(std::string_view) {
 void StderrUi::wait_begin(std::string_view message) { display(message); }
 void StderrUi::wait_done() {}
 
-TouchProbe& touch_probe() {
-    static TouchProbe probe = [](const std::string&, const std::string&) {
-        return TouchRequirement::unknown;
-    };
-    return probe;
-}
-
 }  // namespace otasign::cli

@@ -2,7 +2,6 @@
 // The terminal side of core/ui.hpp: TtyUi talks to the operator on /dev/tty (never on
 // stdin/stdout, which may be redirected); StderrUi is for --approve runs without a terminal.
 
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -45,14 +44,5 @@ class StderrUi final : public OperatorUi {
     void wait_begin(std::string_view message) override;
     void wait_done() override;
 };
-
-// Whether the signing key wants a touch before each signature. The PIV helper can install a
-// probe that reads the slot's touch policy (e.g. from attestation or metadata); without one,
-// `sign --touch` decides.
-enum class TouchRequirement { unknown, never, always };
-using TouchProbe =
-    std::function<TouchRequirement(const std::string& key_uri, const std::string& module_path)>;
-// The installed probe (initially one that answers `unknown`).
-TouchProbe& touch_probe();
 
 }  // namespace otasign::cli
