@@ -11,6 +11,7 @@ OTASIGN_PACKAGES=(
   opensc opensc-pkcs11 softhsm2 pcscd libpcsclite-dev vsmartcard-vpcd
   tmux jq nodejs util-linux procps iproute2 time python3 python3-cryptography strace
   clang-format clang libclang-rt-14-dev
+  help2man dpkg-dev man-db
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -47,7 +48,9 @@ build_otasign() {
   if command -v ccache >/dev/null 2>&1; then
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
   fi
+  # /usr: the prefix a .deb installs to, compiled into otasign (where its roots are).
   cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTASIGN_WERROR=ON \
+    -DCMAKE_INSTALL_PREFIX=/usr \
     "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
 }
