@@ -77,12 +77,11 @@ Status run_canonicalize(const JsonOptions& opts) {
 }
 
 Status run_digest(const JsonOptions& opts) {
-    Hasher hasher(HashAlg::sha256);
-    OTASIGN_TRY(stream_canonical(opts, [&](std::string_view piece) {
-        hasher.update(piece.data(), piece.size());
-        return ok_status();
-    }));
-    OTASIGN_TRY(write_stdout("sha256:" + to_hex(hasher.finish()) + "\n"));
+    OTASIGN_ASSIGN_OR_RETURN(Hasher hasher, Hasher::create(HashAlg::sha256));
+    OTASIGN_TRY(stream_canonical(
+        opts, [&](std::string_view piece) { return hasher.update(piece.data(), piece.size()); }));
+    OTASIGN_ASSIGN_OR_RETURN(auto digest, hasher.finish());
+    OTASIGN_TRY(write_stdout("sha256:" + to_hex(digest) + "\n"));
     return flush_stdout();
 }
 

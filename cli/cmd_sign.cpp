@@ -475,7 +475,7 @@ int run_sign(const SignArgs& a) {
     pkcs11::PinStatus pin = pkcs11::pin_status_from_flags(token->flags);
     if (piv_facts && piv_facts->pin_retries_left) {
         pin.retries_left = piv_facts->pin_retries_left;
-        if (*pin.retries_left == 1) pin.state = "final-try";
+        if (*pin.retries_left == 1) pin.state = pkcs11::PinState::final_try;
     }
     {
         std::string t = "Token   '" + terminal_safe(token->label) + "' (" +
@@ -484,7 +484,7 @@ int run_sign(const SignArgs& a) {
         t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
              ", key id " + pub->key_id + "\n";
         // The token's PIN state, before any PIN is asked for (not a verdict on a PIN).
-        t += "PIN     not entered yet; the token reports " + pin.state +
+        t += "PIN     not entered yet; the token reports " + pkcs11::pin_state_name(pin.state) +
              (pin.retries_left ? ", " + std::to_string(*pin.retries_left) +
                                      (*pin.retries_left == 1 ? " retry left" : " retries left")
                                : ", no retry count") +
@@ -510,7 +510,8 @@ int run_sign(const SignArgs& a) {
     st.approval.token = {token->manufacturer, token->model, token->serial, token->label};
     st.approval.key_label = key->info().label;
     if (pin.retries_left) st.approval.pin_retries_left = *pin.retries_left;
-    st.approval.pin_status = pin.state == "locked" ? "final-try" : pin.state;
+    st.approval.pin_status = pkcs11::pin_state_name(
+        pin.state == pkcs11::PinState::locked ? pkcs11::PinState::final_try : pin.state);
     st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
     st.approval.host = host_name();
     if (piv_facts) st.approval.piv = piv_facts->evidence;

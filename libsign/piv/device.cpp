@@ -66,15 +66,17 @@ std::optional<std::vector<std::uint8_t>> tlv_find(const std::uint8_t* data, std:
     return std::nullopt;
 }
 
-// PIN/PUK as the card wants them: up to 8 bytes, padded with 0xff.
-Result<std::array<std::uint8_t, 8>> padded_reference(const SecretBuffer& value,
-                                                     std::string_view what) {
+// Appends a PIN or PUK as the card wants it (6 to 8 bytes, padded with 0xff to 8) to `out`.
+// The padded copy lives only in a SecretBuffer, which wipes it on every move and at the end.
+// Errors: Usage.
+Status append_padded_reference(SecretBuffer& out, const SecretBuffer& value,
+                               std::string_view what) {
     if (value.size() < 6 || value.size() > 8)
         return make_error(ErrorCode::Usage, std::string(what) + " must be 6 to 8 characters long");
-    std::array<std::uint8_t, 8> out;
-    out.fill(0xff);
-    std::memcpy(out.data(), value.data(), value.size());
-    return out;
+    for (std::size_t i = 0; i < 8; ++i)
+        if (!out.push_back(i < value.size() ? value.data()[i] : std::uint8_t{0xff}))
+            return make_error(ErrorCode::Internal, "PIN buffer full");
+    return ok_status();
 }
 
 Status reference_status(int sw, std::string_view what) {
@@ -347,14 +349,14 @@ Result<TokenStatus> PivDevice::status() {
 }
 
 Status PivDevice::verify_pin(const SecretBuffer& pin) {
-    OTASIGN_ASSIGN_OR_RETURN(auto padded, padded_reference(pin, "PIN"));
+    SecretBuffer padded;
+    OTASIGN_TRY(append_padded_reference(padded, pin, "PIN"));
     const unsigned char templ[4] = {0x00, 0x20, 0x00, 0x80};
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
     ykpiv_rc rc =
         ykpiv_transfer_data(m_state, templ, padded.data(), long(padded.size()), out, &out_len, &sw);
-    OPENSSL_cleanse(padded.data(), padded.size());
     if (rc != YKPIV_OK) return ykpiv_error("VERIFY PIN", rc);
     return reference_status(sw, "PIN");
 }
@@ -362,47 +364,29 @@ Status PivDevice::verify_pin(const SecretBuffer& pin) {
 Status PivDevice::change_reference(std::uint8_t reference, const SecretBuffer& current,
                                    const SecretBuffer& replacement) {
     const char* what = reference == 0x80 ? "PIN" : "PUK";
-    OTASIGN_ASSIGN_OR_RETURN(auto old_padded, padded_reference(current, what));
-    auto new_padded = padded_reference(replacement, std::string("new ") + what);
-    if (!new_padded.ok()) {
-        OPENSSL_cleanse(old_padded.data(), old_padded.size());
-        return std::move(new_padded).error();
-    }
-    std::array<std::uint8_t, 16> data;
-    std::memcpy(data.data(), old_padded.data(), 8);
-    std::memcpy(data.data() + 8, new_padded->data(), 8);
-    OPENSSL_cleanse(old_padded.data(), old_padded.size());
-    OPENSSL_cleanse(new_padded->data(), new_padded->size());
+    SecretBuffer data;  // current || replacement, each padded to 8
+    OTASIGN_TRY(append_padded_reference(data, current, what));
+    OTASIGN_TRY(append_padded_reference(data, replacement, std::string("new ") + what));
     const unsigned char templ[4] = {0x00, 0x24, 0x00, reference};
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
     ykpiv_rc rc =
         ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
-    OPENSSL_cleanse(data.data(), data.size());
     if (rc != YKPIV_OK) return ykpiv_error(std::string("CHANGE REFERENCE ") + what, rc);
     return reference_status(sw, what);
 }
 
 Status PivDevice::unblock_pin(const SecretBuffer& puk, const SecretBuffer& new_pin) {
-    OTASIGN_ASSIGN_OR_RETURN(auto puk_padded, padded_reference(puk, "PUK"));
-    auto pin_padded = padded_reference(new_pin, "new PIN");
-    if (!pin_padded.ok()) {
-        OPENSSL_cleanse(puk_padded.data(), puk_padded.size());
-        return std::move(pin_padded).error();
-    }
-    std::array<std::uint8_t, 16> data;
-    std::memcpy(data.data(), puk_padded.data(), 8);
-    std::memcpy(data.data() + 8, pin_padded->data(), 8);
-    OPENSSL_cleanse(puk_padded.data(), puk_padded.size());
-    OPENSSL_cleanse(pin_padded->data(), pin_padded->size());
+    SecretBuffer data;  // PUK || new PIN, each padded to 8
+    OTASIGN_TRY(append_padded_reference(data, puk, "PUK"));
+    OTASIGN_TRY(append_padded_reference(data, new_pin, "new PIN"));
     const unsigned char templ[4] = {0x00, 0x2c, 0x00, 0x80};
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
     ykpiv_rc rc =
         ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
-    OPENSSL_cleanse(data.data(), data.size());
     if (rc != YKPIV_OK) return ykpiv_error("RESET RETRY COUNTER", rc);
     // The status words describe the PUK: 63Cx is a wrong PUK, 6983 a blocked one.
     return reference_status(sw, "PUK");

@@ -195,7 +195,7 @@ TEST_CASE("P-256, P-384 and RSA-PSS signatures verify with OpenSSL") {
         CHECK(r.algorithm == c.algorithm);
         CHECK(r.digest.size() == c.digest);
         CHECK(r.key_id == key.key_id());
-        CHECK(r.pin_before.state == "ok");
+        CHECK(r.pin_before.state == pkcs11::PinState::ok);
         CHECK(ui.secret_requests == 1);
         auto pem = key.spki_pem();
         REQUIRE(pem.ok());
@@ -261,7 +261,7 @@ TEST_CASE("a wrong PIN is PinIncorrect at once, never retried, and costs exactly
     ScriptedUi ui2;
     ui2.secrets = {"123456"};
     SignResult ok = sign_ok(fresh, "message", ui2);
-    CHECK(ok.pin_before.state == "low");
+    CHECK(ok.pin_before.state == pkcs11::PinState::low);
     CHECK(ui2.displayed("few PIN tries left"));
     REQUIRE(ui2.events.size() >= 2);
     CHECK(ui2.events[0].starts_with("display:"));  // the warning comes before the PIN prompt
@@ -296,7 +296,7 @@ TEST_CASE("the exact retry count a lower layer supplies is reported with the PIN
     SignOptions options;
     options.pin_retries_left = 3;
     SignResult r = sign_ok(key, "m", ui, options);
-    CHECK(r.pin_before.state == "ok");
+    CHECK(r.pin_before.state == pkcs11::PinState::ok);
     REQUIRE(r.pin_before.retries_left.has_value());
     CHECK(*r.pin_before.retries_left == 3);
 }
