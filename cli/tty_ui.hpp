@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "core/fd.hpp"
 #include "core/result.hpp"
 #include "core/ui.hpp"
 
@@ -30,8 +31,8 @@ class TtyUi final : public OperatorUi {
     void wait_done() override;
 
   private:
-    explicit TtyUi(int fd);
-    int m_fd;
+    explicit TtyUi(core::Fd fd);
+    core::Fd m_fd;  // /dev/tty
 };
 
 // No terminal: text goes to stderr; questions are refused (Declined) because nobody can
