@@ -11,7 +11,7 @@ OTASIGN_PACKAGES=(
   opensc opensc-pkcs11 softhsm2 pcscd libpcsclite-dev vsmartcard-vpcd
   tmux jq nodejs util-linux procps iproute2 time python3 python3-cryptography strace
   clang-format clang libclang-rt-14-dev
-  help2man dpkg-dev man-db
+  help2man dpkg-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
