@@ -484,7 +484,8 @@ int run_sign(const SignArgs& a) {
         t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
              ", key id " + pub->key_id + "\n";
         // The token's PIN state, before any PIN is asked for (not a verdict on a PIN).
-        t += "PIN     not entered yet; the token reports " + pkcs11::pin_state_name(pin.state) +
+        t += std::string("PIN     not entered yet; the token reports ") +
+             pkcs11::pin_state_name(pin.state) +
              (pin.retries_left ? ", " + std::to_string(*pin.retries_left) +
                                      (*pin.retries_left == 1 ? " retry left" : " retries left")
                                : ", no retry count") +
