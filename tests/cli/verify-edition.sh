@@ -8,8 +8,10 @@ source "$(dirname "$0")/common.sh"
 V=$OTASIGN_VERIFY_BIN
 
 # --- links none of libykpiv, p11-kit, pcsclite (the full edition does, so the check can fail)
-ldd "$OTASIGN_BIN" | grep -q libykpiv || fail "ldd of the full edition shows no libykpiv: the check below proves nothing"
-if ldd "$V" | grep -E 'libykpiv|libp11-kit|libpcsclite'; then fail "the verify edition links smart-card middleware"; fi
+# (ldd's output is read whole: grep -q closing the pipe early would fail the pipeline.)
+full_libs=$(ldd "$OTASIGN_BIN") verify_libs=$(ldd "$V")
+grep -q libykpiv <<<"$full_libs" || fail "ldd of the full edition shows no libykpiv: the check below proves nothing"
+if grep -E 'libykpiv|libp11-kit|libpcsclite' <<<"$verify_libs"; then fail "the verify edition links smart-card middleware"; fi
 
 # --- signed material: release-2 by alice and bob (2 of 2), with its evidence log
 otasign policy init policy.json >/dev/null

@@ -23,13 +23,15 @@ verify=$(ls "$WORK"/packages/otasign-verify_*.deb) || fail "no otasign-verify pa
 field() { dpkg-deb -f "$1" "$2"; }
 [[ $(field "$full" Package) == otasign && $(field "$verify" Package) == otasign-verify ]] ||
     fail "package names"
-field "$full" Depends | grep -q libykpiv || fail "otasign Depends lacks libykpiv: $(field "$full" Depends)"
-field "$full" Depends | grep -q libssl3 || fail "otasign Depends lacks libssl3"
-field "$verify" Depends | grep -q libssl3 || fail "otasign-verify Depends lacks libssl3"
-if field "$verify" Depends | grep -E 'ykpiv|p11-kit|pcsc'; then
+# (Outputs are read whole: grep -q closing a pipe early would fail the pipeline.)
+full_depends=$(field "$full" Depends) verify_depends=$(field "$verify" Depends)
+grep -q libykpiv <<<"$full_depends" || fail "otasign Depends lacks libykpiv: $full_depends"
+grep -q libssl3 <<<"$full_depends" || fail "otasign Depends lacks libssl3"
+grep -q libssl3 <<<"$verify_depends" || fail "otasign-verify Depends lacks libssl3"
+if grep -E 'ykpiv|p11-kit|pcsc' <<<"$verify_depends"; then
     fail "otasign-verify depends on smart-card middleware"
 fi
-field "$verify" Conflicts | grep -qx otasign || fail "otasign-verify does not conflict with otasign"
+[[ $(field "$verify" Conflicts) == otasign ]] || fail "otasign-verify does not conflict with otasign"
 
 # Where the binary looks for its roots, as it says in --help: PREFIX/share/otasign/roots.
 roots_path() { "$1" key verify-attestation --help | sed -n 's/.*(default: \(.*\))$/\1/p'; }
@@ -59,13 +61,15 @@ for deb in "$full" "$verify"; do
     "$WORK/example-$name" 2>/dev/null && fail "$name: the example accepts no arguments"
     case $name in
         otasign)
-            ldd "$bin" | grep -q libykpiv || fail "otasign: the full edition without libykpiv?"
+            grep -q libykpiv <<<"$(ldd "$bin")" || fail "otasign: the full edition without libykpiv?"
             grep -qE 'verify\\?-attestation' "$root$prefix/share/man/man1/otasign-key.1" ||
                 fail "otasign: the key page does not cover verify-attestation"
             ;;
         otasign-verify)
             grep -q "(verify edition)" "$WORK/version" || fail "otasign-verify: not the verify edition"
-            if ldd "$bin" | grep -E 'libykpiv|libp11-kit|libpcsclite'; then fail "otasign-verify links middleware"; fi
+            if grep -E 'libykpiv|libp11-kit|libpcsclite' <<<"$(ldd "$bin")"; then
+                fail "otasign-verify links middleware"
+            fi
             [[ ! -e $root$prefix/share/man/man1/otasign-sign.1 ]] || fail "otasign-verify: a page for sign"
             [[ ! -e $root$prefix/include/otasign/pkcs11 ]] || fail "otasign-verify: PKCS#11 headers"
             ;;
