@@ -22,7 +22,9 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 Status fsync_directory(const fs::path& dir) {
     core::Fd dfd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dfd) return make_error(ErrorCode::Io, "cannot open directory " + dir.string() + ": " + errno_text(errno));
+    if (!dfd)
+        return make_error(ErrorCode::Io,
+                          "cannot open directory " + dir.string() + ": " + errno_text(errno));
     int rc = ::fsync(dfd.get());
     int err = errno;
     if (rc != 0) return make_error(ErrorCode::Io, "cannot fsync directory " + dir.string() + ": " + errno_text(err));
@@ -153,7 +155,9 @@ Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
         return out;
     }
     core::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: " + errno_text(errno));
+    if (!fd)
+        return make_error(ErrorCode::InvalidInput,
+                          path.string() + ": cannot read: " + errno_text(errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
         return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: is a directory");

@@ -125,7 +125,8 @@ Result<SecretBuffer> PinSource::read(OperatorUi& ui) const {
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return make_error(ErrorCode::InvalidInput, m_path.string() + ": the PIN file is not a regular file");
     if (st.st_mode & S_IROTH)
-        return make_error(ErrorCode::InvalidInput, m_path.string() + ": the PIN file is readable by everyone",
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": the PIN file is readable by everyone",
                           "chmod 600 " + m_path.string());
     if (st.st_mode & S_IRGRP)
         ui.display("otasign: warning: the PIN file " + m_path.string() +

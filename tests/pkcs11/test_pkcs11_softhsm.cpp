@@ -283,8 +283,10 @@ TEST_CASE("PIN flags: locked refuses, final try refuses unless allowed, low pass
     CHECK(check_pin_flags(0, AllowFinalPinTry::no).ok());
     CHECK(pin_status_from_flags(0).state == PinState::ok);
     CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW).state == PinState::low);
-    CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY).state == PinState::final_try);
-    CHECK(pin_status_from_flags(CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED).state == PinState::locked);
+    CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY).state ==
+          PinState::final_try);
+    CHECK(pin_status_from_flags(CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED).state ==
+          PinState::locked);
     // The names printed and signed (approval.pinStatus) stay as they were.
     CHECK(std::string(pin_state_name(PinState::ok)) == "ok");
     CHECK(std::string(pin_state_name(PinState::low)) == "low");
