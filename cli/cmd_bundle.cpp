@@ -5,10 +5,10 @@
 
 #include "airgap/merge.hpp"
 #include "airgap_cli.hpp"
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_lock.hpp"
 #include "exit_codes.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -74,10 +74,11 @@ int run_merge(const MergeArgs& a) {
     return kOk;
 }
 
-CommandGroup g(36, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(app, "bundle", "Signature bundles");
+}  // namespace
+
+void add_bundle_merge_command(CLI::App& parent, int& exit_code) {
     auto a = std::make_shared<MergeArgs>();
-    CLI::App* merge = group->add_subcommand(
+    CLI::App* merge = parent.add_subcommand(
         "merge", "Append the co-signatures of response bundles to one bundle, each verified");
     merge->add_option("--manifest", a->manifest, "The manifest every signature must bind")
         ->required();
@@ -93,7 +94,6 @@ CommandGroup g(36, [](CLI::App& app, int& exit_code) {
         "Exit 1 when a response signs another manifest or a key outside the policy, 3 "
         "for invalid input.");
     merge->callback([a, &exit_code] { exit_code = run_merge(*a); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
@@ -25,7 +26,6 @@
 #include "pkcs11/pin_source.hpp"
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -423,9 +423,10 @@ int run_add_to_policy(const CeremonyArgs& a) {
     return kOk;
 }
 
-const CommandGroup g(42, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(
-        app, "ceremony", "Provision a manifest-signing key on a new YubiKey (ceremony/RUNBOOK.md)");
+}  // namespace
+
+void add_ceremony_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
     auto args = std::make_shared<CeremonyArgs>();
     auto reader = [args](CLI::App* c) {
         c->add_option("--reader", args->reader,
@@ -466,7 +467,7 @@ const CommandGroup g(42, [](CLI::App& app, int& exit_code) {
     att->add_option("-o,--output", args->output, "Attestation PEM to write (never overwritten)")
         ->required();
     att->add_option("--roots", args->roots,
-                    "Trusted roots folder (default: otasign's ceremony/roots)");
+                    "Trusted roots folder (default: " + piv_cli::installed_roots_dir() + ")");
     att->footer("Example:\n  otasign ceremony attest -o 9c-attestation.pem");
     att->callback([args, &exit_code] { exit_code = run_attest(*args); });
 
@@ -485,7 +486,7 @@ const CommandGroup g(42, [](CLI::App& app, int& exit_code) {
     rec->add_option("--log", args->log, "Hash-chained ceremony log to append to")
         ->capture_default_str();
     rec->add_option("--roots", args->roots,
-                    "Trusted roots folder (default: otasign's ceremony/roots)");
+                    "Trusted roots folder (default: " + piv_cli::installed_roots_dir() + ")");
     rec->add_option("--pin-source", args->pin_source,
                     "fd:N or file:PATH for the card PIN; default: the terminal");
     rec->add_option("--witness-key", args->witness_key,
@@ -505,7 +506,7 @@ const CommandGroup g(42, [](CLI::App& app, int& exit_code) {
     ver->add_option("--log", args->log, "Ceremony log to check ('' to skip)")
         ->capture_default_str();
     ver->add_option("--roots", args->roots,
-                    "Trusted roots folder (default: otasign's ceremony/roots)");
+                    "Trusted roots folder (default: " + piv_cli::installed_roots_dir() + ")");
     ver->footer(
         "Example:\n  otasign ceremony verify-record "
         "ceremony/records/2026-11-23-card-12345678.json");
@@ -521,13 +522,12 @@ const CommandGroup g(42, [](CLI::App& app, int& exit_code) {
                   "Also make the role require PIV attestation (origin generated, PIN and touch "
                   "always), embedding the --roots certificates in the policy");
     add->add_option("--roots", args->roots,
-                    "Trusted roots folder (default: otasign's ceremony/roots)");
+                    "Trusted roots folder (default: " + piv_cli::installed_roots_dir() + ")");
     add->footer(
         "Verifies the record first; the key is pinned to the card serial.\n"
         "Example:\n  otasign ceremony add-to-policy record.json --policy policy.json --role "
         "manifest --name ota-2026");
     add->callback([args, &exit_code] { exit_code = run_add_to_policy(*args); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

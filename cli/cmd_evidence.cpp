@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_lock.hpp"
 #include "envelope/commit_journal.hpp"
@@ -12,7 +13,6 @@
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "policy/policy.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -98,17 +98,18 @@ Status check_interrupted(const std::string& log_path, const std::vector<std::str
     return ok_status();
 }
 
-CommandGroup g(45, [](CLI::App& app, int& exit_code) {
-    CLI::App* group =
-        subcommand_group(app, "evidence", "Check and show the hash-chained evidence log");
+struct EvidenceArgs {
+    std::string log, policy_path;
+    std::vector<std::string> bundles;
+    std::optional<std::uint64_t> index;
+    bool json = false;
+};
 
-    struct Args {
-        std::string log, policy_path;
-        std::vector<std::string> bundles;
-        std::optional<std::uint64_t> index;
-        bool json = false;
-    };
-    auto args = std::make_shared<Args>();
+}  // namespace
+
+void add_evidence_verify_command(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
+    auto args = std::make_shared<EvidenceArgs>();
 
     CLI::App* ver =
         group->add_subcommand("verify", "Check the log's hash chain and every entry's signature");
@@ -228,7 +229,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
         };
         if (auto st = run(); !st) exit_code = report(st.error());
     });
+}
 
+void add_evidence_recover_command(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
+    auto args = std::make_shared<EvidenceArgs>();
     CLI::App* rec = group->add_subcommand(
         "recover", "Complete or clean up a sign that was interrupted (crash, kill -9)");
     rec->add_option("LOG", args->log, "Evidence log (JSON lines)")->required();
@@ -271,7 +276,11 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
         };
         if (auto st = run(); !st) exit_code = report(st.error());
     });
+}
 
+void add_evidence_show_command(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
+    auto args = std::make_shared<EvidenceArgs>();
     CLI::App* show = group->add_subcommand("show", "Print evidence records for an auditor");
     show->add_option("LOG", args->log, "Evidence log (JSON lines)")->required();
     show->add_option("--index", args->index, "Only the entry with this index (0-based)")
@@ -323,7 +332,6 @@ CommandGroup g(45, [](CLI::App& app, int& exit_code) {
         };
         if (auto st = run(); !st) exit_code = report(st.error());
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "core/page_buffer.hpp"
@@ -13,7 +14,6 @@
 #include "json/canonical.hpp"
 #include "json/strict.hpp"
 #include "options.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -77,12 +77,11 @@ Status run_canonicalize(const JsonOptions& opts) {
 }
 
 Status run_digest(const JsonOptions& opts) {
-    Hasher hasher(HashAlg::sha256);
-    OTASIGN_TRY(stream_canonical(opts, [&](std::string_view piece) {
-        hasher.update(piece.data(), piece.size());
-        return ok_status();
-    }));
-    OTASIGN_TRY(write_stdout("sha256:" + to_hex(hasher.finish()) + "\n"));
+    OTASIGN_ASSIGN_OR_RETURN(Hasher hasher, Hasher::create(HashAlg::sha256));
+    OTASIGN_TRY(stream_canonical(
+        opts, [&](std::string_view piece) { return hasher.update(piece.data(), piece.size()); }));
+    OTASIGN_ASSIGN_OR_RETURN(auto digest, hasher.finish());
+    OTASIGN_TRY(write_stdout("sha256:" + to_hex(digest) + "\n"));
     return flush_stdout();
 }
 
@@ -97,7 +96,9 @@ void add_limit_options(CLI::App* cmd, JsonOptions& opts) {
         ->check(CLI::PositiveNumber);
 }
 
-CommandGroup g(90, [](CLI::App& app, int& exit_code) {
+}  // namespace
+
+void add_canonicalize_digest_commands(CLI::App& app, int& exit_code) {
     auto opts = std::make_shared<JsonOptions>();
 
     CLI::App* canon = app.add_subcommand(
@@ -126,7 +127,6 @@ CommandGroup g(90, [](CLI::App& app, int& exit_code) {
         Status st = run_digest(*opts);
         exit_code = st ? kOk : report(st.error());
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

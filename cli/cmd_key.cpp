@@ -3,11 +3,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "exit_codes.hpp"
 #include "pkcs11/key.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -64,8 +64,10 @@ int run_list(const KeyArgs& args) {
     return kOk;
 }
 
-CommandGroup g(40, [](CLI::App& app, int& exit_code) {
-    CLI::App* key = subcommand_group(app, "key", "Keys on hardware tokens");
+}  // namespace
+
+void add_key_token_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* key = &parent;
 
     auto export_args = std::make_shared<KeyArgs>();
     CLI::App* exp = key->add_subcommand("export", "Write the public key (SubjectPublicKeyInfo PEM) of a token key "
@@ -86,7 +88,6 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
     list->footer("Example:\n  otasign key list --module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so\n"
                  "Keys that a token hides until login are listed through their public keys.");
     list->callback([list_args, &exit_code] { exit_code = run_list(*list_args); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

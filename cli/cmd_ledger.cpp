@@ -7,11 +7,11 @@
 
 #include "airgap/ledger.hpp"
 #include "airgap_cli.hpp"
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "envelope/bundle.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -127,9 +127,10 @@ int run_import(const LedgerArgs& a) {
     return kOk;
 }
 
-CommandGroup g(46, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(
-        app, "ledger", "The workstation ledger: every manifest signed here, by digest");
+}  // namespace
+
+void add_ledger_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
     auto add_ledger = [](CLI::App* c, LedgerArgs& a) {
         c->add_option("--ledger", a.ledger,
                       "Ledger directory (default: $XDG_DATA_HOME/otasign, else "
@@ -165,9 +166,7 @@ CommandGroup g(46, [](CLI::App& app, int& exit_code) {
     import->add_option("BUNDLE", i->bundle, "Its signature bundle")->required();
     import->add_option("--policy", i->policy, "Trust policy the bundle must meet")->required();
     import->footer("Exit 1 when the bundle does not meet the policy's manifest-role threshold.");
-    import->callback([i, &exit_code] { exit_code = run_import(*i);
-});
-});
+    import->callback([i, &exit_code] { exit_code = run_import(*i); });
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -7,12 +7,12 @@
 #include <iostream>
 #include <optional>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "exit_codes.hpp"
 #include "manifest/diff.hpp"
 #include "manifest/manifest.hpp"
 #include "options.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -127,7 +127,9 @@ int run_diff(const DiffArgs& args) {
     return kOk;
 }
 
-const CommandGroup group(20, [](CLI::App& app, int& exit_code) {
+}  // namespace
+
+void add_validate_diff_commands(CLI::App& app, int& exit_code) {
     auto file = std::make_shared<std::string>();
     auto as_json = std::make_shared<bool>(false);
     CLI::App* validate = app.add_subcommand(
@@ -167,7 +169,6 @@ const CommandGroup group(20, [](CLI::App& app, int& exit_code) {
         "expiry-too-long, expired. Exit 0 when both manifests are valid, 3 otherwise.\n"
         "Example:\n  otasign diff release-1.json release-2.json --max-rollout-step 20");
     d->callback([args, &exit_code] { exit_code = run_diff(*args); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -5,12 +5,12 @@
 #include <iostream>
 #include <optional>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "exit_codes.hpp"
 #include "manifest/create.hpp"
 #include "options.hpp"
 #include "progress.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -65,8 +65,10 @@ int run_create(const CreateArgs& a) {
     return kOk;
 }
 
-CommandGroup g(25, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(app, "manifest", "Make release manifests (the pipeline)");
+}  // namespace
+
+void add_manifest_create_command(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
     auto a = std::make_shared<CreateArgs>();
     CLI::App* create = group->add_subcommand(
         "create", "Make a manifest from a template and a directory of artifacts");
@@ -98,7 +100,6 @@ CommandGroup g(25, [](CLI::App& app, int& exit_code) {
         "Example:\n  otasign manifest create --template release.tpl.json --artifacts out/ "
         "--previous release-1.json -o release-2.json");
     create->callback([a, &exit_code] { exit_code = run_create(*a); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

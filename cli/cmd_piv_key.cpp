@@ -5,13 +5,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "exit_codes.hpp"
 #include "piv/attestation.hpp"
 #include "piv/device.hpp"
 #include "piv/keygen.hpp"
 #include "piv_cli.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -167,8 +167,10 @@ int run_verify(const VerifyArgs& a) {
     return kOk;
 }
 
-const CommandGroup g(41, [](CLI::App& app, int& exit_code) {
-    CLI::App* key = subcommand_group(app, "key", "Manage signing keys");
+}  // namespace
+
+void add_key_piv_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* key = &parent;
 
     auto gen = std::make_shared<GenerateArgs>();
     CLI::App* generate = key->add_subcommand(
@@ -210,14 +212,14 @@ const CommandGroup g(41, [](CLI::App& app, int& exit_code) {
     CLI::App* verify = key->add_subcommand(
         "verify-attestation", "Verify an attestation file offline and show what it attests");
     verify->add_option("FILE", ver->file, "File written by 'key attest'")->required();
-    verify->add_option("--roots", ver->roots,
-                       "Folder of trusted root CA PEMs (default: otasign's ceremony/roots)");
+    verify->add_option(
+        "--roots", ver->roots,
+        "Folder of trusted root CA PEMs (default: " + piv_cli::installed_roots_dir() + ")");
     verify->add_flag("--json", ver->json, "Print JSON");
     verify->footer(
         "Exit 1 when the chain does not verify.\n"
         "Example:\n  otasign key verify-attestation 9c-attestation.pem --json");
     verify->callback([ver, &exit_code] { exit_code = run_verify(*ver); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -5,12 +5,12 @@
 #include <iostream>
 #include <optional>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/words.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "policy/policy.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -20,14 +20,16 @@ Result<policy::Policy> load_policy_file(const std::string& path) {
     return policy::parse_policy(bytes, input_name(path));
 }
 
-CommandGroup g(40, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(app, "policy", "Create, edit and show a trust policy");
+struct PolicyArgs {
+    std::string path, role = "manifest", pem, name, token_serial;
+    std::uint32_t threshold = 1;
+};
 
-    struct Args {
-        std::string path, role = "manifest", pem, name, token_serial;
-        std::uint32_t threshold = 1;
-    };
-    auto args = std::make_shared<Args>();
+}  // namespace
+
+void add_policy_edit_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
+    auto args = std::make_shared<PolicyArgs>();
 
     CLI::App* init = group->add_subcommand(
         "init", "Create an empty trust policy (both roles empty, threshold 1)");
@@ -204,9 +206,12 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
         };
         if (auto st = run(); !st) exit_code = report(st.error());
     });
+}
 
+void add_policy_show_command(CLI::App& parent, int& exit_code) {
+    auto args = std::make_shared<PolicyArgs>();
     auto show_json = std::make_shared<bool>(false);
-    CLI::App* show = group->add_subcommand("show", "Validate a policy and describe it");
+    CLI::App* show = parent.add_subcommand("show", "Validate a policy and describe it");
     show->add_option("POLICY", args->path, "Policy file")->required();
     show->add_flag("--json", *show_json, "Print the validated policy document as JSON");
     show->footer("Example:\n  otasign policy show policy.json");
@@ -218,7 +223,6 @@ CommandGroup g(40, [](CLI::App& app, int& exit_code) {
         }
         std::cout << (*show_json ? policy::serialize_policy(p->document) : policy::describe(*p));
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <iostream>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/words.hpp"
 #include "exit_codes.hpp"
 #include "piv/attestation.hpp"
 #include "policy/policy.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -68,8 +68,10 @@ Status run(const Args& a) {
     return ok_status();
 }
 
-CommandGroup g(41, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(app, "policy", "Create, edit and show a trust policy");
+}  // namespace
+
+void add_policy_attestation_command(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
     auto a = std::make_shared<Args>();
     CLI::App* cmd = group->add_subcommand(
         "require-attestation",
@@ -106,7 +108,6 @@ CommandGroup g(41, [](CLI::App& app, int& exit_code) {
         }
         if (auto st = run(*a); !st) exit_code = report(st.error());
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -9,10 +9,10 @@
 #include <optional>
 
 #include "airgap/request.hpp"
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -127,11 +127,11 @@ int run_show(const RequestArgs& a) {
     return kOk;
 }
 
-CommandGroup g(27, [](CLI::App& app, int& exit_code) {
-    CLI::App* group = subcommand_group(
-        app, "request", "Signing requests: what crosses the air gap to the signing workstation");
+}  // namespace
+
+void add_request_create_command(CLI::App& parent, int& exit_code) {
     auto a = std::make_shared<RequestArgs>();
-    CLI::App* create = group->add_subcommand(
+    CLI::App* create = parent.add_subcommand(
         "create", "Pack a manifest, its previous release and the policy digest into a request");
     create->add_option("MANIFEST", a->manifest, "Release manifest to be signed")->required();
     create->add_option("--previous", a->previous,
@@ -147,14 +147,15 @@ CommandGroup g(27, [](CLI::App& app, int& exit_code) {
         "Exit 1 when the manifest is not newer than --previous, 3 for invalid input or "
         "an existing output file.");
     create->callback([a, &exit_code] { exit_code = run_create(*a); });
+}
 
+void add_request_show_command(CLI::App& parent, int& exit_code) {
     auto s = std::make_shared<RequestArgs>();
-    CLI::App* show = group->add_subcommand("show", "Check and decode a signing request");
+    CLI::App* show = parent.add_subcommand("show", "Check and decode a signing request");
     show->add_option("REQUEST", s->request, "Signing request file")->required();
     show->add_flag("--json", s->json, "The decoded request as JSON, manifests included");
     show->footer("Exit 3 when the request fails REQUEST-FORMAT.md's verification algorithm.");
     show->callback([s, &exit_code] { exit_code = run_show(*s); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -17,6 +17,7 @@
 #include "airgap/ledger.hpp"
 #include "airgap/request.hpp"
 #include "airgap_cli.hpp"
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
 #include "core/file_lock.hpp"
@@ -28,11 +29,11 @@
 #include "manifest/diff.hpp"
 #include "manifest/manifest.hpp"
 #include "piv_sign_evidence.hpp"
+#include "piv_touch_probe.hpp"
 #include "pkcs11/key.hpp"
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
 #include "policy/verify.hpp"
-#include "registry.hpp"
 #include "review_screen.hpp"
 #include "sign_request.hpp"
 #include "terminal_text.hpp"
@@ -498,7 +499,7 @@ int run_sign(const SignArgs& args) {
     pkcs11::PinStatus pin = pkcs11::pin_status_from_flags(token->flags);
     if (piv_facts && piv_facts->pin_retries_left) {
         pin.retries_left = piv_facts->pin_retries_left;
-        if (*pin.retries_left == 1) pin.state = "final-try";
+        if (*pin.retries_left == 1) pin.state = pkcs11::PinState::final_try;
     }
     {
         std::string t = "Token   '" + terminal_safe(token->label) + "' (" +
@@ -507,7 +508,8 @@ int run_sign(const SignArgs& args) {
         t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
              ", key id " + pub->key_id + "\n";
         // The token's PIN state, before any PIN is asked for (not a verdict on a PIN).
-        t += "PIN     not entered yet; the token reports " + pin.state +
+        t += std::string("PIN     not entered yet; the token reports ") +
+             pkcs11::pin_state_name(pin.state) +
              (pin.retries_left ? ", " + std::to_string(*pin.retries_left) +
                                      (*pin.retries_left == 1 ? " retry left" : " retries left")
                                : ", no retry count") +
@@ -533,7 +535,8 @@ int run_sign(const SignArgs& args) {
     st.approval.token = {token->manufacturer, token->model, token->serial, token->label};
     st.approval.key_label = key->info().label;
     if (pin.retries_left) st.approval.pin_retries_left = *pin.retries_left;
-    st.approval.pin_status = pin.state == "locked" ? "final-try" : pin.state;
+    st.approval.pin_status = pkcs11::pin_state_name(
+        pin.state == pkcs11::PinState::locked ? pkcs11::PinState::final_try : pin.state);
     st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
     st.approval.host = host_name();
     if (piv_facts) st.approval.piv = piv_facts->evidence;
@@ -548,7 +551,7 @@ int run_sign(const SignArgs& args) {
     TouchRequirement touch = a.touch == "always"  ? TouchRequirement::always
                              : a.touch == "never" ? TouchRequirement::never
                              : piv_facts          ? piv_facts->touch
-                                                  : touch_probe()(a.key_uri, a.module);
+                                                  : probe_piv_touch(a.key_uri, a.module);
     sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required
                                                     : pkcs11::TouchPolicy::not_required;
     auto entry = envelope::make_entry(st, *pub, [&](std::string_view pae) -> Result<std::string> {
@@ -583,7 +586,9 @@ int run_sign(const SignArgs& args) {
     return kOk;
 }
 
-CommandGroup g(30, [](CLI::App& app, int& exit_code) {
+}  // namespace
+
+void add_sign_command(CLI::App& app, int& exit_code) {
     auto a = std::make_shared<SignArgs>();
     CLI::App* cmd = app.add_subcommand(
         "sign", "Review, approve and sign a manifest with a PKCS#11 key (detached bundle)");
@@ -648,7 +653,6 @@ CommandGroup g(30, [](CLI::App& app, int& exit_code) {
         "      --key "
         "'pkcs11:token=YubiKey%20PIV;object=Private%20key%20for%20Digital%20Signature'");
     cmd->callback([a, &exit_code] { exit_code = run_sign(*a); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -3,9 +3,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "commands.hpp"
 #include "exit_codes.hpp"
 #include "piv/device.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -103,9 +103,10 @@ struct TokenArgs {
     bool json = false;
 };
 
-const CommandGroup g(40, [](CLI::App& app, int& exit_code) {
-    CLI::App* group =
-        subcommand_group(app, "token", "Inspect PIV cards (YubiKeys) through libykpiv");
+}  // namespace
+
+void add_token_status_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
     auto args = std::make_shared<TokenArgs>();
 
     CLI::App* list =
@@ -159,7 +160,6 @@ const CommandGroup g(40, [](CLI::App& app, int& exit_code) {
             print_status(*st);
         exit_code = kOk;
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

@@ -5,10 +5,10 @@
 
 #include <iostream>
 
+#include "commands.hpp"
 #include "exit_codes.hpp"
 #include "piv/device.hpp"
 #include "piv_cli.hpp"
-#include "registry.hpp"
 
 namespace otasign::cli {
 namespace {
@@ -67,9 +67,10 @@ Status change(const PinArgs& a) {
     return ok_status();
 }
 
-const CommandGroup g(41, [](CLI::App& app, int& exit_code) {
-    CLI::App* group =
-        subcommand_group(app, "token", "Inspect PIV cards (YubiKeys) through libykpiv");
+}  // namespace
+
+void add_token_pin_commands(CLI::App& parent, int& exit_code) {
+    CLI::App* group = &parent;
     auto a = std::make_shared<PinArgs>();
 
     CLI::App* unblock_cmd = group->add_subcommand(
@@ -107,7 +108,6 @@ const CommandGroup g(41, [](CLI::App& app, int& exit_code) {
     change_cmd->callback([a, &exit_code] {
         if (auto st = change(*a); !st) exit_code = report(st.error());
     });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

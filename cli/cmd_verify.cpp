@@ -7,6 +7,7 @@
 #include <optional>
 #include <sstream>
 
+#include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "envelope/bundle.hpp"
 #include "exit_codes.hpp"
@@ -15,7 +16,6 @@
 #include "policy/policy.hpp"
 #include "policy/release.hpp"
 #include "progress.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 
 namespace otasign::cli {
@@ -239,7 +239,9 @@ int run_verify(const VerifyArgs& a) {
     return kOk;
 }
 
-CommandGroup g(35, [](CLI::App& app, int& exit_code) {
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
     auto a = std::make_shared<VerifyArgs>();
     CLI::App* cmd = app.add_subcommand(
         "verify", "Verify a manifest's signatures against a trust policy (the CI gate)");
@@ -272,7 +274,6 @@ CommandGroup g(35, [](CLI::App& app, int& exit_code) {
         "Example:\n  otasign verify release-2.json --policy policy.json --previous release-1.json "
         "--artifacts out/");
     cmd->callback([a, &exit_code] { exit_code = run_verify(*a); });
-});
+}
 
-}  // namespace
 }  // namespace otasign::cli

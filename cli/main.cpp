@@ -2,43 +2,31 @@
 // to exit codes; the work is in libsign.
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <exception>
 #include <iostream>
 
+#include "commands.hpp"
 #include "exit_codes.hpp"
-#include "registry.hpp"
 #include "terminal_text.hpp"
 #include "usage_errors.hpp"
 
-namespace otasign::cli {
-
-std::vector<RegisteredGroup>& command_groups() {
-    static std::vector<RegisteredGroup> groups;
-    return groups;
-}
-
-CommandGroup::CommandGroup(int order, AddCommands add) {
-    command_groups().push_back({order, std::move(add)});
-}
-
-}  // namespace otasign::cli
-
 int main(int argc, char** argv) {
     using namespace otasign::cli;
-    CLI::App app{"otasign: offline signing and verification of OTA release manifests"};
+    const bool full = edition() == Edition::full;
+    CLI::App app{full ? "otasign: offline signing and verification of OTA release manifests"
+                      : "otasign (verify edition): verification of OTA release manifests"};
     app.name("otasign");
-    app.set_version_flag("--version", std::string("otasign ") + OTASIGN_VERSION);
+    app.set_version_flag(
+        "--version", std::string("otasign ") + OTASIGN_VERSION + (full ? "" : " (verify edition)"));
     app.require_subcommand(1);
+    // Every command below this one with its options, for one page per group (cli/man-pages.sh).
+    app.set_help_all_flag("--help-all", "Print help for every command below this one");
     app.footer(
         "Exit codes: 0 ok, 1 verification or policy failure, 2 usage, 3 invalid input,\n"
         "4 token or device error, 5 operator declined or aborted, 6 internal or I/O error.");
 
     int exit_code = kOk;
-    auto& groups = command_groups();
-    std::stable_sort(groups.begin(), groups.end(),
-                     [](const auto& a, const auto& b) { return a.order < b.order; });
-    for (auto& group : groups) group.add(app, exit_code);
+    add_commands(app, exit_code);
 
     try {
         app.parse(argc, argv);

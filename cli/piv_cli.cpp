@@ -51,22 +51,17 @@ Result<ManagementKey> obtain_management_key(const std::string& source,
     return out;
 }
 
+std::string installed_roots_dir() { return OTASIGN_ROOTS_DIR; }
+
 Result<std::filesystem::path> default_roots_dir() {
+    // One place, fixed when otasign was built: never a folder found by searching, which would
+    // let whoever can create a folder there choose the roots.
+    const std::filesystem::path installed = installed_roots_dir();
     std::error_code ec;
-    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        // build/cli/otasign -> <source>/ceremony/roots, for a build tree inside the checkout.
-        auto dir = exe.parent_path();
-        for (int up = 0; up < 4 && !dir.empty(); ++up, dir = dir.parent_path()) {
-            auto candidate = dir / "ceremony" / "roots";
-            if (std::filesystem::is_directory(candidate, ec)) return candidate;
-        }
-        auto installed = exe.parent_path().parent_path() / "share" / "otasign" / "roots";
-        if (std::filesystem::is_directory(installed, ec)) return installed;
-    }
+    if (std::filesystem::is_directory(installed, ec)) return installed;
     return make_error(ErrorCode::InvalidInput,
-                      "cannot find otasign's attestation roots (ceremony/roots)",
-                      "pass --roots DIR");
+                      "otasign's attestation roots are not installed at " + installed.string(),
+                      "pass --roots DIR (in a source checkout: --roots ceremony/roots)");
 }
 
 }  // namespace otasign::cli::piv_cli

@@ -39,8 +39,12 @@ struct ManagementKey {
 Result<ManagementKey> obtain_management_key(const std::string& source,
                                             const piv::TokenStatus& status, OperatorUi& ui);
 
-// ceremony/roots shipped with otasign: beside the source tree the binary was built from, or
-// the install path. Errors: InvalidInput when none exists.
+// DATADIR/otasign/roots of the install prefix, as compiled in (named in --help).
+std::string installed_roots_dir();
+
+// The Yubico roots installed with otasign (ceremony/roots in the source tree), at the path
+// compiled in as OTASIGN_ROOTS_DIR (DATADIR/otasign/roots of the install prefix). A build tree
+// has none until installed: pass --roots there. Errors: InvalidInput when it is missing.
 Result<std::filesystem::path> default_roots_dir();
 
 }  // namespace otasign::cli::piv_cli

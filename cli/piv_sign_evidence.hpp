@@ -7,7 +7,7 @@
 #include <string>
 
 #include "envelope/statement.hpp"
-#include "tty_ui.hpp"
+#include "piv_touch_probe.hpp"
 
 namespace otasign::cli {
 

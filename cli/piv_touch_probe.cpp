@@ -1,13 +1,9 @@
-// Lets `otasign sign --touch auto` know whether a YubiKey slot wants a touch: the signing key's
-// public key (read through PKCS#11, no PIN) is looked up among the PIV cards' slots, and the
-// slot's touch policy from GET METADATA decides. "cached" counts as always: the card may ask.
+#include "piv_touch_probe.hpp"
 
 #include "piv/device.hpp"
 #include "pkcs11/key.hpp"
-#include "tty_ui.hpp"
 
 namespace otasign::cli {
-namespace {
 
 TouchRequirement probe_piv_touch(const std::string& key_uri, const std::string& module_path) {
     std::string key_id;
@@ -30,10 +26,4 @@ TouchRequirement probe_piv_touch(const std::string& key_uri, const std::string& 
     }
 }
 
-const bool installed = [] {
-    touch_probe() = probe_piv_touch;
-    return true;
-}();
-
-}  // namespace
 }  // namespace otasign::cli

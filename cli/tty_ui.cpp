@@ -96,17 +96,17 @@ bool read_line(int fd, Push&& push) {
 }  // namespace
 
 Result<std::unique_ptr<TtyUi>> TtyUi::open() {
-    int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
+    core::Fd fd(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!fd)
         // Nobody declined: the command was run where it cannot ask, a usage error (exit 2).
         return make_error(ErrorCode::Usage, "no terminal to ask the operator for approval",
                           "run on a terminal, or approve non-interactively with --approve "
                           "sha256:DIGEST and --pin-source");
-    return std::unique_ptr<TtyUi>(new TtyUi(fd));
+    return std::unique_ptr<TtyUi>(new TtyUi(std::move(fd)));
 }
 
-TtyUi::TtyUi(int fd) : m_fd(fd) {
-    g_tty_fd = fd;
+TtyUi::TtyUi(core::Fd fd) : m_fd(std::move(fd)) {
+    g_tty_fd = m_fd.get();
     struct sigaction sa {};
     sa.sa_handler = on_abort_signal;
     sigemptyset(&sa.sa_mask);
@@ -133,32 +133,31 @@ TtyUi::~TtyUi() {
     sigaction(SIGTSTP, &g_old_tstp, nullptr);
     sigaction(SIGCONT, &g_old_cont, nullptr);
     g_tty_fd = -1;
-    ::close(m_fd);
 }
 
 std::optional<std::size_t> TtyUi::rows() const {
     struct winsize ws {};
-    if (::ioctl(m_fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return std::nullopt;
+    if (::ioctl(m_fd.get(), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0) return std::nullopt;
     return ws.ws_row;
 }
 
 void TtyUi::display(std::string_view raw) {
     const std::string text = fold_lines(terminal_safe_text(raw), kScreenWidth);
-    write_all(m_fd, text);
-    if (!text.empty() && text.back() != '\n') write_all(m_fd, "\n");
+    write_all(m_fd.get(), text);
+    if (!text.empty() && text.back() != '\n') write_all(m_fd.get(), "\n");
 }
 
 void TtyUi::display_emphasised(std::string_view raw) {
     std::string text = terminal_safe_text(raw);
     const bool newline = !text.empty() && text.back() == '\n';
     if (newline) text.pop_back();
-    write_all(m_fd, "\x1b[1;31m" + text + "\x1b[0m\n");
+    write_all(m_fd.get(), "\x1b[1;31m" + text + "\x1b[0m\n");
 }
 
 Result<std::string> TtyUi::request_value(std::string_view prompt) {
-    write_all(m_fd, fold_lines(terminal_safe_text(prompt), kPromptWidth));
+    write_all(m_fd.get(), fold_lines(terminal_safe_text(prompt), kPromptWidth));
     std::string line;
-    if (!read_line(m_fd, [&](char c) {
+    if (!read_line(m_fd.get(), [&](char c) {
             if (line.size() >= 4096) return false;
             line.push_back(c);
             return true;
@@ -169,7 +168,7 @@ Result<std::string> TtyUi::request_value(std::string_view prompt) {
 
 Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     struct termios t {};
-    if (tcgetattr(m_fd, &t) != 0)
+    if (tcgetattr(m_fd.get(), &t) != 0)
         return make_error(ErrorCode::Declined,
                           "cannot read the terminal mode: " + std::string(std::strerror(errno)));
     g_saved = t;
@@ -185,23 +184,23 @@ Result<SecretBuffer> TtyUi::request_secret(std::string_view prompt) {
     g_secret_active = 1;
     // TCSANOW rather than TCSAFLUSH: a PIN typed ahead (or fed by a scripted terminal) is read
     // with echo off instead of being silently discarded.
-    if (tcsetattr(m_fd, TCSANOW, &quiet) != 0) {
+    if (tcsetattr(m_fd.get(), TCSANOW, &quiet) != 0) {
         g_secret_active = 0;
         g_saved_valid = 0;
         return make_error(ErrorCode::Declined,
                           "cannot turn terminal echo off: " + std::string(std::strerror(errno)));
     }
-    write_all(m_fd, shown_prompt);
+    write_all(m_fd.get(), shown_prompt);
     SecretBuffer secret;
     bool too_long = false;
-    bool got_line = read_line(m_fd, [&](char c) {
+    bool got_line = read_line(m_fd.get(), [&](char c) {
         if (!secret.push_back(static_cast<std::uint8_t>(c))) too_long = true;
         return !too_long;
     });
     g_secret_active = 0;
-    tcsetattr(m_fd, TCSANOW, &t);
+    tcsetattr(m_fd.get(), TCSANOW, &t);
     g_saved_valid = 0;
-    write_all(m_fd, "\n");
+    write_all(m_fd.get(), "\n");
     if (!got_line) return make_error(ErrorCode::Declined, "no PIN entered (end of input)");
     if (too_long) return make_error(ErrorCode::InvalidInput, "the PIN is too long");
     return secret;
@@ -233,12 +232,5 @@ void StderrUi::warn(std::string_view text) { cli::warn(text); }
 
 void StderrUi::wait_begin(std::string_view message) { display(message); }
 void StderrUi::wait_done() {}
-
-TouchProbe& touch_probe() {
-    static TouchProbe probe = [](const std::string&, const std::string&) {
-        return TouchRequirement::unknown;
-    };
-    return probe;
-}
 
 }  // namespace otasign::cli

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/fd.hpp"
 #include "core/result.hpp"
 #include "core/ui.hpp"
 
@@ -42,8 +43,8 @@ class TtyUi final : public OperatorUi {
     void wait_done() override;
 
   private:
-    explicit TtyUi(int fd);
-    int m_fd;
+    explicit TtyUi(core::Fd fd);
+    core::Fd m_fd;  // /dev/tty
 };
 
 // No terminal: text goes to stderr; questions are refused (Declined) because nobody can
@@ -57,14 +58,5 @@ class StderrUi final : public OperatorUi {
     void wait_begin(std::string_view message) override;
     void wait_done() override;
 };
-
-// Whether the signing key wants a touch before each signature. The PIV helper can install a
-// probe that reads the slot's touch policy (e.g. from attestation or metadata); without one,
-// `sign --touch` decides.
-enum class TouchRequirement { unknown, never, always };
-using TouchProbe =
-    std::function<TouchRequirement(const std::string& key_uri, const std::string& module_path)>;
-// The installed probe (initially one that answers `unknown`).
-TouchProbe& touch_probe();
 
 }  // namespace otasign::cli

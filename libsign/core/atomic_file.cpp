@@ -21,11 +21,12 @@ std::string errno_text(int err) { return std::strerror(err); }
 }  // namespace
 
 Status fsync_directory(const fs::path& dir) {
-    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return make_error(ErrorCode::Io, "cannot open directory " + dir.string() + ": " + errno_text(errno));
-    int rc = ::fsync(dfd);
+    core::Fd dfd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dfd)
+        return make_error(ErrorCode::Io,
+                          "cannot open directory " + dir.string() + ": " + errno_text(errno));
+    int rc = ::fsync(dfd.get());
     int err = errno;
-    ::close(dfd);
     if (rc != 0) return make_error(ErrorCode::Io, "cannot fsync directory " + dir.string() + ": " + errno_text(err));
     return ok_status();
 }
@@ -53,20 +54,19 @@ Result<fs::path> resolve_write_path(const fs::path& path) {
     return target;
 }
 
-AtomicFile::AtomicFile(fs::path target, fs::path temp, int fd)
-    : m_target(std::move(target)), m_temp(std::move(temp)), m_fd(fd) {}
+AtomicFile::AtomicFile(fs::path target, fs::path temp, core::Fd fd)
+    : m_target(std::move(target)), m_temp(std::move(temp)), m_fd(std::move(fd)) {}
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_target(std::move(other.m_target)),
       m_temp(std::move(other.m_temp)),
-      m_fd(other.m_fd),
+      m_fd(std::move(other.m_fd)),
       m_committed(other.m_committed) {
-    other.m_fd = -1;
     other.m_committed = true;  // the moved-from object owns nothing to clean up
 }
 
 AtomicFile::~AtomicFile() {
-    if (m_fd >= 0) ::close(m_fd);
+    m_fd.reset();
     if (!m_committed && !m_temp.empty()) ::unlink(m_temp.c_str());
 }
 
@@ -79,8 +79,8 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target) {
         std::string name = temp_prefix(target);
         name.append(suffix);
         fs::path temp = dir / name;
-        int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) return AtomicFile(target, temp, fd);
+        core::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        if (fd) return AtomicFile(target, temp, std::move(fd));
         if (errno != EEXIST)
             return make_error(ErrorCode::Io, "cannot create a temporary file beside " + target.string() + ": " + errno_text(errno));
     }
@@ -88,9 +88,9 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target) {
 }
 
 Status AtomicFile::write(std::string_view bytes) {
-    if (m_fd < 0) return make_error(ErrorCode::Internal, "write after commit to " + m_target.string());
+    if (!m_fd) return make_error(ErrorCode::Internal, "write after commit to " + m_target.string());
     while (!bytes.empty()) {
-        ssize_t n = ::write(m_fd, bytes.data(), bytes.size());
+        ssize_t n = ::write(m_fd.get(), bytes.data(), bytes.size());
         if (n < 0) {
             if (errno == EINTR) continue;
             return make_error(ErrorCode::Io, "cannot write " + m_target.string() + ": " + errno_text(errno));
@@ -101,11 +101,10 @@ Status AtomicFile::write(std::string_view bytes) {
 }
 
 Status AtomicFile::sync() {
-    if (m_fd < 0) return ok_status();
-    if (::fsync(m_fd) != 0)
+    if (!m_fd) return ok_status();
+    if (::fsync(m_fd.get()) != 0)
         return make_error(ErrorCode::Io, "cannot fsync " + m_target.string() + ": " + errno_text(errno));
-    ::close(m_fd);
-    m_fd = -1;
+    m_fd.reset();
     return ok_status();
 }
 
@@ -157,11 +156,12 @@ Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
         }
         return out;
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: " + errno_text(errno));
+    core::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return make_error(ErrorCode::InvalidInput,
+                          path.string() + ": cannot read: " + errno_text(errno));
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        ::close(fd);
+    if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
         return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: is a directory");
     }
     // Sized once: growing by doubling would copy a large input several times and could leave
@@ -172,21 +172,18 @@ Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
     }
     char buf[65536];
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
             int err = errno;
-            ::close(fd);
             return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: " + errno_text(err));
         }
         if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
         if (out.size() > max_bytes) {
-            ::close(fd);
             return make_error(ErrorCode::InvalidInput, path.string() + ": input exceeds the size limit of " + std::to_string(max_bytes) + " bytes");
         }
     }
-    ::close(fd);
     return out;
 }
 

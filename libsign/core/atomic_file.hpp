@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/fd.hpp"
 #include "core/result.hpp"
 
 namespace otasign {
@@ -39,10 +40,10 @@ public:
     const std::filesystem::path& temp() const { return m_temp; }
 
   private:
-    AtomicFile(std::filesystem::path target, std::filesystem::path temp, int fd);
+    AtomicFile(std::filesystem::path target, std::filesystem::path temp, core::Fd fd);
     std::filesystem::path m_target;
     std::filesystem::path m_temp;
-    int m_fd = -1;
+    core::Fd m_fd;
     bool m_committed = false;
 };
 

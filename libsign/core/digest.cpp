@@ -2,8 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <stdexcept>
-
 #include "core/ossl.hpp"
 
 namespace otasign {
@@ -23,26 +21,41 @@ struct Hasher::Impl {
     ossl::Ptr<EVP_MD_CTX> ctx;
 };
 
-Hasher::Hasher(HashAlg alg) : m_impl(new Impl{ossl::Ptr<EVP_MD_CTX>(EVP_MD_CTX_new())}) {
-    if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx.get(), md_for(alg), nullptr) != 1)
-        throw std::runtime_error("EVP_DigestInit_ex failed");
+Hasher::Hasher(std::unique_ptr<Impl> impl) noexcept : m_impl(std::move(impl)) {}
+Hasher::Hasher(Hasher&& other) noexcept = default;
+Hasher& Hasher::operator=(Hasher&& other) noexcept = default;
+Hasher::~Hasher() = default;
+
+Result<Hasher> Hasher::create(HashAlg alg) {
+    auto impl = std::make_unique<Impl>(Impl{ossl::Ptr<EVP_MD_CTX>(EVP_MD_CTX_new())});
+    if (!impl->ctx || EVP_DigestInit_ex(impl->ctx.get(), md_for(alg), nullptr) != 1)
+        return make_error(ErrorCode::Internal, "cannot set up a digest: " + ossl::last_error());
+    return Hasher(std::move(impl));
 }
-Hasher::~Hasher() { delete m_impl; }
-void Hasher::update(const void* data, std::size_t size) {
-    EVP_DigestUpdate(m_impl->ctx.get(), data, size);
+
+Status Hasher::update(const void* data, std::size_t size) {
+    if (!m_impl || EVP_DigestUpdate(m_impl->ctx.get(), data, size) != 1)
+        return make_error(ErrorCode::Internal, "hashing failed: " + ossl::last_error());
+    return ok_status();
 }
-std::vector<std::uint8_t> Hasher::finish() {
+
+Result<std::vector<std::uint8_t>> Hasher::finish() {
     std::vector<std::uint8_t> out(EVP_MAX_MD_SIZE);
     unsigned int len = 0;
-    EVP_DigestFinal_ex(m_impl->ctx.get(), out.data(), &len);
+    if (!m_impl || EVP_DigestFinal_ex(m_impl->ctx.get(), out.data(), &len) != 1)
+        return make_error(ErrorCode::Internal, "hashing failed: " + ossl::last_error());
+    m_impl.reset();
     out.resize(len);
     return out;
 }
 
 std::vector<std::uint8_t> hash_bytes(HashAlg alg, std::string_view data) {
-    Hasher h(alg);
-    h.update(data.data(), data.size());
-    return h.finish();
+    std::vector<std::uint8_t> out(EVP_MAX_MD_SIZE);
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), out.data(), &len, md_for(alg), nullptr) != 1)
+        fatal_internal_error("OpenSSL cannot hash bytes in memory (out of memory?)");
+    out.resize(len);
+    return out;
 }
 
 std::string sha256_hex(std::string_view data) { return to_hex(hash_bytes(HashAlg::sha256, data)); }

@@ -1,3 +1,6 @@
+#include <cstdio>
+#include <cstdlib>
+
 #include "core/result.hpp"
 
 namespace otasign {
@@ -20,6 +23,14 @@ const char* error_code_name(ErrorCode code) noexcept {
         case ErrorCode::Internal: return "internal";
     }
     return "internal";
+}
+
+void fatal_internal_error(const char* what) noexcept {
+    // The one place libsign writes to the terminal: the process is about to abort, and the
+    // message is the only trace of why.
+    std::fprintf(stderr, "otasign: internal error: %s\n", what);
+    std::fflush(stderr);
+    std::abort();
 }
 
 }  // namespace otasign

@@ -147,9 +147,12 @@ Result<FileDigest> hash_file(int fd, std::uint64_t limit, bool want_sha512,
                              const std::function<void(std::uint64_t)>& on_bytes) {
     constexpr std::size_t kBuffer = 1 << 16;
     std::unique_ptr<char[]> buf(new char[kBuffer]);
-    Hasher h256(HashAlg::sha256);
+    OTASIGN_ASSIGN_OR_RETURN(Hasher h256, Hasher::create(HashAlg::sha256));
     std::optional<Hasher> h512;
-    if (want_sha512) h512.emplace(HashAlg::sha512);
+    if (want_sha512) {
+        OTASIGN_ASSIGN_OR_RETURN(Hasher h, Hasher::create(HashAlg::sha512));
+        h512.emplace(std::move(h));
+    }
     FileDigest out;
     // One byte past the limit is enough to know the file is too long.
     const std::uint64_t cap = limit == UINT64_MAX ? limit : limit + 1;
@@ -161,13 +164,17 @@ Result<FileDigest> hash_file(int fd, std::uint64_t limit, bool want_sha512,
         if (n < 0) return io_error("read", errno);
         if (n == 0) break;
         out.size += static_cast<std::uint64_t>(n);
-        h256.update(buf.get(), static_cast<std::size_t>(n));
-        if (h512) h512->update(buf.get(), static_cast<std::size_t>(n));
+        OTASIGN_TRY(h256.update(buf.get(), static_cast<std::size_t>(n)));
+        if (h512) OTASIGN_TRY(h512->update(buf.get(), static_cast<std::size_t>(n)));
         if (on_bytes) on_bytes(static_cast<std::uint64_t>(n));
     }
     out.over_limit = out.size > limit;
-    out.sha256 = to_hex(h256.finish());
-    if (h512) out.sha512 = to_hex(h512->finish());
+    OTASIGN_ASSIGN_OR_RETURN(auto sha256, h256.finish());
+    out.sha256 = to_hex(sha256);
+    if (h512) {
+        OTASIGN_ASSIGN_OR_RETURN(auto sha512, h512->finish());
+        out.sha512 = to_hex(sha512);
+    }
     return out;
 }
 

@@ -2,7 +2,6 @@
 // Result<T>: a value or an Error, in the manner of Tink's StatusOr. Fallible libsign functions
 // return one of these instead of throwing; the CLI maps Error::code to an exit code in one place.
 
-#include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
@@ -30,6 +29,11 @@ enum class ErrorCode {
 // The stable lowercase name of a code, used in --json output.
 const char* error_code_name(ErrorCode code) noexcept;
 
+// A bug that must stop the program in every build type (not only where assert is compiled in):
+// writes "otasign: internal error: WHAT" to stderr and aborts. For broken invariants only,
+// never for bad input or a failing device, which are Errors.
+[[noreturn]] void fatal_internal_error(const char* what) noexcept;
+
 struct Error {
     ErrorCode code;
     std::string detail;  // what went wrong, naming the file, line:column and JSON pointer
@@ -49,18 +53,31 @@ public:
     bool ok() const noexcept { return m_v.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
 
-    T& value() & { assert(ok()); return std::get<0>(m_v); }
-    const T& value() const& { assert(ok()); return std::get<0>(m_v); }
-    T&& value() && { assert(ok()); return std::get<0>(std::move(m_v)); }
+    // The value; reading it from a Result that holds an error aborts (fatal_internal_error).
+    T& value() & { return std::get<0>(checked(ok(), "value() of a failed Result")); }
+    const T& value() const& { return std::get<0>(checked(ok(), "value() of a failed Result")); }
+    T&& value() && { return std::get<0>(std::move(checked(ok(), "value() of a failed Result"))); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    const Error& error() const& { assert(!ok()); return std::get<1>(m_v); }
-    Error&& error() && { assert(!ok()); return std::get<1>(std::move(m_v)); }
+    // The error; asking a successful Result for one aborts (fatal_internal_error).
+    const Error& error() const& { return std::get<1>(checked(!ok(), "error() of a good Result")); }
+    Error&& error() && {
+        return std::get<1>(std::move(checked(!ok(), "error() of a good Result")));
+    }
 
 private:
+    std::variant<T, Error>& checked(bool fine, const char* misuse) {
+        if (!fine) fatal_internal_error(misuse);
+        return m_v;
+    }
+    const std::variant<T, Error>& checked(bool fine, const char* misuse) const {
+        if (!fine) fatal_internal_error(misuse);
+        return m_v;
+    }
+
     std::variant<T, Error> m_v;
 };
 

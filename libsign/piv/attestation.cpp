@@ -13,8 +13,8 @@
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/key_identity.hpp"
 #include "core/ossl.hpp"
-#include "piv/device.hpp"
 #include "piv/types.hpp"
 
 namespace otasign::piv {
@@ -209,8 +209,9 @@ Result<AttestationReport> verify_with(const std::vector<std::uint8_t>& attestati
     if (!key)
         return make_error(ErrorCode::InvalidInput,
                           "the attestation certificate has no usable public key");
-    report.spki_der = spki_der(key);
-    report.public_key_id = public_key_id(key);
+    OTASIGN_ASSIGN_OR_RETURN(auto canonical, canonical_key(key, "the attested public key"));
+    report.spki_der.assign(canonical.spki_der.begin(), canonical.spki_der.end());
+    report.public_key_id = std::move(canonical.key_id);
     if (EVP_PKEY_is_a(key, "EC")) {
         char group[64] = {};
         std::size_t glen = 0;

@@ -66,15 +66,17 @@ std::optional<std::vector<std::uint8_t>> tlv_find(const std::uint8_t* data, std:
     return std::nullopt;
 }
 
-// PIN/PUK as the card wants them: up to 8 bytes, padded with 0xff.
-Result<std::array<std::uint8_t, 8>> padded_reference(const SecretBuffer& value,
-                                                     std::string_view what) {
+// Appends a PIN or PUK as the card wants it (6 to 8 bytes, padded with 0xff to 8) to `out`.
+// The padded copy lives only in a SecretBuffer, which wipes it on every move and at the end.
+// Errors: Usage.
+Status append_padded_reference(SecretBuffer& out, const SecretBuffer& value,
+                               std::string_view what) {
     if (value.size() < 6 || value.size() > 8)
         return make_error(ErrorCode::Usage, std::string(what) + " must be 6 to 8 characters long");
-    std::array<std::uint8_t, 8> out;
-    out.fill(0xff);
-    std::memcpy(out.data(), value.data(), value.size());
-    return out;
+    for (std::size_t i = 0; i < 8; ++i)
+        if (!out.push_back(i < value.size() ? value.data()[i] : std::uint8_t{0xff}))
+            return make_error(ErrorCode::Internal, "PIN buffer full");
+    return ok_status();
 }
 
 Status reference_status(int sw, std::string_view what) {
@@ -123,17 +125,6 @@ Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_
         return make_error(ErrorCode::InvalidInput,
                           "the card returned an invalid EC public key: " + ossl::last_error());
     return ossl::Ptr<EVP_PKEY>(raw);
-}
-
-std::vector<std::uint8_t> spki_der(EVP_PKEY* key) {
-    auto canonical = canonical_key(key, "the card's public key");
-    if (!canonical) return {};
-    return std::vector<std::uint8_t>(canonical->spki_der.begin(), canonical->spki_der.end());
-}
-
-std::string public_key_id(EVP_PKEY* key) {
-    auto id = canonical_key_id(key, "the card's public key");
-    return id ? *id : std::string();
 }
 
 PivDevice::PivDevice(ykpiv_state* state, std::string reader)
@@ -344,7 +335,10 @@ Result<TokenStatus> PivDevice::status() {
             if (s.key && (s.key->algorithm == 0x11 || s.key->algorithm == 0x14)) {
                 auto pk = ec_public_key(Algorithm(s.key->algorithm), s.key->public_key.data(),
                                         s.key->public_key.size());
-                if (pk.ok()) s.public_key_id = public_key_id(pk->get());
+                if (pk.ok()) {
+                    auto id = canonical_key_id(pk->get(), "the card's public key");
+                    if (id.ok()) s.public_key_id = std::move(*id);
+                }
             }
         }
         OTASIGN_ASSIGN_OR_RETURN(auto cert, read_certificate(slot));
@@ -355,14 +349,14 @@ Result<TokenStatus> PivDevice::status() {
 }
 
 Status PivDevice::verify_pin(const SecretBuffer& pin) {
-    OTASIGN_ASSIGN_OR_RETURN(auto padded, padded_reference(pin, "PIN"));
+    SecretBuffer padded;
+    OTASIGN_TRY(append_padded_reference(padded, pin, "PIN"));
     const unsigned char templ[4] = {0x00, 0x20, 0x00, 0x80};
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
     ykpiv_rc rc =
         ykpiv_transfer_data(m_state, templ, padded.data(), long(padded.size()), out, &out_len, &sw);
-    OPENSSL_cleanse(padded.data(), padded.size());
     if (rc != YKPIV_OK) return ykpiv_error("VERIFY PIN", rc);
     return reference_status(sw, "PIN");
 }
@@ -370,47 +364,29 @@ Status PivDevice::verify_pin(const SecretBuffer& pin) {
 Status PivDevice::change_reference(std::uint8_t reference, const SecretBuffer& current,
                                    const SecretBuffer& replacement) {
     const char* what = reference == 0x80 ? "PIN" : "PUK";
-    OTASIGN_ASSIGN_OR_RETURN(auto old_padded, padded_reference(current, what));
-    auto new_padded = padded_reference(replacement, std::string("new ") + what);
-    if (!new_padded.ok()) {
-        OPENSSL_cleanse(old_padded.data(), old_padded.size());
-        return std::move(new_padded).error();
-    }
-    std::array<std::uint8_t, 16> data;
-    std::memcpy(data.data(), old_padded.data(), 8);
-    std::memcpy(data.data() + 8, new_padded->data(), 8);
-    OPENSSL_cleanse(old_padded.data(), old_padded.size());
-    OPENSSL_cleanse(new_padded->data(), new_padded->size());
+    SecretBuffer data;  // current || replacement, each padded to 8
+    OTASIGN_TRY(append_padded_reference(data, current, what));
+    OTASIGN_TRY(append_padded_reference(data, replacement, std::string("new ") + what));
     const unsigned char templ[4] = {0x00, 0x24, 0x00, reference};
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
     ykpiv_rc rc =
         ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
-    OPENSSL_cleanse(data.data(), data.size());
     if (rc != YKPIV_OK) return ykpiv_error(std::string("CHANGE REFERENCE ") + what, rc);
     return reference_status(sw, what);
 }
 
 Status PivDevice::unblock_pin(const SecretBuffer& puk, const SecretBuffer& new_pin) {
-    OTASIGN_ASSIGN_OR_RETURN(auto puk_padded, padded_reference(puk, "PUK"));
-    auto pin_padded = padded_reference(new_pin, "new PIN");
-    if (!pin_padded.ok()) {
-        OPENSSL_cleanse(puk_padded.data(), puk_padded.size());
-        return std::move(pin_padded).error();
-    }
-    std::array<std::uint8_t, 16> data;
-    std::memcpy(data.data(), puk_padded.data(), 8);
-    std::memcpy(data.data() + 8, pin_padded->data(), 8);
-    OPENSSL_cleanse(puk_padded.data(), puk_padded.size());
-    OPENSSL_cleanse(pin_padded->data(), pin_padded->size());
+    SecretBuffer data;  // PUK || new PIN, each padded to 8
+    OTASIGN_TRY(append_padded_reference(data, puk, "PUK"));
+    OTASIGN_TRY(append_padded_reference(data, new_pin, "new PIN"));
     const unsigned char templ[4] = {0x00, 0x2c, 0x00, 0x80};
     unsigned char out[64];
     unsigned long out_len = sizeof out;
     int sw = 0;
     ykpiv_rc rc =
         ykpiv_transfer_data(m_state, templ, data.data(), long(data.size()), out, &out_len, &sw);
-    OPENSSL_cleanse(data.data(), data.size());
     if (rc != YKPIV_OK) return ykpiv_error("RESET RETRY COUNTER", rc);
     // The status words describe the PUK: 63Cx is a wrong PUK, 6983 a blocked one.
     return reference_status(sw, "PUK");
@@ -489,8 +465,12 @@ std::vector<std::uint8_t> dynamic_template(
         inner.push_back(std::uint8_t(value.size()));
         inner.insert(inner.end(), value.begin(), value.end());
     }
-    std::vector<std::uint8_t> out{0x7c, std::uint8_t(inner.size())};
-    out.insert(out.end(), inner.begin(), inner.end());
+    // Sized once and copied into: GCC 12 at -O3 misreads an insert after the two header bytes
+    // as a write out of bounds (-Warray-bounds, a false positive that fails a Release build).
+    std::vector<std::uint8_t> out(inner.size() + 2);
+    out[0] = 0x7c;
+    out[1] = std::uint8_t(inner.size());
+    std::copy(inner.begin(), inner.end(), out.begin() + 2);
     return out;
 }
 
@@ -804,7 +784,9 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
             if (m.algorithm != 0x11 && m.algorithm != 0x14) continue;
             auto pk =
                 ec_public_key(Algorithm(m.algorithm), m.public_key.data(), m.public_key.size());
-            if (!pk.ok() || public_key_id(pk->get()) != key_id) continue;
+            if (!pk.ok()) continue;
+            auto id = canonical_key_id(pk->get(), "the card's public key");
+            if (!id.ok() || *id != key_id) continue;
             LocatedKey found;
             found.reader = reader;
             found.slot = slot;

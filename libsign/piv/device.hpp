@@ -176,9 +176,5 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
 // An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
 Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,
                                           std::size_t size);
-// Canonical SubjectPublicKeyInfo DER of a key (core/key_identity.hpp); empty if it has none.
-std::vector<std::uint8_t> spki_der(EVP_PKEY* key);
-// The canonical key id otasign prints, attests and puts in policies ("" if none).
-std::string public_key_id(EVP_PKEY* key);
 
 }  // namespace otasign::piv

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/digest.hpp"
+#include "core/key_identity.hpp"
 
 namespace otasign::piv {
 namespace {
@@ -158,8 +159,10 @@ Result<GeneratedKey> generate_signing_key(PivDevice& device, const GenerateReque
                                              request.touch_policy));
 
     GeneratedKey out;
-    out.spki_der = spki_der(public_key.get());
-    out.key_id = public_key_id(public_key.get());
+    OTASIGN_ASSIGN_OR_RETURN(auto canonical,
+                             canonical_key(public_key.get(), "the generated public key"));
+    out.spki_der.assign(canonical.spki_der.begin(), canonical.spki_der.end());
+    out.key_id = std::move(canonical.key_id);
 
     OTASIGN_ASSIGN_OR_RETURN(auto cert, unsigned_certificate(public_key.get(), request.algorithm,
                                                              request.subject + " (slot " +

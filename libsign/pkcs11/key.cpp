@@ -237,7 +237,7 @@ Result<std::vector<Candidate>> discover(const Module& module, const KeyUri& uri,
             if (pub.ok() && *pub) {
                 cand.public_key = std::move(**pub);
                 cand.info.key_type = describe_key_type(cand.public_key.get());
-                auto kid = public_key_id(cand.public_key.get());
+                auto kid = canonical_key_id(cand.public_key.get(), "the token's public key");
                 if (kid.ok()) cand.info.key_id = *kid;
             } else {
                 cand.public_key_problem = pub.ok() ? "the token shows no public key for it" : pub.error().detail;
@@ -312,10 +312,6 @@ Result<std::string> public_key_pem(EVP_PKEY* key) {
     char* data = nullptr;
     long len = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(len));
-}
-
-Result<std::string> public_key_id(EVP_PKEY* key) {
-    return canonical_key_id(key, "the token's public key");
 }
 
 Result<std::string> KeyHandle::spki_pem() const { return public_key_pem(m_public.get()); }

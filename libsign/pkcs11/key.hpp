@@ -119,7 +119,5 @@ Result<std::vector<TokenInfo>> list_tokens(std::string_view uri, const KeyOption
 
 // The public key as a SubjectPublicKeyInfo PEM. Errors: Internal.
 Result<std::string> public_key_pem(EVP_PKEY* key);
-// sha256 hex of the SubjectPublicKeyInfo DER of `key`. Errors: Internal.
-Result<std::string> public_key_id(EVP_PKEY* key);
 
 }  // namespace otasign::pkcs11

@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/fd.hpp"
+
 namespace otasign::pkcs11 {
 
 namespace {
@@ -116,24 +118,20 @@ Result<SecretBuffer> PinSource::read(OperatorUi& ui) const {
         OTASIGN_TRY(read_line(m_fd, pin, describe()));
         return pin;
     }
-    int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
+    core::Fd fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd)
         return make_error(ErrorCode::InvalidInput, m_path.string() + ": cannot read the PIN file: " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return make_error(ErrorCode::InvalidInput, m_path.string() + ": the PIN file is not a regular file");
-    }
-    if (st.st_mode & S_IROTH) {
-        ::close(fd);
-        return make_error(ErrorCode::InvalidInput, m_path.string() + ": the PIN file is readable by everyone",
+    if (st.st_mode & S_IROTH)
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": the PIN file is readable by everyone",
                           "chmod 600 " + m_path.string());
-    }
     if (st.st_mode & S_IRGRP)
         ui.display("otasign: warning: the PIN file " + m_path.string() +
                    " is readable by its group; chmod 600 it");
-    Status status = read_line(fd, pin, m_path.string());
-    ::close(fd);
+    Status status = read_line(fd.get(), pin, m_path.string());
     if (!status.ok()) return std::move(status).error();
     return pin;
 }

@@ -30,11 +30,12 @@ std::size_t field_bytes(KeyAlgorithm algorithm) {
 // The error for a failed C_Login, with how the PIN stands now (read after the attempt).
 Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user, std::optional<int> retries_before) {
     std::string who = "'" + key.info().token.label + "'";
-    std::string now;
+    std::optional<PinState> now;
     if (auto info = key.refresh_token_info(); info.ok()) now = pin_status_from_flags(info->flags).state;
-    std::string status = now.empty() ? "" : "; PIN status now: " + now;
+    std::string status = now ? std::string("; PIN status now: ") + pin_state_name(*now) : "";
     const bool wrong = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE;
-    const bool blocked_now = now == "locked" || (wrong && retries_before && *retries_before <= 1);
+    const bool blocked_now =
+        now == PinState::locked || (wrong && retries_before && *retries_before <= 1);
     if (rv == CKR_PIN_LOCKED || blocked_now)
         return make_error(ErrorCode::PinLocked,
                           std::string(wrong ? "wrong PIN: " : "") + "the PIN of token " + who +
@@ -42,8 +43,10 @@ Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user, std::option
                           "unblock it with the PUK ('otasign token unblock-pin') or the security officer PIN");
     if (wrong) {
         std::string hint = "otasign never retries a PIN: each wrong attempt uses up one of the token's tries";
-        if (now == "final-try") hint += "; one try is left, so the next wrong PIN locks it";
-        else if (now == "low") hint += "; few tries are left";
+        if (now == PinState::final_try)
+            hint += "; one try is left, so the next wrong PIN locks it";
+        else if (now == PinState::low)
+            hint += "; few tries are left";
         // A wrong PIN costs exactly one try, so a count read before the attempt gives the count now.
         std::string left = retries_before ? "; " + std::to_string(std::max(*retries_before - 1, 0)) +
                                                 " retries left"
@@ -88,11 +91,28 @@ struct Mechanism {
 
 }  // namespace
 
+const char* pin_state_name(PinState state) noexcept {
+    switch (state) {
+        case PinState::ok:
+            return "ok";
+        case PinState::low:
+            return "low";
+        case PinState::final_try:
+            return "final-try";
+        case PinState::locked:
+            return "locked";
+    }
+    return "unknown";
+}
+
 PinStatus pin_status_from_flags(CK_FLAGS flags) {
     PinStatus s;
-    if (flags & CKF_USER_PIN_LOCKED) s.state = "locked";
-    else if (flags & CKF_USER_PIN_FINAL_TRY) s.state = "final-try";
-    else if (flags & CKF_USER_PIN_COUNT_LOW) s.state = "low";
+    if (flags & CKF_USER_PIN_LOCKED)
+        s.state = PinState::locked;
+    else if (flags & CKF_USER_PIN_FINAL_TRY)
+        s.state = PinState::final_try;
+    else if (flags & CKF_USER_PIN_COUNT_LOW)
+        s.state = PinState::low;
     return s;
 }
 

@@ -24,8 +24,12 @@ enum class TouchPolicy { not_required, required };
 
 // How the PIN stands. PKCS#11 has no retry counter, only flags; a lower layer that knows the
 // exact count (libykpiv for a PIV card) fills in retries_left.
+enum class PinState { ok, low, final_try, locked };
+// "ok", "low", "final-try", "locked": as printed and as signed in approval.pinStatus.
+const char* pin_state_name(PinState state) noexcept;
+
 struct PinStatus {
-    std::string state = "ok";         // "ok", "low", "final-try", "locked"
+    PinState state = PinState::ok;
     std::optional<int> retries_left;  // exact count when known; never from PKCS#11
 };
 

@@ -11,6 +11,7 @@ OTASIGN_PACKAGES=(
   opensc opensc-pkcs11 softhsm2 pcscd libpcsclite-dev vsmartcard-vpcd
   tmux jq nodejs util-linux procps iproute2 time python3 python3-cryptography strace
   clang-format clang libclang-rt-14-dev
+  help2man dpkg-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -52,7 +53,9 @@ build_otasign() {
   # Line tables (-g1), not full debug information: backtraces and sanitizer reports still name
   # file:line, and the template-heavy sources compile in half the time (cli/cmd_policy.cpp:
   # 21.6 s of CPU with -g, 11.4 s with -g1; -O1 gained nothing over -O2).
+  # /usr: the prefix a .deb installs to, compiled into otasign (where its roots are).
   cmake -S "$OTASIGN_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTASIGN_WERROR=ON \
+    -DCMAKE_INSTALL_PREFIX=/usr \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$OTASIGN_CI_FLAGS" -DCMAKE_C_FLAGS_RELWITHDEBINFO="$OTASIGN_CI_FLAGS" \
     "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"

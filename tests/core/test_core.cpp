@@ -1,7 +1,9 @@
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -28,6 +30,64 @@ std::string slurp(const fs::path& p) {
 TEST_CASE("sha256 of the empty string is the FIPS 180-4 value") {
     CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("Hasher: incremental digests equal one-shot ones, and a spent Hasher reports an error") {
+    auto h = Hasher::create(HashAlg::sha256);
+    REQUIRE(h.ok());
+    REQUIRE(h->update("a", 1).ok());
+    REQUIRE(h->update("bc", 2).ok());
+    auto digest = h->finish();
+    REQUIRE(digest.ok());
+    CHECK(to_hex(*digest) == sha256_hex("abc"));
+    // finish() spends it: a second finish or update is an error, not a throw or a crash.
+    CHECK(h->finish().error().code == ErrorCode::Internal);
+    CHECK(h->update("x", 1).error().code == ErrorCode::Internal);
+    auto h512 = Hasher::create(HashAlg::sha512);
+    REQUIRE(h512.ok());
+    CHECK(h512->finish()->size() == 64);
+}
+
+namespace {
+// Runs `misuse` in a child; returns its stderr, and whether it died of SIGABRT.
+std::pair<std::string, bool> run_child(void (*misuse)()) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(fds[1], 2);
+        misuse();
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string err;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) err.append(buf, std::size_t(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return {err, WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT};
+}
+}  // namespace
+
+// assert() is compiled out of Release builds: a misused Result must stop the program anyway.
+TEST_CASE("a misused Result aborts with a message in every build type") {
+    auto [value_err, value_aborted] = run_child([] {
+        Result<int> failed = make_error(ErrorCode::Io, "disk gone");
+        volatile int v = failed.value();
+        (void)v;
+    });
+    CHECK(value_aborted);
+    CHECK(value_err.find("otasign: internal error: value() of a failed Result") !=
+          std::string::npos);
+    auto [error_err, error_aborted] = run_child([] {
+        Result<int> good = 1;
+        volatile auto code = good.error().code;
+        (void)code;
+    });
+    CHECK(error_aborted);
+    CHECK(error_err.find("otasign: internal error: error() of a good Result") != std::string::npos);
 }
 
 TEST_CASE("hex round trip and rejection of non-hex") {

@@ -16,9 +16,9 @@
 
 #include "core/atomic_file.hpp"
 #include "core/digest.hpp"
+#include "core/key_identity.hpp"
 #include "core/ossl.hpp"
 #include "piv/attestation.hpp"
-#include "piv/device.hpp"
 
 using namespace otasign;
 namespace fs = std::filesystem;
@@ -153,7 +153,7 @@ TEST_CASE("a genuine chain reports Yubico's extensions", "[piv][attestation]") {
     CHECK(r->touch_policy == "always");
     CHECK(r->origin == "generated");
     CHECK(r->form_factor_name == "usb-a-keychain");
-    CHECK(r->public_key_id == piv::public_key_id(pki.slot_key.get()));
+    CHECK(r->public_key_id == *canonical_key_id(pki.slot_key.get(), "test key"));
     CHECK(r->chain_subjects.size() == 3);
     CHECK(r->root_subject == "/CN=Test PIV Root CA");
 }
@@ -332,7 +332,7 @@ TEST_CASE("verify_attestation_bundle with anchors in memory, as a trust policy e
     auto pem = piv::attestation_bundle_pem(der_of(leaf.get()), der_of(pki.f9.get()));
     auto r = piv::verify_attestation_bundle(pem, "statement", {der_of(pki.root.get())}, {});
     REQUIRE(r.ok());
-    CHECK(r->public_key_id == piv::public_key_id(pki.slot_key.get()));
+    CHECK(r->public_key_id == *canonical_key_id(pki.slot_key.get(), "test key"));
 
     // Another anchor: the chain does not verify.
     Pki other;

@@ -69,7 +69,12 @@ report=$("$B" key verify-attestation "$WORK/att.pem" --roots "$FIXTURE_ROOTS" --
 [[ $(jq -r .serial <<<"$report") == "$VIRTUAL_PIV_SERIAL" ]] || fail "attested serial: $report"
 
 # The test card is not a Yubico device: otasign's shipped roots must not accept it.
-expect_rc 1 "$B" key verify-attestation "$WORK/att.pem"
+expect_rc 1 "$B" key verify-attestation "$WORK/att.pem" --roots "$OTASIGN_SOURCE_DIR/ceremony/roots"
+# Roots are found only where they are installed (the path --help names), never by searching
+# from the binary: a build tree inside the checkout, beside ceremony/roots, has none.
+installed_roots=$("$B" key verify-attestation --help | sed -n 's/.*(default: \(.*\))$/\1/p')
+[[ -n $installed_roots ]] || fail "verify-attestation --help names no default roots"
+[[ -e $installed_roots ]] || expect_rc 3 "$B" key verify-attestation "$WORK/att.pem"
 
 # Tampered chain: the f9 certificate replaced by the root itself.
 awk '/BEGIN CERTIFICATE/{n++} n==1' "$WORK/att.pem" > "$WORK/tampered.pem"

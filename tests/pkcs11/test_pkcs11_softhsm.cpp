@@ -195,7 +195,7 @@ TEST_CASE("P-256, P-384 and RSA-PSS signatures verify with OpenSSL") {
         CHECK(r.algorithm == c.algorithm);
         CHECK(r.digest.size() == c.digest);
         CHECK(r.key_id == key.key_id());
-        CHECK(r.pin_before.state == "ok");
+        CHECK(r.pin_before.state == pkcs11::PinState::ok);
         CHECK(ui.secret_requests == 1);
         auto pem = key.spki_pem();
         REQUIRE(pem.ok());
@@ -261,7 +261,7 @@ TEST_CASE("a wrong PIN is PinIncorrect at once, never retried, and costs exactly
     ScriptedUi ui2;
     ui2.secrets = {"123456"};
     SignResult ok = sign_ok(fresh, "message", ui2);
-    CHECK(ok.pin_before.state == "low");
+    CHECK(ok.pin_before.state == pkcs11::PinState::low);
     CHECK(ui2.displayed("few PIN tries left"));
     REQUIRE(ui2.events.size() >= 2);
     CHECK(ui2.events[0].starts_with("display:"));  // the warning comes before the PIN prompt
@@ -281,10 +281,17 @@ TEST_CASE("PIN flags: locked refuses, final try refuses unless allowed, low pass
     CHECK(check_pin_flags(CKF_USER_PIN_FINAL_TRY, AllowFinalPinTry::yes).ok());
     CHECK(check_pin_flags(CKF_USER_PIN_COUNT_LOW, AllowFinalPinTry::no).ok());
     CHECK(check_pin_flags(0, AllowFinalPinTry::no).ok());
-    CHECK(pin_status_from_flags(0).state == "ok");
-    CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW).state == "low");
-    CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY).state == "final-try");
-    CHECK(pin_status_from_flags(CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED).state == "locked");
+    CHECK(pin_status_from_flags(0).state == PinState::ok);
+    CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW).state == PinState::low);
+    CHECK(pin_status_from_flags(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY).state ==
+          PinState::final_try);
+    CHECK(pin_status_from_flags(CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED).state ==
+          PinState::locked);
+    // The names printed and signed (approval.pinStatus) stay as they were.
+    CHECK(std::string(pin_state_name(PinState::ok)) == "ok");
+    CHECK(std::string(pin_state_name(PinState::low)) == "low");
+    CHECK(std::string(pin_state_name(PinState::final_try)) == "final-try");
+    CHECK(std::string(pin_state_name(PinState::locked)) == "locked");
     CHECK_FALSE(pin_status_from_flags(CKF_USER_PIN_LOCKED).retries_left.has_value());
 }
 
@@ -296,7 +303,7 @@ TEST_CASE("the exact retry count a lower layer supplies is reported with the PIN
     SignOptions options;
     options.pin_retries_left = 3;
     SignResult r = sign_ok(key, "m", ui, options);
-    CHECK(r.pin_before.state == "ok");
+    CHECK(r.pin_before.state == pkcs11::PinState::ok);
     REQUIRE(r.pin_before.retries_left.has_value());
     CHECK(*r.pin_before.retries_left == 3);
 }
