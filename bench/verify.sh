@@ -43,7 +43,8 @@ manifest() {
   local list; list=$(IFS=,; echo "${arts[*]}")
   jq --argjson a "[$list]" '.artifacts = $a' "$root/schemas/examples/release-2.json" > "$name.json"
   "$bin" sign "$name.json" --module "$SOFTHSM_MODULE" --key "pkcs11:token=$SOFTHSM_LABEL;object=p256" \
-    --pin-source file:pin --approve "$("$bin" digest "$name.json")" --operator bench --evidence-log "$name.log" >/dev/null 2>&1
+    --pin-source file:pin --approve "$("$bin" digest "$name.json")" --operator bench --evidence-log "$name.log" \
+    --ledger "$name.ledger" >/dev/null 2>&1
 }
 manifest one "$mb" 1
 manifest four "$((mb / 4))" 4
@@ -83,7 +84,8 @@ row "B openssl dgst -sha256 (4 files)" "$tbo" "$rbo" "$cbo"
 cp one.json five.json
 for k in "${keys[@]}"; do
   "$bin" sign five.json --module "$SOFTHSM_MODULE" --key "pkcs11:token=$SOFTHSM_LABEL;object=$k" \
-    --pin-source file:pin --approve "$("$bin" digest five.json)" --operator bench --evidence-log five.log >/dev/null 2>&1
+    --pin-source file:pin --approve "$("$bin" digest five.json)" --operator bench --evidence-log five.log \
+    --ledger five.ledger >/dev/null 2>&1
 done
 "$bin" policy threshold policy.json --role manifest 5 >/dev/null
 type=$(jq -er '.signatures[0].payloadType' five.json.sig)

@@ -90,15 +90,19 @@ std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m
     return out + ledger_lines;
 }
 
-// The lock is taken before the bundle and the log are read and held until both are renamed, so
-// a second signer of the same bundle or log waits instead of overwriting the first's write.
-Result<std::vector<FileLock>> lock_for_sign(const fs::path& log_target,
+// The locks are taken before the ledger, the bundle and the log are read and held until all are
+// renamed, so a second signer of the same ledger, bundle or log waits instead of overwriting
+// the first's write.
+Result<std::vector<FileLock>> lock_for_sign(const fs::path& ledger_log, const fs::path& log_target,
                                             const fs::path& bundle_target) {
     std::vector<FileLock> locks;
-    // Always the log first: two signers never hold one lock each while waiting for the other's.
-    for (const fs::path& target : {log_target, bundle_target}) {
+    // Always the ledger, then the log, then the bundle: two signers never hold one lock each
+    // while waiting for the other's. (With --request the log is the ledger's: one lock.)
+    for (const fs::path& target : {ledger_log, log_target, bundle_target}) {
         fs::path lock_path = target.string() + ".lock";
-        if (!locks.empty() && locks.front().path() == lock_path) continue;
+        if (std::any_of(locks.begin(), locks.end(),
+                        [&](const FileLock& l) { return l.path() == lock_path; }))
+            continue;
         OTASIGN_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(lock_path, [&] {
                                      std::cerr << "otasign: waiting for "
                                                << terminal_safe(lock_path.string())
@@ -183,13 +187,15 @@ int run_sign(const SignArgs& args) {
     std::optional<manifest::LoadedManifest> loaded;
     std::optional<manifest::LoadedManifest> previous;
     if (!a.request.empty()) {
-        auto r = open_sign_request(a.request, a.ledger, a.response);
+        auto r = open_sign_request(a.request, a.response);
         if (!r) return report(r.error());
         rq = std::move(r).value();
         loaded = rq->request.manifest;
         previous = rq->request.previous;
         // The evidence names the ledger's copy of the manifest and the response it went to.
-        a.manifest = airgap::ledger_manifest_path(rq->dir, loaded->sha256_hex).string();
+        auto dir = ledger_dir(a.ledger);
+        if (!dir) return report(dir.error());
+        a.manifest = airgap::ledger_manifest_path(*dir, loaded->sha256_hex).string();
         a.previous = previous ? "the request's previous release" : "";
     } else {
         if (a.manifest.empty())
@@ -228,19 +234,25 @@ int run_sign(const SignArgs& args) {
         pol = std::move(p).value();
         policy_bytes = std::move(pb).value();
     }
-    // A request is judged by the workstation's ledger and policy, before the key and the review:
-    // the ledger's last release in the channel becomes the base of the diff.
-    std::string ledger_lines;
-    if (rq) {
+    // Every sign is judged against the workstation's ledger (schemas/REQUEST-FORMAT.md section
+    // 3), and records what it signed there. The ledger (and a request's policy) judge before the
+    // key and the review: the ledger's last release in the channel becomes the base of the diff.
+    auto opened_ledger = open_sign_ledger(a.ledger);
+    if (!opened_ledger) return report(opened_ledger.error());
+    SignLedger lg = std::move(opened_ledger).value();
+    lg.claim_required = rq.has_value();
+    if (rq)
         if (auto st = airgap::check_request_policy(
                 rq->request, policy_bytes ? &*policy_bytes : nullptr, a.policy);
             !st)
             return report(st.error());
-        auto lc = ledger_verdict(*rq, *loaded, previous);
-        if (!lc) return report(lc.error());
-        ledger_lines = std::move(lc).value();
-        a.previous = rq->previous_label;
-    }
+    // What the pipeline or the operator says the previous release is, before the ledger's base
+    // takes its place.
+    const std::optional<manifest::LoadedManifest> claimed = previous;
+    auto lc = ledger_verdict(lg, *loaded, claimed ? &*claimed : nullptr, previous);
+    if (!lc) return report(lc.error());
+    std::string ledger_lines = (rq ? request_line(*rq) : std::string()) + std::move(lc).value();
+    if (rq || lg.check.base) a.previous = lg.previous_label;
     std::optional<pkcs11::PinSource> pin_source;
     if (!a.pin_source.empty()) {
         auto ps = pkcs11::PinSource::parse(a.pin_source);
@@ -282,7 +294,7 @@ int run_sign(const SignArgs& args) {
     dopts.now = now;
     manifest::Diff d =
         manifest::diff(previous ? &previous->manifest : nullptr, loaded->manifest, dopts);
-    if (rq && rq->check.mismatch) d.risks.insert(d.risks.begin(), *rq->check.mismatch);
+    if (lg.check.mismatch) d.risks.insert(d.risks.begin(), *lg.check.mismatch);
     const std::vector<std::string> high_risks = manifest::high_risk_codes(d);
     if (!a.accept_risks.empty() && !approve_hex)
         return report(make_error(ErrorCode::Usage, "--accept-risk goes with --approve",
@@ -349,7 +361,7 @@ int run_sign(const SignArgs& args) {
     fs::path bundle_path = rq                    ? rq->response
                            : a.signature.empty() ? fs::path(a.manifest + ".sig")
                                                  : fs::path(a.signature);
-    fs::path log_path = rq ? airgap::ledger_log_path(rq->dir)
+    fs::path log_path = rq ? airgap::ledger_log_path(lg.dir)
                         : a.evidence_log.empty()
                             ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl"
                             : fs::path(a.evidence_log);
@@ -359,7 +371,7 @@ int run_sign(const SignArgs& args) {
     if (!bundle_target) return report(bundle_target.error());
     auto log_target = resolve_write_path(log_path);
     if (!log_target) return report(log_target.error());
-    auto locks = lock_for_sign(*log_target, *bundle_target);
+    auto locks = lock_for_sign(airgap::ledger_log_path(lg.dir), *log_target, *bundle_target);
     if (!locks) return report(locks.error());
     const fs::path journal = log_target->string() + ".journal";
     if (auto r = recover_before_sign(journal, *bundle_target, *log_target); !r)
@@ -404,8 +416,8 @@ int run_sign(const SignArgs& args) {
     }
     // Under the lock, the ledger must be as it was reviewed against, and this key must not have
     // signed this manifest here already.
-    if (rq)
-        if (auto st = recheck_ledger(*rq, *loaded, pub->key_id); !st) return report(st.error());
+    auto ledger_now = recheck_ledger(lg, *loaded, claimed ? &*claimed : nullptr, pub->key_id);
+    if (!ledger_now) return report(ledger_now.error());
     if (old_bundle) {
         auto rec =
             envelope::check_bundle_recorded(log, log_path.string(), bundle, bundle_path.string());
@@ -573,8 +585,7 @@ int run_sign(const SignArgs& args) {
         {*bundle_target, old_bundle, envelope::serialize_bundle(bundle)},
         {*log_target, old_log, *new_log}};
     // The ledger keeps the canonical bytes of what it signed, written with the log or not at all.
-    if (rq)
-        if (auto w = airgap::manifest_write(rq->ledger, *loaded)) writes.push_back(std::move(*w));
+    if (auto w = airgap::manifest_write(*ledger_now, *loaded)) writes.push_back(std::move(*w));
     auto wrote = envelope::commit_files(journal, writes);
     if (!wrote) return report(wrote.error());
     ui->display("Signed " + terminal_safe(a.manifest) + " (sha256:" + loaded->sha256_hex + ")\n" +
@@ -602,8 +613,8 @@ void add_sign_command(CLI::App& app, int& exit_code) {
                     "With --request: the response bundle to write (default: REQUEST.response.sig)")
         ->needs(request_opt);
     cmd->add_option("--ledger", a->ledger,
-                    "With --request: the workstation ledger (default: $XDG_DATA_HOME/otasign)")
-        ->needs(request_opt);
+                    "The workstation ledger: refuses regressions, gives the diff's base, records "
+                    "what is signed (default: $XDG_DATA_HOME/otasign)");
     cmd->add_option("--key", a->key_uri,
                     "PKCS#11 URI of the signing key, e.g. 'pkcs11:token=T;object=L'")
         ->required();

@@ -17,13 +17,26 @@ std::string describe(const manifest::LoadedManifest& m) {
 
 }  // namespace
 
+Result<SignLedger> open_sign_ledger(const std::string& ledger_option) {
+    SignLedger lg;
+    OTASIGN_ASSIGN_OR_RETURN(lg.dir, ledger_dir(ledger_option));
+    OTASIGN_ASSIGN_OR_RETURN(lg.ledger, airgap::load_ledger(lg.dir));
+    // The folders the ledger writes into (and its lock file) exist before anything is locked;
+    // nothing is recorded until a signature is made.
+    std::error_code ec;
+    fs::create_directories(lg.dir / "manifests", ec);
+    if (ec)
+        return make_error(ErrorCode::Io,
+                          "cannot create the ledger " + lg.dir.string() + ": " + ec.message(),
+                          "pass --ledger DIR");
+    return lg;
+}
+
 Result<SignRequestMode> open_sign_request(const std::string& request_path,
-                                          const std::string& ledger_option,
                                           const std::string& response_option) {
     SignRequestMode rq;
     OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(request_path, airgap::kMaxRequestBytes));
     OTASIGN_ASSIGN_OR_RETURN(rq.request, airgap::read_request(bytes, request_path));
-    OTASIGN_ASSIGN_OR_RETURN(rq.dir, ledger_dir(ledger_option));
     rq.response = response_option.empty() ? fs::path(request_path + ".response.sig")
                                           : fs::path(response_option);
     std::error_code ec;
@@ -31,59 +44,64 @@ Result<SignRequestMode> open_sign_request(const std::string& request_path,
         return make_error(ErrorCode::InvalidInput,
                           rq.response.string() + " exists; a response is never overwritten",
                           "name another file with --response");
-    OTASIGN_ASSIGN_OR_RETURN(rq.ledger, airgap::load_ledger(rq.dir));
-    // The folders the ledger writes into (and its lock file) exist before anything is locked;
-    // nothing from the request is written until it is signed.
-    fs::create_directories(rq.dir / "manifests", ec);
-    if (ec)
-        return make_error(ErrorCode::Io,
-                          "cannot create the ledger " + rq.dir.string() + ": " + ec.message());
     return rq;
 }
 
-Result<std::string> ledger_verdict(SignRequestMode& rq, const manifest::LoadedManifest& next,
+std::string request_line(const SignRequestMode& rq) {
+    return "  request     " + terminal_safe(rq.request.pipeline_identity) + " on " +
+           terminal_safe(rq.request.pipeline_host) + " at " + terminal_safe(rq.request.created) +
+           " (claimed by the request)\n";
+}
+
+Result<std::string> ledger_verdict(SignLedger& lg, const manifest::LoadedManifest& next,
+                                   const manifest::LoadedManifest* claimed,
                                    std::optional<manifest::LoadedManifest>& previous) {
-    const auto* claimed = rq.request.previous ? &*rq.request.previous : nullptr;
-    OTASIGN_ASSIGN_OR_RETURN(rq.check, airgap::check_sign(rq.ledger, next, claimed, ""));
+    const auto claim = lg.claim_required ? airgap::PreviousClaim::request
+                                         : airgap::PreviousClaim::operator_given;
+    const char* whose = lg.claim_required ? "the request's previous" : "the --previous given";
+    OTASIGN_ASSIGN_OR_RETURN(lg.check, airgap::check_sign(lg.ledger, next, claimed, "", claim));
     const std::string channel = manifest::channel_name(next.manifest.release.channel);
-    std::string out = "  request     " + terminal_safe(rq.request.pipeline_identity) + " on " +
-                      terminal_safe(rq.request.pipeline_host) + " at " +
-                      terminal_safe(rq.request.created) + " (claimed by the request)\n";
-    out += "  ledger      " + terminal_safe(rq.dir.string()) + ", " +
-           plural(rq.ledger.releases.size(), "release") + "\n";
-    if (rq.check.base) {
-        previous = rq.check.base->manifest;
-        rq.previous_label = "the ledger's last release in " + channel;
-        if (rq.check.mismatch)
-            out += "  MISMATCH    the request's previous is " +
+    std::string out = "  ledger      " + terminal_safe(lg.dir.string()) + ", " +
+                      plural(lg.ledger.releases.size(), "release") + "\n";
+    if (lg.check.base) {
+        previous = lg.check.base->manifest;
+        lg.previous_label = "the ledger's last release in " + channel;
+        if (lg.check.mismatch)
+            out += "  MISMATCH    " + std::string(whose) + " is " +
                    (claimed ? describe(*claimed) : std::string("none")) +
-                   "\n              the ledger's is " + describe(rq.check.base->manifest) + "\n";
-        else
-            out += "  base        the request's previous is the ledger's last release in " +
+                   "\n              the ledger's is " + describe(lg.check.base->manifest) + "\n";
+        else if (claimed)
+            out += "  base        " + std::string(whose) + " is the ledger's last release in " +
                    channel + "\n";
+        else
+            out += "  base        the ledger's last release in " + channel + "\n";
     } else {
-        rq.previous_label = claimed ? "the request's previous release (not in the ledger)" : "";
+        lg.previous_label = !claimed            ? ""
+                            : lg.claim_required ? "the request's previous release (not in the ledger)"
+                                                : "";
         out += "  base        the ledger holds no earlier release in " + channel +
-               (claimed ? "; the diff is against the request's previous" : std::string()) + "\n";
+               (claimed ? "; the diff is against " + std::string(whose) : std::string()) + "\n";
     }
-    if (rq.check.cosign)
+    if (lg.check.cosign)
         out +=
             "  co-sign     this workstation signed this exact manifest before, with another "
             "key\n";
     return out;
 }
 
-Status recheck_ledger(const SignRequestMode& rq, const manifest::LoadedManifest& next,
-                      const std::string& key_id) {
-    OTASIGN_ASSIGN_OR_RETURN(airgap::Ledger now, airgap::load_ledger(rq.dir));
-    if (!airgap::same_state(rq.ledger, now))
+Result<airgap::Ledger> recheck_ledger(const SignLedger& lg, const manifest::LoadedManifest& next,
+                                      const manifest::LoadedManifest* claimed,
+                                      const std::string& key_id) {
+    OTASIGN_ASSIGN_OR_RETURN(airgap::Ledger now, airgap::load_ledger(lg.dir));
+    if (!airgap::same_state(lg.ledger, now, next.sha256_hex))
         return make_error(ErrorCode::PolicyViolation,
-                          "the ledger " + rq.dir.string() +
-                              " changed while this request was being reviewed; nothing was signed",
+                          "the ledger " + lg.dir.string() +
+                              " changed while this manifest was being reviewed; nothing was signed",
                           "run sign again to review against the ledger as it is now");
-    const auto* claimed = rq.request.previous ? &*rq.request.previous : nullptr;
-    OTASIGN_TRY(airgap::check_sign(now, next, claimed, key_id));
-    return ok_status();
+    const auto claim = lg.claim_required ? airgap::PreviousClaim::request
+                                         : airgap::PreviousClaim::operator_given;
+    OTASIGN_TRY(airgap::check_sign(now, next, claimed, key_id, claim));
+    return now;
 }
 
 }  // namespace otasign::cli

@@ -34,7 +34,7 @@ printf '%s\n' "$SOFTHSM_USER_PIN" > pin && chmod 600 pin
 log "SoftHSM token '$SOFTHSM_LABEL' ready (SOFTHSM2_CONF=$SOFTHSM2_CONF)"
 
 log "exporting the two operators' public keys"
-rm -f alice.pem bob.pem policy.json release-2.json.sig evidence.log.jsonl
+rm -rf alice.pem bob.pem policy.json release-2.json.sig evidence.log.jsonl ledger
 "$otasign" key export "${module[@]}" --key "$alice_key" -o alice.pem
 "$otasign" key export "${module[@]}" --key "$bob_key" -o bob.pem
 
@@ -48,9 +48,11 @@ log "trust policy: the manifest role needs 2 of {alice, bob}"
 digest=$("$otasign" digest release-2.json)
 log "canonical digest of release-2.json: $digest"
 
+# --ledger: the demo's own workstation ledger, never the one of the account running it.
 log "operator alice reviews the diff and signs (--approve, PIN from file:pin)"
 "$otasign" sign release-2.json "${module[@]}" --key "$alice_key" --previous release-1.json --policy policy.json \
-  --approve "$digest" --accept-risk channel-widened --pin-source file:pin --operator alice
+  --approve "$digest" --accept-risk channel-widened --pin-source file:pin --operator alice \
+  --ledger ledger
 
 log "CI gate with one signature (expected to fail: threshold 2)"
 if "$otasign" verify release-2.json --policy policy.json --previous release-1.json; then
@@ -59,7 +61,8 @@ fi
 
 log "operator bob co-signs with a second key"
 "$otasign" sign release-2.json "${module[@]}" --key "$bob_key" --previous release-1.json --policy policy.json \
-  --approve "$digest" --accept-risk channel-widened --pin-source file:pin --operator bob
+  --approve "$digest" --accept-risk channel-widened --pin-source file:pin --operator bob \
+  --ledger ledger
 
 log "CI gate: otasign verify"
 "$otasign" verify release-2.json --policy policy.json --previous release-1.json
@@ -73,6 +76,7 @@ log "  manifest          $out/release-2.json (previous: release-1.json)"
 log "  trust policy      $out/policy.json"
 log "  signature bundle  $out/release-2.json.sig (2 signatures)"
 log "  evidence log      $out/evidence.log.jsonl"
+log "  ledger            $out/ledger (what this workstation signed)"
 log "  SoftHSM token     $out/hsm (SOFTHSM2_CONF=$SOFTHSM2_CONF)"
 log "to sign release-2.json interactively yourself on this token (PIN 123456), see README.md,"
 log "'Try it: sign interactively on the demo's token', with: cd $out"

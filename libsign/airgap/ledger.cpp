@@ -152,7 +152,7 @@ Result<Ledger> load_ledger(const fs::path& dir) {
 
 Result<SignCheck> check_sign(const Ledger& ledger, const manifest::LoadedManifest& next,
                              const manifest::LoadedManifest* claimed_previous,
-                             std::string_view key_id) {
+                             std::string_view key_id, PreviousClaim claim) {
     SignCheck out;
     const manifest::Manifest& m = next.manifest;
     const std::string channel = manifest::channel_name(m.release.channel);
@@ -191,11 +191,16 @@ Result<SignCheck> check_sign(const Ledger& ledger, const manifest::LoadedManifes
     if (out.base) {
         const bool same =
             claimed_previous && claimed_previous->sha256_hex == out.base->manifest.sha256_hex;
-        if (!same) {
+        // An operator who names no previous release leaves the base to the ledger; a request
+        // that names none while the ledger holds one hides what it replaces.
+        const bool silent_operator = !claimed_previous && claim == PreviousClaim::operator_given;
+        if (!same && !silent_operator) {
             manifest::Risk r;
             r.code = std::string(kLedgerPreviousMismatch);
             r.severity = manifest::Severity::high;
-            r.reason = "the request's previous release is " +
+            r.reason = std::string(claim == PreviousClaim::request
+                                       ? "the request's previous release is "
+                                       : "the --previous given is ") +
                        (claimed_previous ? describe(*claimed_previous) : std::string("none")) +
                        ", but this workstation last signed " + describe(out.base->manifest) +
                        " in channel " + channel + "; the diff is against the ledger's";
@@ -205,11 +210,20 @@ Result<SignCheck> check_sign(const Ledger& ledger, const manifest::LoadedManifes
     return out;
 }
 
-bool same_state(const Ledger& a, const Ledger& b) {
-    if (a.log_bytes != b.log_bytes || a.releases.size() != b.releases.size()) return false;
-    for (std::size_t i = 0; i < a.releases.size(); ++i)
-        if (a.releases[i].manifest.sha256_hex != b.releases[i].manifest.sha256_hex ||
-            a.releases[i].imported != b.releases[i].imported)
+bool same_state(const Ledger& a, const Ledger& b, std::string_view next_hex) {
+    if (a.log_bytes != b.log_bytes) return false;
+    // `next` itself, recorded by a co-signer meanwhile, changes neither its base nor the rules.
+    const auto counted = [&](const Ledger& l) {
+        std::vector<const LedgerRelease*> out;
+        for (const auto& r : l.releases)
+            if (r.manifest.sha256_hex != next_hex || a.find(next_hex)) out.push_back(&r);
+        return out;
+    };
+    const auto ra = counted(a), rb = counted(b);
+    if (ra.size() != rb.size()) return false;
+    for (std::size_t i = 0; i < ra.size(); ++i)
+        if (ra[i]->manifest.sha256_hex != rb[i]->manifest.sha256_hex ||
+            ra[i]->imported != rb[i]->imported)
             return false;
     return true;
 }

@@ -79,17 +79,25 @@ struct SignCheck {
     std::optional<manifest::Risk> mismatch;
 };
 
+// Who names the previous release a sign is reviewed against: the pipeline, in a signing
+// request (whose silence about a release the ledger holds is itself suspect), or the operator,
+// with `sign --previous` (who may leave it to the ledger).
+enum class PreviousClaim { request, operator_given };
+
 // Applies the sign-time rules (REQUEST-FORMAT.md, "Rules at signing time") to `next`, with the
-// pipeline's claimed previous release (null: the pipeline claims none).
+// claimed previous release (null: none claimed).
 // Errors: PolicyViolation (rollback index below the ledger's highest, version not above the
 // last signed in the channel, this key signed this manifest here already).
 Result<SignCheck> check_sign(const Ledger& ledger, const manifest::LoadedManifest& next,
                              const manifest::LoadedManifest* claimed_previous,
-                             std::string_view key_id);
+                             std::string_view key_id,
+                             PreviousClaim claim = PreviousClaim::request);
 
-// Whether the ledger's state a check was made against still holds: the log bytes and the set
-// of releases are the same. A sign re-reads the ledger under its lock and compares.
-bool same_state(const Ledger& a, const Ledger& b);
+// Whether the ledger's state `a` a check was made against still holds in `b`: the log bytes and
+// the set of releases are the same, except that `b` may also hold `next_hex` (the manifest
+// being signed, recorded meanwhile by a co-signer: its base and the rules are unchanged). A sign
+// re-reads the ledger under its lock and compares.
+bool same_state(const Ledger& a, const Ledger& b, std::string_view next_hex = {});
 
 // The write that records `m` in the ledger, unless the ledger holds it already.
 std::optional<envelope::PlannedWrite> manifest_write(const Ledger& ledger,

@@ -205,6 +205,34 @@ merge-tampered)
     nothing_written 1 otasign bundle merge --manifest r2.json -o new.sig bad.sig
     [[ ! -e new.sig ]] || fail "merge wrote a bundle with a forged signature"
     ;;
+plain-sign-ledger)
+    # `sign MANIFEST` (no request) answers to the same ledger: regressions refused, the ledger's
+    # last release is the base of the diff, an operator's --previous that is not the ledger's is
+    # the high risk ledger-previous-mismatch, and what is signed is recorded.
+    make old-v 1.4.5 41 25
+    nothing_written 1 sign_approved old-v.json p256 alice --ledger ledger-a
+    grep -q "is not above eos-2026.11-r1 1.5.0" err || { cat err; fail "plain sign: version regression"; }
+    make low-rb 1.8.0 40 25
+    nothing_written 1 sign_approved low-rb.json p256 alice --ledger ledger-a
+    grep -q "below 41, the highest this workstation's ledger holds" err || { cat err; fail "plain sign: rollback regression"; }
+    # No --previous: the ledger's r2 is the base, and the statement binds it.
+    make r3 1.6.0 41 25 --previous r2.json
+    expect 0 sign_approved r3.json p256 alice --ledger ledger-a
+    grep -q "base        the ledger's last release in stable" err || { cat err; fail "plain sign: base not the ledger's"; }
+    [[ $(jq -r '.signatures[0].payload' r3.json.sig | base64 -d | jq -r .previousManifest.sha256) == $(otasign digest r2.json | cut -d: -f2) ]] \
+        || fail "plain sign: the statement does not bind the ledger's previous"
+    expect 0 otasign ledger list --ledger ledger-a --json
+    [[ $(jq length out) == 3 && $(jq -r '.[2].version' out) == 1.6.0 ]] || { cat out; fail "plain sign: not recorded in the ledger"; }
+    # A forged --previous hiding a widened rollout: refused unless accepted by name.
+    make r4 1.7.0 41 100 --previous r3.json
+    jq '.rollout = {percentage: 100}' r3.json > fake-r3.json
+    nothing_written 5 sign_approved r4.json p256 alice --ledger ledger-a --previous fake-r3.json \
+        $(otasign diff r3.json r4.json --json | jq -r '.diff.risks[] | select(.severity == "high") | "--accept-risk\n" + .code')
+    grep -q "the high risk ledger-previous-mismatch was not accepted" err || { cat err; fail "plain sign: mismatch not raised"; }
+    expect 0 sign_approved r4.json p256 alice --ledger ledger-a --previous fake-r3.json --accept-risk ledger-previous-mismatch \
+        $(otasign diff r3.json r4.json --json | jq -r '.diff.risks[] | select(.severity == "high") | "--accept-risk\n" + .code')
+    grep -q "rollout-jump: rollout jumps from 25% to 100%" err || { cat err; fail "plain sign: the widening is not shown"; }
+    ;;
 *) fail "unknown case $CASE" ;;
 esac
 echo "airgap $CASE: all checks passed"

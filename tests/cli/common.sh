@@ -15,6 +15,8 @@ fi
 
 WORK=$(mktemp -d)
 trap 'softhsm_token_cleanup "$WORK"' EXIT
+# Each test has its own workstation ledger (sign records there; schemas/REQUEST-FORMAT.md section 3).
+export XDG_DATA_HOME="$WORK/ledger-home"
 softhsm_token_init "$WORK/hsm"
 cd "$WORK"
 cp "$OTASIGN_SOURCE_DIR/schemas/examples/release-1.json" "$OTASIGN_SOURCE_DIR/schemas/examples/release-2.json" .
@@ -41,10 +43,14 @@ expect() {
     fi
 }
 # sign_approved MANIFEST KEY OPERATOR [extra args]: non-interactive sign with the right digest.
+# Each call signs as on a workstation of its own (a fresh ledger), so that fixtures may be signed
+# in any order; pass --ledger DIR to sign against one ledger (tests/cli/airgap.sh does).
 sign_approved() {
     local m=$1 k=$2 op=$3; shift 3
+    local ledger=()
+    [[ " $* " == *" --ledger "* ]] || ledger=(--ledger "$(mktemp -d "$WORK/ledger.XXXXXX")")
     otasign sign "$m" "${MOD[@]}" --key "$(key_uri "$k")" --approve "$(otasign digest "$m")" \
-        --pin-source file:pin --operator "$op" "$@"
+        --pin-source file:pin --operator "$op" "${ledger[@]}" "$@"
 }
 # accept_high PREV NEW: the --accept-risk arguments naming every high risk of the review of NEW
 # against PREV (sign makes the operator accept each one on its own).

@@ -162,6 +162,7 @@ crash-kill9)
             while :; do
                 cp base.log evidence.log.jsonl
                 rm -f release-2.json.sig
+                rm -rf ledger   # the workstation's ledger records the manifest in the same commit
                 if [[ $mode == new ]]; then M=release-2.json K=p256; else M=release-1.json K=p384; cp base.sig release-1.json.sig; fi
                 B=$M.sig
                 cp "$B" old.sig 2>/dev/null || rm -f old.sig
@@ -172,7 +173,7 @@ crash-kill9)
                 (ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
                     strace -f -qq -o /dev/null -e "inject=$set:signal=KILL:when=$n" \
                     "$OTASIGN_BIN" sign "$M" "${MOD[@]}" --key "$(key_uri $K)" --operator op \
-                    --approve "$(otasign digest "$M")" --pin-source file:pin >/dev/null 2>run.err) 2>/dev/null || rc=$?
+                    --approve "$(otasign digest "$M")" --pin-source file:pin --ledger ledger >/dev/null 2>run.err) 2>/dev/null || rc=$?
                 [[ $rc == 0 ]] && break
                 kills=$((kills + 1))
                 if [[ -e evidence.log.jsonl.journal ]]; then
@@ -183,17 +184,22 @@ crash-kill9)
                 expect 0 otasign evidence recover evidence.log.jsonl --bundle "$B"
                 ls -a | grep -q '\.tmp\.' && fail "$set#$n ($mode): temporary files left after recover"
                 [[ ! -e evidence.log.jsonl.journal ]] || fail "$set#$n ($mode): journal left after recover"
+                held=ledger/manifests/$(otasign digest "$M" | sed 's/^sha256://').json
                 if cmp -s evidence.log.jsonl base.log; then
                     if [[ -e old.sig ]]; then cmp -s "$B" old.sig; else [[ ! -e $B ]]; fi ||
                         fail "$set#$n ($mode): the bundle changed but the log did not"
+                    [[ ! -e $held ]] || fail "$set#$n ($mode): the ledger holds a manifest the log does not"
                 else
+                    [[ -e $held ]] || fail "$set#$n ($mode): the log changed but the ledger did not"
+                    cmp -s "$held" <(otasign canonicalize "$M") || fail "$set#$n ($mode): the ledger's copy is not the canonical manifest"
+                    otasign ledger list --ledger ledger >/dev/null || fail "$set#$n ($mode): the ledger does not read back"
                     [[ $(wc -l < evidence.log.jsonl) == 2 ]] || fail "$set#$n ($mode): log has neither 1 nor 2 entries"
                     expect 0 otasign evidence verify evidence.log.jsonl --bundle "$B"
                     want=$([[ $mode == new ]] && echo 1 || echo 2)
                     [[ $(jq '.signatures | length' "$B") == "$want" ]] || fail "$set#$n ($mode): the log changed but the bundle did not"
                 fi
                 n=$((n + 1))
-                ((n < 80)) || fail "$set: sign never completed"
+                ((n < 80)) || { cat run.err; fail "$set: sign never completed"; }
             done
         done
     done

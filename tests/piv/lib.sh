@@ -21,6 +21,8 @@ echo "piv test on a virtual card with firmware $VIRTUAL_PIV_FIRMWARE" >&2
 B=$OTASIGN_BIN
 WORK=$(mktemp -d /tmp/otasign-piv-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# Each test has its own workstation ledger (sign records there; schemas/REQUEST-FORMAT.md section 3).
+export XDG_DATA_HOME="$WORK/ledger-home"
 # The card's attestation anchors as a --roots folder (root, and on 5.7 the intermediate), and as
 # the --root/--intermediate arguments of `policy require-attestation`.
 FIXTURE_ROOTS=$WORK/fixture-roots

@@ -25,6 +25,8 @@ fi
 
 unset TMUX TMUX_PANE
 WORK=$(mktemp -d)
+# Each test has its own workstation ledger (sign records there; schemas/REQUEST-FORMAT.md section 3).
+export XDG_DATA_HOME="$WORK/ledger-home"
 TMUX_SOCKET=$WORK/tmux.sock
 TTY_TIMEOUT=${TTY_TIMEOUT:-60}  # a loaded 2-core CI box can take long to redraw
 cleanup() {

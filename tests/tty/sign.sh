@@ -89,7 +89,9 @@ grep -qE '^  accepted risks +channel-widened$' "$WORK/ev" || fail "evidence show
 accepted=$(jq -r '.signatures[0].payload' release-2.json.sig | base64 -d | jq -c .approval.acceptedRisks)
 [[ $accepted == '["channel-widened"]' ]] || fail "the typed risk is not in the signed statement: $accepted"
 
-# --approve (no terminal) prints the same text to stderr, byte for byte.
+# --approve (no terminal) prints the same text to stderr, byte for byte, against the ledger as
+# the terminal sign saw it (empty: the release it recorded is taken out again).
+rm -r "$XDG_DATA_HOME/otasign/manifests" && mkdir "$XDG_DATA_HOME/otasign/manifests"
 otasign sign release-2.json --previous release-1.json --policy policy.json --module "$SOFTHSM_MODULE" --key "$KEY_URI" \
     --operator night-shift --approve "$digest" --accept-risk channel-widened --full --pin-source fd:3 --signature approve.sig --evidence-log approve.log \
     3<<<"$SOFTHSM_USER_PIN" >/dev/null 2>"$WORK/approve.err" </dev/null || { cat "$WORK/approve.err"; fail "--approve sign failed"; }
