@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/file_lock.hpp"
+#include "documents.hpp"
 #include "exit_codes.hpp"
 #include "terminal_text.hpp"
 
@@ -21,19 +22,13 @@ struct MergeArgs {
 };
 
 int run_merge(const MergeArgs& a) {
-    auto mb = read_file(a.manifest);
-    if (!mb) return report(mb.error());
-    auto m = manifest::load_manifest(*mb, a.manifest);
-    if (!m)
-        return report(name_wrong_kind(m.error(), *mb, a.manifest, json::DocumentKind::manifest));
+    auto m = read_manifest_document(a.manifest);
+    if (!m) return report(m.error());
     std::optional<policy::Policy> pol;
     if (!a.policy.empty()) {
-        auto pb = read_file(a.policy);
-        if (!pb) return report(pb.error());
-        auto p = policy::parse_policy(*pb, a.policy);
-        if (!p)
-            return report(name_wrong_kind(p.error(), *pb, a.policy, json::DocumentKind::policy));
-        pol = std::move(p).value();
+        auto p = read_policy_document(a.policy);
+        if (!p) return report(p.error());
+        pol = std::move(p->value);
     }
     std::vector<airgap::Response> responses;
     for (const auto& path : a.responses) {
@@ -59,7 +54,8 @@ int run_merge(const MergeArgs& a) {
             return report(name_wrong_kind(b.error(), *eb, a.output, json::DocumentKind::bundle));
         existing = std::move(b).value();
     }
-    auto merged = airgap::merge_responses(*m, pol ? &*pol : nullptr, existing, a.output, responses);
+    auto merged =
+        airgap::merge_responses(m->value, pol ? &*pol : nullptr, existing, a.output, responses);
     if (!merged) return report(merged.error());
     if (merged->added > 0) {
         auto st = write_file_atomic(*target, envelope::serialize_bundle(merged->bundle),

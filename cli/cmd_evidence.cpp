@@ -10,6 +10,7 @@
 #include "core/file_lock.hpp"
 #include "envelope/commit_journal.hpp"
 #include "envelope/evidence_log.hpp"
+#include "documents.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "policy/policy.hpp"
@@ -142,12 +143,9 @@ void add_evidence_verify_command(CLI::App& parent, int& exit_code) {
             } else {
                 OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(args->log));
                 if (!args->policy_path.empty()) {
-                    OTASIGN_ASSIGN_OR_RETURN(std::string pbytes, read_file(args->policy_path));
-                    auto p = policy::parse_policy(pbytes, input_name(args->policy_path));
-                    if (!p)
-                        return name_wrong_kind(p.error(), pbytes, input_name(args->policy_path),
-                                               json::DocumentKind::policy);
-                    pol = std::move(p).value();
+                    OTASIGN_ASSIGN_OR_RETURN(Document<policy::Policy> p,
+                                             read_policy_document(args->policy_path));
+                    pol = std::move(p.value);
                 }
                 std::vector<envelope::RecordedBundle> bundles;
                 for (const auto& b : args->bundles) {

@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "envelope/bundle.hpp"
+#include "documents.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "terminal_text.hpp"
@@ -103,25 +104,18 @@ int run_status(const LedgerArgs& a) {
 int run_import(const LedgerArgs& a) {
     auto dir = ledger_dir(a.ledger);
     if (!dir) return report(dir.error());
-    auto mb = read_file(a.manifest);
-    if (!mb) return report(mb.error());
-    auto m = manifest::load_manifest(*mb, a.manifest);
-    if (!m)
-        return report(name_wrong_kind(m.error(), *mb, a.manifest, json::DocumentKind::manifest));
-    auto bb = read_file(a.bundle);
-    if (!bb) return report(bb.error());
-    auto b = envelope::parse_bundle(*bb, a.bundle);
-    if (!b) return report(name_wrong_kind(b.error(), *bb, a.bundle, json::DocumentKind::bundle));
-    auto pb = read_file(a.policy);
-    if (!pb) return report(pb.error());
-    auto p = policy::parse_policy(*pb, a.policy);
-    if (!p) return report(name_wrong_kind(p.error(), *pb, a.policy, json::DocumentKind::policy));
+    auto m = read_manifest_document(a.manifest);
+    if (!m) return report(m.error());
+    auto b = read_bundle_document(a.bundle);
+    if (!b) return report(b.error());
+    auto p = read_policy_document(a.policy);
+    if (!p) return report(p.error());
     const auto lock = airgap::ledger_log_path(*dir).string() + ".lock";
-    auto r =
-        airgap::import_release(*dir, *m, *b, *bb, a.bundle, *p, announce_wait(lock, dir->string()));
+    auto r = airgap::import_release(*dir, m->value, b->value, b->bytes, a.bundle, p->value,
+                                    announce_wait(lock, dir->string()));
     if (!r) return report(r.error());
     std::cout << (r->added ? "imported " : "already held ") << terminal_safe(a.manifest)
-              << " (sha256:" << m->sha256_hex << ", "
+              << " (sha256:" << m->value.sha256_hex << ", "
               << plural(r->verification.distinct_keys.size(), "signature") << " of "
               << r->verification.threshold << " required)\n";
     return kOk;

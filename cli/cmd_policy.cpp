@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "core/words.hpp"
+#include "documents.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "policy/policy.hpp"
@@ -16,8 +17,8 @@ namespace otasign::cli {
 namespace {
 
 Result<policy::Policy> load_policy_file(const std::string& path) {
-    OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-    return policy::parse_policy(bytes, input_name(path));
+    OTASIGN_ASSIGN_OR_RETURN(Document<policy::Policy> p, read_policy_document(path));
+    return std::move(p.value);
 }
 
 struct PolicyArgs {

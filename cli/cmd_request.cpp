@@ -11,6 +11,7 @@
 #include "airgap/request.hpp"
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
+#include "documents.hpp"
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
 #include "terminal_text.hpp"
@@ -24,10 +25,8 @@ struct RequestArgs {
 };
 
 Result<manifest::LoadedManifest> load(const std::string& path) {
-    OTASIGN_ASSIGN_OR_RETURN(std::string bytes, read_file(path));
-    auto m = manifest::load_manifest(bytes, path);
-    if (!m) return name_wrong_kind(m.error(), bytes, path, json::DocumentKind::manifest);
-    return m;
+    OTASIGN_ASSIGN_OR_RETURN(Document<manifest::LoadedManifest> m, read_manifest_document(path));
+    return std::move(m.value);
 }
 
 std::string default_pipeline() {

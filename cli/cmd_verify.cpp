@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
 #include "envelope/bundle.hpp"
+#include "documents.hpp"
 #include "exit_codes.hpp"
 #include "manifest/manifest.hpp"
 #include "options.hpp"
@@ -180,12 +181,9 @@ int run_verify(const VerifyArgs& a) {
     if (!bundle)
         return report(
             name_wrong_kind(bundle.error(), *sig_bytes, sig_path, json::DocumentKind::bundle));
-    auto pol_bytes = read_file(a.policy);
-    if (!pol_bytes) return report(pol_bytes.error());
-    auto pol = policy::parse_policy(*pol_bytes, a.policy);
-    if (!pol)
-        return report(
-            name_wrong_kind(pol.error(), *pol_bytes, a.policy, json::DocumentKind::policy));
+    auto pol_doc = read_policy_document(a.policy);
+    if (!pol_doc) return report(pol_doc.error());
+    const policy::Policy& pol = pol_doc->value;
     auto role = policy::role_from_name(a.role);
     if (!role) return report(role.error());
     std::optional<manifest::LoadedManifest> previous;
@@ -208,7 +206,7 @@ int run_verify(const VerifyArgs& a) {
     in.manifest = &*loaded;
     in.bundle = &*bundle;
     in.bundle_source = sig_path;
-    in.policy = &*pol;
+    in.policy = &pol;
     in.role = *role;
     if (previous) {
         in.previous = &*previous;
