@@ -650,6 +650,14 @@ class Output {
         ++m_pos;
     }
 
+    // n <= 4 bytes (a decoded escape): byte moves, which GCC at -O3 does not mistake for reads
+    // past a 4-byte buffer as it does copy_short's 8- and 16-byte moves (-Warray-bounds).
+    void write_small(const char* data, std::size_t n) {
+        char* p = room(4);
+        for (std::size_t i = 0; i < n; ++i) p[i] = data[i];
+        m_pos = p + n;
+    }
+
     void write(const char* data, std::size_t n) {
         if (n <= 32 && static_cast<std::size_t>(m_buf.data() + m_buf.size() - m_pos) >= 32) {
             copy_short(m_pos, data, n);  // most tokens: inline moves, not a call to memcpy
@@ -855,8 +863,8 @@ class Writer : Text {
             if (end - decoded == 1 && detail::needs_escape(decoded[0]))
                 m_out.advance(detail::write_escape(m_out.room(6), decoded[0]));
             else
-                m_out.write(reinterpret_cast<const char*>(decoded),
-                            static_cast<std::size_t>(end - decoded));
+                m_out.write_small(reinterpret_cast<const char*>(decoded),
+                                  static_cast<std::size_t>(end - decoded));
         }
     }
 
