@@ -56,6 +56,13 @@ Result<manifest::LoadedManifest> read_document(const json::Document& doc,
     return loaded;
 }
 
+// Whether `text` is a string strict JSON accepts (valid UTF-8, no noncharacter): the pipeline's
+// identity and host are the only text in a request that was not read through the strict reader
+// (canonicalize copies the bytes of a string as they are, escaping only what RFC 8785 escapes).
+bool strict_text(const std::string& text) {
+    return json::parse_strict(json::canonicalize(json::Value(text)), "text").ok();
+}
+
 }  // namespace
 
 Result<std::string> policy_digest(std::string_view policy_bytes, std::string_view source) {
@@ -77,6 +84,10 @@ Result<std::string> make_request(const RequestInputs& in) {
         return make_error(
             ErrorCode::Usage,
             "the pipeline identity must be 1 to 256 characters (the host at most 256)");
+    if (!strict_text(in.pipeline_identity) || !strict_text(in.pipeline_host))
+        return make_error(ErrorCode::Usage,
+                          "the pipeline identity and host must be valid UTF-8 without Unicode "
+                          "noncharacters (SIGNATURE-FORMAT.md section 0)");
     json::Value req = {
         {"mediaType", kRequestMediaType},
         {"manifest", document_json(*in.manifest)},
@@ -95,7 +106,14 @@ Result<std::string> make_request(const RequestInputs& in) {
         req["previous"] = document_json(*in.previous);
     }
     if (in.policy_sha256) req["policySha256"] = *in.policy_sha256;
-    return json::canonicalize(req) + "\n";
+    std::string bytes = json::canonicalize(req) + "\n";
+    // Check before writing: never a request that its own reader refuses.
+    if (auto back = read_request(bytes, "the new request"); !back)
+        return make_error(ErrorCode::InvalidInput,
+                          "the request would not pass its own verification algorithm "
+                          "(REQUEST-FORMAT.md section 2): " +
+                              back.error().detail);
+    return bytes;
 }
 
 Result<SigningRequest> read_request(std::string_view bytes, std::string_view source) {
