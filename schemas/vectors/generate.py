@@ -663,6 +663,13 @@ def request_cases(C):
        "section 1 / schema maxLength", request(M, identity="\u00e9" * 256, host="\U0001f600" * 256), M)
     ok("created-leap-day", "created on 2028-02-29", "section 2 step 4",
        request(M, created="2028-02-29T23:59:59Z"), M)
+    ok("created-far-future", "created 9999-12-31T23:59:59Z: a claim, shown and never judged",
+       "section 2 (after step 7)", request(M, created="9999-12-31T23:59:59Z"), M)
+    ok("created-year-0000", "created 0000-01-01T00:00:00Z: RFC 3339 years are 0000 to 9999",
+       "section 2 step 4", request(M, created="0000-01-01T00:00:00Z"), M)
+    ok("escaped-controls", "identity and host with escaped control characters (NUL, U+001F), U+007F "
+       "and U+2028: strict JSON refuses raw control characters only", "section 2 step 2 (section 0 rule 4)",
+       request(M, identity="ci\u0000job\u001f\u007f", host="host\u2028"), M)
     ok("created-year-2000-leap-day", "created on 2000-02-29 (a leap year although divisible by 100)",
        "section 2 step 4", request(M, created="2000-02-29T00:00:00Z"), M)
 
@@ -702,6 +709,8 @@ def request_cases(C):
     bad("unknown-member-pipeline", "an unknown member in pipeline", S + "3",
         edit(full, "/pipeline/user", "ci"))
     bad("missing-manifest", "no manifest", S + "3", edit(full, "/manifest", DELETE))
+    bad("manifest-inline", "the manifest object itself in place of its document", S + "3",
+        edit(full, "/manifest", M))
     bad("missing-pipeline", "no pipeline", S + "3", edit(full, "/pipeline", DELETE))
     bad("missing-identity", "no pipeline.identity", S + "3", edit(full, "/pipeline/identity", DELETE))
     bad("missing-host", "no pipeline.host", S + "3", edit(full, "/pipeline/host", DELETE))
