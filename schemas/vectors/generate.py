@@ -645,9 +645,10 @@ def request_cases(C):
     ok("pretty", "the request pretty-printed with its members in another order: readers accept any "
        "strict JSON; the request's sha256 is over the file's bytes", "section 1",
        full, M, P, text=json.dumps(dict(reversed(list(full.items()))), indent=4) + "\n")
-    ok("escaped-strings", "mediaType, host and created written with escapes (\\/ and \\u0063): compared "
-       "after unescaping", "section 2 step 3",
+    ok("escaped-strings", "mediaType, host, created and the member name pipeline written with escapes "
+       "(\\/ and \\u0063): compared after unescaping", "section 2 step 3",
        full, M, P, text=(jcs(full) + "\n").replace("application/vnd", "application\\/vnd")
+       .replace('"pipeline":', '"pip\\u0065line":')
        .replace('"ci-runner-7"', '"\\u0063i-runner-7"').replace('"2026-11-20T09', '"2026-11-2\\u0030T09'))
     Ps = previous_manifest(**{"release.channel": "stable", "rollout.percentage": 25, "rollbackIndex": 42,
                               "eligibility.attestationRequired": True})
@@ -661,6 +662,10 @@ def request_cases(C):
     ok("identity-256-code-points", "identity of 256 characters, each two UTF-8 bytes, and host of 256 "
        "characters outside the BMP (four bytes, two UTF-16 units): lengths count code points",
        "section 1 / schema maxLength", request(M, identity="\u00e9" * 256, host="\U0001f600" * 256), M)
+    ok("host-256-escaped-pairs", "host of 256 characters outside the BMP, each written as an escaped "
+       "surrogate pair (12 characters of JSON text each): lengths count decoded code points",
+       "section 1 / schema maxLength", request(M, host="\U0001f600" * 256), M,
+       text=(jcs(request(M, host="\U0001f600" * 256)) + "\n").replace("\U0001f600", "\\ud83d\\ude00"))
     ok("created-leap-day", "created on 2028-02-29", "section 2 step 4",
        request(M, created="2028-02-29T23:59:59Z"), M)
     ok("created-far-future", "created 9999-12-31T23:59:59Z: a claim, shown and never judged",
@@ -821,6 +826,8 @@ def request_cases(C):
         S + "5.4", embedded(jcs(base_manifest(expires="2026-11-19T09:00:00Z")).encode()))
     bad("manifest-non-utf8", "the embedded canonical bytes hold a raw 0xFF byte in a string", S + "5.4",
         embedded(Mc.replace(b'"eos-phone-a1"', b'"eos-phone-a1\xff"')))
+    bad("manifest-bom", "the embedded bytes start with a byte-order mark", S + "5.4",
+        embedded(b"\xef\xbb\xbf" + Mc))
     bad("manifest-duplicate-key", "the embedded bytes have rollbackIndex twice", S + "5.4",
         embedded(Mc.replace(b'"rollbackIndex":42', b'"rollbackIndex":42,"rollbackIndex":42')))
     bad("manifest-integer-fraction", "the embedded bytes write rollbackIndex 42.0", S + "5.4",
