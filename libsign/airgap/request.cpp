@@ -16,7 +16,8 @@ json::Value document_json(const manifest::LoadedManifest& m) {
             {"canonical", envelope::base64_encode(m.canonical)}};
 }
 
-// Steps 5-8 of the verification algorithm for one embedded document at `pointer`.
+// Step 5 of the verification algorithm (REQUEST-FORMAT.md section 2) for the embedded document
+// at `pointer`.
 Result<manifest::LoadedManifest> read_document(const json::Document& doc,
                                                const std::string& pointer,
                                                std::string_view source) {
@@ -55,6 +56,13 @@ Result<manifest::LoadedManifest> read_document(const json::Document& doc,
     return loaded;
 }
 
+// Whether `text` is a string strict JSON accepts (valid UTF-8, no noncharacter): the pipeline's
+// identity and host are the only text in a request that was not read through the strict reader
+// (canonicalize copies the bytes of a string as they are, escaping only what RFC 8785 escapes).
+bool strict_text(const std::string& text) {
+    return json::parse_strict(json::canonicalize(json::Value(text)), "text").ok();
+}
+
 }  // namespace
 
 Result<std::string> policy_digest(std::string_view policy_bytes, std::string_view source) {
@@ -65,11 +73,21 @@ Result<std::string> policy_digest(std::string_view policy_bytes, std::string_vie
 }
 
 Result<std::string> make_request(const RequestInputs& in) {
-    if (in.pipeline_identity.empty() || in.pipeline_identity.size() > 256 ||
-        in.pipeline_host.size() > 256)
+    // Characters are code points, as the schema's maxLength counts them (the text is UTF-8).
+    auto characters = [](const std::string& s) {
+        std::size_t n = 0;
+        for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+        return n;
+    };
+    if (in.pipeline_identity.empty() || characters(in.pipeline_identity) > 256 ||
+        characters(in.pipeline_host) > 256)
         return make_error(
             ErrorCode::Usage,
             "the pipeline identity must be 1 to 256 characters (the host at most 256)");
+    if (!strict_text(in.pipeline_identity) || !strict_text(in.pipeline_host))
+        return make_error(ErrorCode::Usage,
+                          "the pipeline identity and host must be valid UTF-8 without Unicode "
+                          "noncharacters (SIGNATURE-FORMAT.md section 0)");
     json::Value req = {
         {"mediaType", kRequestMediaType},
         {"manifest", document_json(*in.manifest)},
@@ -88,7 +106,14 @@ Result<std::string> make_request(const RequestInputs& in) {
         req["previous"] = document_json(*in.previous);
     }
     if (in.policy_sha256) req["policySha256"] = *in.policy_sha256;
-    return json::canonicalize(req) + "\n";
+    std::string bytes = json::canonicalize(req) + "\n";
+    // Check before writing: never a request that its own reader refuses.
+    if (auto back = read_request(bytes, "the new request"); !back)
+        return make_error(ErrorCode::InvalidInput,
+                          "the request would not pass its own verification algorithm "
+                          "(REQUEST-FORMAT.md section 2): " +
+                              back.error().detail);
+    return bytes;
 }
 
 Result<SigningRequest> read_request(std::string_view bytes, std::string_view source) {
@@ -102,24 +127,37 @@ Result<SigningRequest> read_request(std::string_view bytes, std::string_view sou
     OTASIGN_ASSIGN_OR_RETURN(json::Document doc, json::parse_strict(bytes, source, limits));
     OTASIGN_TRY(envelope::validate_schema(doc, envelope::Schema::signing_request, source));
     SigningRequest req;
-    OTASIGN_ASSIGN_OR_RETURN(req.manifest, read_document(doc, "/manifest", source));
-    if (doc.value.contains("previous")) {
-        OTASIGN_ASSIGN_OR_RETURN(req.previous, read_document(doc, "/previous", source));
-        if (req.previous->sha256_hex == req.manifest.sha256_hex)
-            return make_error(ErrorCode::InvalidInput,
-                              json::where(source, doc.position_of("/previous")) +
-                                  ": the previous release is the manifest itself (at JSON "
-                                  "pointer /previous)");
-    }
-    if (doc.value.contains("policySha256"))
-        req.policy_sha256 = doc.value["policySha256"].get<std::string>();
-    req.pipeline_identity = doc.value["pipeline"]["identity"].get<std::string>();
-    req.pipeline_host = doc.value["pipeline"]["host"].get<std::string>();
     req.created = doc.value["created"].get<std::string>();
     if (auto t = manifest::parse_rfc3339_utc(req.created); !t)
         return make_error(ErrorCode::InvalidInput,
                           json::where(source, doc.position_of("/created")) + ": " +
                               t.error().detail + " (at JSON pointer /created)");
+    OTASIGN_ASSIGN_OR_RETURN(req.manifest, read_document(doc, "/manifest", source));
+    if (doc.value.contains("previous")) {
+        OTASIGN_ASSIGN_OR_RETURN(req.previous, read_document(doc, "/previous", source));
+        const std::string at = json::where(source, doc.position_of("/previous"));
+        if (req.previous->sha256_hex == req.manifest.sha256_hex)
+            return make_error(ErrorCode::InvalidInput,
+                              at + ": the previous release is the manifest itself (at JSON "
+                                   "pointer /previous)");
+        // Step 7: a previous release that is not older is a claimed rollback; request create
+        // never writes one, and no reader accepts it.
+        Status older = policy::check_version(req.manifest, *req.previous);
+        if (older)
+            older =
+                policy::check_rollback(req.manifest.manifest, req.previous->manifest.rollback_index,
+                                       "the previous release's");
+        if (!older)
+            return make_error(ErrorCode::InvalidInput,
+                              at + ": the previous release is not older than the manifest: " +
+                                  older.error().detail + " (at JSON pointer /previous)",
+                              "a request's previous release must have a lower version and a "
+                              "rollback index not above the manifest's");
+    }
+    if (doc.value.contains("policySha256"))
+        req.policy_sha256 = doc.value["policySha256"].get<std::string>();
+    req.pipeline_identity = doc.value["pipeline"]["identity"].get<std::string>();
+    req.pipeline_host = doc.value["pipeline"]["host"].get<std::string>();
     req.sha256 = sha256_hex(bytes);
     return req;
 }

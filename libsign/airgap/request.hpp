@@ -49,8 +49,9 @@ Result<std::string> policy_digest(std::string_view policy_bytes, std::string_vie
 Result<std::string> make_request(const RequestInputs& in);
 
 // Reads a request by REQUEST-FORMAT.md's verification algorithm: bounds, strict JSON, schema,
-// media type, each embedded document decoded, sized, digested, loaded as a valid manifest and
-// required to be canonical. Errors: InvalidInput naming `source`, line:column and JSON pointer.
+// media type, a real `created` instant, each embedded document decoded, sized, digested, loaded
+// as a valid manifest and required to be canonical, and a previous release older than the
+// manifest. Errors: InvalidInput naming `source`, line:column and JSON pointer.
 Result<SigningRequest> read_request(std::string_view bytes, std::string_view source);
 
 // Checks the request's expected policy against the one the workstation was given.

@@ -340,6 +340,23 @@ class Cases:
         write("case.json", {"command": "evidence-verify", "description": description,
                             "rule": rule, "args": args, "expect": expect})
 
+    def add_request(self, name, description, rule, text, exit, want=None):
+        """A `request show` case: the request file; the verdict is the exit code and, for exit 0,
+        what `--json` must show of it."""
+        assert name not in self.names, name
+        assert (exit == 0) == (want is not None), name
+        self.names.append(name)
+        d = os.path.join(self.outdir, "cases", name)
+        os.makedirs(d)
+        with open(os.path.join(d, "request.json"), "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+        expect = {"exit": exit}
+        if exit == 0:
+            expect["request"] = want
+        with open(os.path.join(d, "case.json"), "w") as f:
+            f.write(pretty({"command": "request-show", "description": description, "rule": rule,
+                            "args": {"request": "request.json"}, "expect": expect}))
+
 
 # ---------------------------------------------------------------- evidence log
 class Log:
@@ -545,6 +562,306 @@ def evidence_cases(C, alice, bob, carol, mallory, rel):
        b=[("release-2.json.sig", bundles[1][1].replace('"payloadType"', '"note":1,"payloadType"', 1))])
     ev("input-evidence-policy-malformed", "the log is empty and the --policy is malformed",
        "section 6a step 2", "", 3, p=pretty(pol).replace('"threshold": 1,', '"threshold": 1.0,', 1))
+
+
+# ---------------------------------------------------------------- signing requests
+REQUEST_TYPE = "application/vnd.enigm.otasign.request+json;version=1"
+
+
+def document(data):
+    """A request's embedded document (REQUEST-FORMAT.md section 1) for these bytes."""
+    return {"sha256": sha256_hex(data), "size": len(data), "canonical": b64(data)}
+
+
+def request(manifest, previous=None, policy_sha256=None, identity="https://ci.example/enigm/os/-/jobs/4711",
+            host="ci-runner-7", created="2026-11-20T09:30:00Z"):
+    """A request object; `manifest` and `previous` are manifest objects or raw bytes."""
+    def doc(m):
+        return document(m if isinstance(m, bytes) else jcs(m).encode())
+    r = {"mediaType": REQUEST_TYPE, "manifest": doc(manifest),
+         "pipeline": {"identity": identity, "host": host}, "created": created}
+    if previous is not None:
+        r["previous"] = doc(previous)
+    if policy_sha256 is not None:
+        r["policySha256"] = policy_sha256
+    return r
+
+
+def summary(m):
+    """What `request show --json` prints of one embedded manifest (besides the manifest)."""
+    canon = jcs(m).encode()
+    return {"sha256": sha256_hex(canon), "size": len(canon),
+            "release": {k: m["release"][k] for k in ("id", "version", "channel")},
+            "rollbackIndex": m["rollbackIndex"]}
+
+
+def request_cases(C):
+    """No key is involved: every request case is the same bytes on every run."""
+    M = base_manifest()
+    P = previous_manifest()
+    Mc, Pc = jcs(M).encode(), jcs(P).encode()
+    # A policy without keys, so that its digest is the same on every run (reading a request
+    # only carries policySha256; sign --request compares it with the workstation's policy).
+    pol = policy([], [])
+    pol_sha = sha256_hex(jcs(pol).encode())
+
+    def ok(name, desc, rule, req, manifest, previous=None, text=None):
+        text = text if text is not None else jcs(req) + "\n"
+        data = text if isinstance(text, bytes) else text.encode()
+        parsed = json.loads(data)
+        want = {"sha256": sha256_hex(data), "pipeline": parsed["pipeline"], "created": parsed["created"],
+                "manifest": summary(manifest),
+                "previous": summary(previous) if previous is not None else None,
+                "policySha256": parsed.get("policySha256")}
+        C.add_request("ok-request-" + name, desc, rule, data, 0, want)
+
+    def bad(name, desc, rule, req_or_text):
+        text = req_or_text if isinstance(req_or_text, (str, bytes)) else jcs(req_or_text) + "\n"
+        C.add_request("input-request-" + name, desc, rule, text, 3)
+
+    def edit(req, pointer, value):
+        """A copy of req with the member at pointer replaced (DELETE removes it)."""
+        r = json.loads(json.dumps(req))
+        parts = pointer.strip("/").split("/")
+        node = r
+        for p in parts[:-1]:
+            node = node[p]
+        if value is DELETE:
+            del node[parts[-1]]
+        else:
+            node[parts[-1]] = value
+        return r
+
+    S = "REQUEST-FORMAT.md section 2 step "
+    full = request(M, P, pol_sha)
+
+    # ---- positive: with and without previous and policy digest, any strict JSON spelling
+    ok("previous-policy", "manifest, previous (limited 1.4.0 -> stable 1.5.0: a channel promotion) and "
+       "the policy digest", "REQUEST-FORMAT.md sections 1, 2", full, M, P)
+    ok("first-release", "no previous (a claimed first release), no policy digest", "section 1",
+       request(M), M)
+    ok("previous-only", "previous, no policy digest", "section 1", request(M, P), M, P)
+    ok("policy-only", "policy digest, no previous", "section 1", request(M, policy_sha256=pol_sha), M)
+    ok("pretty", "the request pretty-printed with its members in another order: readers accept any "
+       "strict JSON; the request's sha256 is over the file's bytes", "section 1",
+       full, M, P, text=json.dumps(dict(reversed(list(full.items()))), indent=4) + "\n")
+    ok("escaped-strings", "mediaType, host, created and the member name pipeline written with escapes "
+       "(\\/ and \\u0063): compared after unescaping", "section 2 step 3",
+       full, M, P, text=(jcs(full) + "\n").replace("application/vnd", "application\\/vnd")
+       .replace('"pipeline":', '"pip\\u0065line":')
+       .replace('"ci-runner-7"', '"\\u0063i-runner-7"').replace('"2026-11-20T09', '"2026-11-2\\u0030T09'))
+    Ps = previous_manifest(**{"release.channel": "stable", "rollout.percentage": 25, "rollbackIndex": 42,
+                              "eligibility.attestationRequired": True})
+    ok("previous-same-channel-same-rollback", "previous in the same channel with the same rollback index "
+       "(not lower is enough)", "section 2 step 7", request(M, Ps), M, Ps)
+    Pr = previous_manifest(**{"release.version": "1.5.0-rc.1"})
+    ok("previous-prerelease", "previous 1.5.0-rc.1, manifest 1.5.0: a pre-release precedes its release",
+       "section 2 step 7 (SemVer precedence)", request(M, Pr), M, Pr)
+    ok("host-empty", "pipeline.host empty (only identity needs a character)", "section 1",
+       request(M, host=""), M)
+    ok("identity-256-code-points", "identity of 256 characters, each two UTF-8 bytes, and host of 256 "
+       "characters outside the BMP (four bytes, two UTF-16 units): lengths count code points",
+       "section 1 / schema maxLength", request(M, identity="\u00e9" * 256, host="\U0001f600" * 256), M)
+    ok("host-256-escaped-pairs", "host of 256 characters outside the BMP, each written as an escaped "
+       "surrogate pair (12 characters of JSON text each): lengths count decoded code points",
+       "section 1 / schema maxLength", request(M, host="\U0001f600" * 256), M,
+       text=(jcs(request(M, host="\U0001f600" * 256)) + "\n").replace("\U0001f600", "\\ud83d\\ude00"))
+    ok("created-leap-day", "created on 2028-02-29", "section 2 step 4",
+       request(M, created="2028-02-29T23:59:59Z"), M)
+    ok("created-far-future", "created 9999-12-31T23:59:59Z: a claim, shown and never judged",
+       "section 2 (after step 7)", request(M, created="9999-12-31T23:59:59Z"), M)
+    ok("created-year-0000", "created 0000-01-01T00:00:00Z: RFC 3339 years are 0000 to 9999",
+       "section 2 step 4", request(M, created="0000-01-01T00:00:00Z"), M)
+    ok("escaped-controls", "identity and host with escaped control characters (NUL, U+001F), U+007F "
+       "and U+2028: strict JSON refuses raw control characters only", "section 2 step 2 (section 0 rule 4)",
+       request(M, identity="ci\u0000job\u001f\u007f", host="host\u2028"), M)
+    ok("created-year-2000-leap-day", "created on 2000-02-29 (a leap year although divisible by 100)",
+       "section 2 step 4", request(M, created="2000-02-29T00:00:00Z"), M)
+
+    # ---- step 1-2: strict JSON
+    line = jcs(full) + "\n"
+    bad("duplicate-key", "\"created\" twice, once escaped", S + "2 (SIGNATURE-FORMAT.md section 0 rule 7)",
+        line.replace('{"created":', '{"cr\\u0065ated":"2026-11-20T09:30:00Z","created":', 1))
+    bad("duplicate-key-nested", "\"host\" twice in pipeline", S + "2 (section 0 rule 7)",
+        line.replace('"host":', '"host":"a","host":', 1))
+    bad("non-utf8", "a raw 0xFF byte in pipeline.host", S + "2 (section 0 rule 3)",
+        line.encode().replace(b'"ci-runner-7"', b'"ci-runner\xff7"'))
+    bad("overlong-utf8", "an overlong UTF-8 sequence (C0 AF) in pipeline.identity", S + "2 (section 0 rule 3)",
+        line.encode().replace(b'jobs/4711"', b'jobs/4711\xc0\xaf"'))
+    bad("bom", "a byte-order mark", S + "2 (section 0 rule 2)", "\ufeff" + line)
+    bad("lone-surrogate", "a lone surrogate escape in pipeline.host", S + "2 (section 0 rule 5)",
+        line.replace('"ci-runner-7"', '"ci-runner-7\\ud800"'))
+    bad("noncharacter", "an escaped noncharacter U+FFFE in pipeline.identity", S + "2 (section 0 rule 6)",
+        line.replace('jobs/4711"', 'jobs/4711\\ufffe"'))
+    bad("trailing-value", "a second JSON value after the request", S + "2 (section 0 rule 1)", line + "{}\n")
+    bad("size-fraction", "manifest size written with a fraction (1567.0)", S + "2 (section 0 integers)",
+        line.replace('"size":%d' % len(Mc), '"size":%d.0' % len(Mc), 1))
+    bad("size-exponent", "manifest size written with an exponent", S + "2 (section 0 integers)",
+        line.replace('"size":%d' % len(Mc), '"size":%de0' % len(Mc), 1))
+
+    # ---- step 3: schema
+    bad("not-object", "an array holding the request", S + "3", "[" + jcs(full) + "]\n")
+    bad("media-type-version-2", "mediaType ...;version=2", S + "3",
+        edit(full, "/mediaType", REQUEST_TYPE.replace("version=1", "version=2")))
+    bad("media-type-case", "mediaType in upper case", S + "3", edit(full, "/mediaType", REQUEST_TYPE.upper()))
+    bad("media-type-missing", "no mediaType", S + "3", edit(full, "/mediaType", DELETE))
+    bad("unknown-member", "an unknown top-level member (an approval smuggled in)", S + "3",
+        edit(full, "/approved", True))
+    bad("unknown-member-document", "an unknown member in the manifest document", S + "3",
+        edit(full, "/manifest/path", "release-2.json"))
+    bad("unknown-member-previous", "an unknown member in the previous document", S + "3",
+        edit(full, "/previous/signature", "AAAA"))
+    bad("unknown-member-pipeline", "an unknown member in pipeline", S + "3",
+        edit(full, "/pipeline/user", "ci"))
+    bad("missing-manifest", "no manifest", S + "3", edit(full, "/manifest", DELETE))
+    bad("manifest-inline", "the manifest object itself in place of its document", S + "3",
+        edit(full, "/manifest", M))
+    bad("missing-pipeline", "no pipeline", S + "3", edit(full, "/pipeline", DELETE))
+    bad("missing-identity", "no pipeline.identity", S + "3", edit(full, "/pipeline/identity", DELETE))
+    bad("missing-host", "no pipeline.host", S + "3", edit(full, "/pipeline/host", DELETE))
+    bad("missing-created", "no created", S + "3", edit(full, "/created", DELETE))
+    bad("missing-document-sha256", "the manifest document without sha256", S + "3",
+        edit(full, "/manifest/sha256", DELETE))
+    bad("missing-document-size", "the manifest document without size", S + "3",
+        edit(full, "/manifest/size", DELETE))
+    bad("missing-document-canonical", "the previous document without canonical", S + "3",
+        edit(full, "/previous/canonical", DELETE))
+    bad("previous-null", "previous is null (absent is the only way to name no previous)", S + "3",
+        edit(full, "/previous", None))
+    bad("policy-sha256-null", "policySha256 is null", S + "3", edit(full, "/policySha256", None))
+    bad("identity-empty", "pipeline.identity empty", S + "3", edit(full, "/pipeline/identity", ""))
+    bad("identity-257", "pipeline.identity of 257 characters", S + "3",
+        edit(full, "/pipeline/identity", "\u00e9" * 257))
+    bad("host-257", "pipeline.host of 257 characters", S + "3", edit(full, "/pipeline/host", "h" * 257))
+    bad("identity-number", "pipeline.identity a number", S + "3", edit(full, "/pipeline/identity", 4711))
+    bad("policy-sha256-uppercase", "policySha256 in upper-case hex", S + "3",
+        edit(full, "/policySha256", pol_sha.upper()))
+    bad("policy-sha256-prefixed", "policySha256 written sha256:HEX", S + "3",
+        edit(full, "/policySha256", "sha256:" + pol_sha))
+    bad("document-sha256-uppercase", "the manifest document's sha256 in upper-case hex", S + "3",
+        edit(full, "/manifest/sha256", sha256_hex(Mc).upper()))
+    bad("size-string", "size written as a string", S + "3", edit(full, "/manifest/size", str(len(Mc))))
+    bad("size-below-2", "size 1 (a manifest is at least {})", S + "3",
+        edit(edit(edit(full, "/manifest/size", 1), "/manifest/canonical", "e30="), "/manifest/sha256",
+             sha256_hex(b"{}")))
+    bad("size-over-bound", "size 33554433, one over the bound (refused by the schema before any decoding)",
+        S + "3", edit(full, "/manifest/size", 33554433))
+    bad("created-fraction", "created with a fraction of a second", S + "3",
+        edit(full, "/created", "2026-11-20T09:30:00.5Z"))
+    bad("created-offset", "created with an offset instead of Z", S + "3",
+        edit(full, "/created", "2026-11-20T09:30:00+00:00"))
+    bad("created-lowercase", "created with lowercase t and z", S + "3",
+        edit(full, "/created", "2026-11-20t09:30:00z"))
+    bad("canonical-number", "canonical is a number", S + "3", edit(full, "/manifest/canonical", 7))
+
+    # ---- step 4: a real instant
+    for name_, t, what in [("feb-30", "2026-02-30T00:00:00Z", "February 30"),
+                           ("leap-second", "2026-12-31T23:59:60Z", "a leap second"),
+                           ("hour-24", "2026-11-20T24:00:00Z", "hour 24"),
+                           ("2100-02-29", "2100-02-29T00:00:00Z", "February 29 of 2100 (not a leap year)"),
+                           ("month-13", "2026-13-01T00:00:00Z", "month 13")]:
+        bad("created-" + name_, "created on " + what, S + "4", edit(full, "/created", t))
+
+    # ---- step 5.1: canonical base64
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    def padded(m):
+        """m with a build string chosen so that its canonical bytes need base64 padding."""
+        for extra in range(3):
+            x = base_manifest(**{"release.build": "EOS.1.5.0.2026112" + "0" * (extra + 1)})
+            if len(jcs(x).encode()) % 3 == 1:
+                return x
+        raise AssertionError("no padded length")
+    Mp = padded(M)
+    good = jcs(Mp).encode()
+    text = b64(good)
+    stripped = text.rstrip("=")
+    flipped = stripped[:-1] + alphabet[alphabet.index(stripped[-1]) | 1] + text[len(stripped):]
+    assert base64.b64decode(flipped) == good and flipped != text
+    bad("base64-padding-bits", "canonical with non-zero padding bits: a lenient decoder gets the very "
+        "bytes that sha256 and size describe", S + "5.1 (SIGNATURE-FORMAT.md conventions)",
+        edit(request(Mp), "/manifest/canonical", flipped))
+    bad("base64-no-padding", "canonical without its = padding", S + "5.1",
+        edit(request(Mp), "/manifest/canonical", stripped))
+    mime = "\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+    bad("base64-line-breaks", "canonical broken into 76-character lines (MIME)", S + "3 / 5.1",
+        edit(request(Mp), "/manifest/canonical", mime))
+    bad("base64-space", "canonical with a space", S + "3 / 5.1",
+        edit(request(Mp), "/manifest/canonical", text[:8] + " " + text[8:]))
+    url = b64(good).replace("+", "-").replace("/", "_")
+    if url == text:  # no + or / in this run's text: the url alphabet still must differ somewhere
+        url = "-" + text[1:]
+    bad("base64-url-alphabet", "canonical in the base64url alphabet", S + "3 / 5.1",
+        edit(request(Mp), "/manifest/canonical", url))
+    bad("base64-previous", "the previous document's canonical is not base64 (too short)", S + "5.1",
+        edit(full, "/previous/canonical", b64(Pc)[:-1]))
+
+    # ---- step 5.2 / 5.3: size and digest
+    bad("size-mismatch", "size one more than the decoded bytes", S + "5.2",
+        edit(full, "/manifest/size", len(Mc) + 1))
+    bad("previous-size-mismatch", "the previous document's size one less than its bytes", S + "5.2",
+        edit(full, "/previous/size", len(Pc) - 1))
+    bad("digest-mismatch", "sha256 of other bytes (the previous manifest's)", S + "5.3",
+        edit(full, "/manifest/sha256", sha256_hex(Pc)))
+    bad("manifest-swapped", "the manifest's bytes and size replaced by another manifest's under the "
+        "original sha256", S + "5.3",
+        edit(edit(full, "/manifest/canonical", b64(Pc)), "/manifest/size", len(Pc)))
+    bad("previous-digest-mismatch", "the previous document's sha256 is the manifest's", S + "5.3",
+        edit(full, "/previous/sha256", sha256_hex(Mc)))
+
+    # ---- step 5.4: a valid manifest
+    def embedded(data, at="manifest"):
+        r = json.loads(json.dumps(full))
+        r[at] = document(data)
+        return r
+    bad("manifest-not-json", "the embedded bytes are not JSON", S + "5.4", embedded(b"release 1.5.0\n"))
+    bad("manifest-schema", "the embedded manifest has an unknown member (canonical bytes)", S + "5.4",
+        embedded(jcs(dict(M, note="x")).encode()))
+    bad("manifest-other-document", "the embedded bytes are a canonical trust policy, not a manifest",
+        S + "5.4", embedded(jcs(pol).encode()))
+    bad("manifest-rule", "the embedded manifest breaks a semantic rule (stable without "
+        "attestationRequired)", S + "5.4 (MANIFEST-FORMAT.md validation rules)",
+        embedded(jcs(base_manifest(**{"eligibility.attestationRequired": False})).encode()))
+    bad("manifest-expires-before-created", "the embedded manifest expires before it was created",
+        S + "5.4", embedded(jcs(base_manifest(expires="2026-11-19T09:00:00Z")).encode()))
+    bad("manifest-non-utf8", "the embedded canonical bytes hold a raw 0xFF byte in a string", S + "5.4",
+        embedded(Mc.replace(b'"eos-phone-a1"', b'"eos-phone-a1\xff"')))
+    bad("manifest-bom", "the embedded bytes start with a byte-order mark", S + "5.4",
+        embedded(b"\xef\xbb\xbf" + Mc))
+    bad("manifest-duplicate-key", "the embedded bytes have rollbackIndex twice", S + "5.4",
+        embedded(Mc.replace(b'"rollbackIndex":42', b'"rollbackIndex":42,"rollbackIndex":42')))
+    bad("manifest-integer-fraction", "the embedded bytes write rollbackIndex 42.0", S + "5.4",
+        embedded(Mc.replace(b'"rollbackIndex":42', b'"rollbackIndex":42.0')))
+    bad("previous-invalid", "the previous document is an invalid manifest (leap second in created)",
+        S + "5.4", embedded(jcs(previous_manifest(created="2026-06-30T23:59:60Z")).encode(), "previous"))
+
+    # ---- step 5.5: exactly the canonical bytes
+    bad("not-canonical-pretty", "the embedded manifest pretty-printed, with its own matching sha256 and size",
+        S + "5.5", embedded(pretty(M).encode()))
+    bad("not-canonical-trailing-lf", "the canonical bytes followed by a line feed", S + "5.5",
+        embedded(Mc + b"\n"))
+    bad("not-canonical-member-order", "canonical but for the order of two members", S + "5.5",
+        embedded(("{" + ",".join(json.dumps(k) + ":" + jcs(M[k]) for k in reversed(sorted(M))) + "}").encode()))
+    bad("not-canonical-escape", "canonical but for one character written as a \\u escape", S + "5.5",
+        embedded(Mc.replace(b'"eos-phone-a1"', b'"\\u0065os-phone-a1"')))
+    bad("not-canonical-escaped-slash", "canonical but for a slash written \\/", S + "5.5",
+        embedded(Mc.replace(b'"images/system.img"', b'"images\\/system.img"')))
+    bad("previous-not-canonical", "the previous document pretty-printed", S + "5.5",
+        embedded(pretty(P).encode(), "previous"))
+
+    # ---- step 6 and 7: the previous release
+    bad("previous-is-manifest", "previous is the manifest itself", S + "6", request(M, M))
+    bad("previous-newer", "previous 1.6.0, manifest 1.5.0: the pipeline claims a rollback",
+        S + "7", request(M, previous_manifest(**{"release.version": "1.6.0"})))
+    bad("previous-same-version", "previous 1.5.0 (another build), manifest 1.5.0", S + "7",
+        request(M, previous_manifest(**{"release.version": "1.5.0"})))
+    Mb = base_manifest(**{"release.version": "1.5.0+build.2"})
+    bad("previous-same-precedence", "previous 1.5.0+build.1, manifest 1.5.0+build.2: build metadata "
+        "does not count in SemVer precedence", S + "7",
+        request(Mb, previous_manifest(**{"release.version": "1.5.0+build.1"})))
+    bad("previous-higher-rollback-index", "previous rollbackIndex 43, manifest 42", S + "7",
+        request(M, previous_manifest(rollbackIndex=43)))
+
 
 
 def main():
@@ -1045,6 +1362,9 @@ def main():
 
     # ---- evidence log (SIGNATURE-FORMAT.md section 6, "Verification algorithm")
     evidence_cases(C, alice, bob, carol, mallory, rel)
+
+    # ---- signing requests (REQUEST-FORMAT.md section 2, "Verification algorithm")
+    request_cases(C)
 
     del root_key, device_key  # private halves are never written
     with open(os.path.join(outdir, "cases", "index.json"), "w") as f:

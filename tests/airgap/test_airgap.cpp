@@ -374,3 +374,37 @@ TEST_CASE("the example request reads and carries the example manifests", "[reque
     REQUIRE(req->previous);
     CHECK(req->previous->manifest.release.version == "1.4.0");
 }
+
+TEST_CASE("request create writes only what a reader accepts", "[request][attack]") {
+    auto prev = make("1.5.0", 42), next = make("1.6.0", 42);
+    airgap::RequestInputs in;
+    in.manifest = &next;
+    in.previous = &prev;
+    in.previous_source = "prev";
+    in.pipeline_host = "runner";
+    in.now = manifest::timestamp_from_unix(1'790'000'000);
+    // Text that strict JSON refuses: a stray byte, a noncharacter, an encoded surrogate.
+    for (const std::string bad : {"ci\xff", "ci\xef\xbf\xbe", "ci\xed\xa0\x80"}) {
+        INFO(bad);
+        in.pipeline_identity = bad;
+        in.pipeline_host = "runner";
+        auto as_identity = airgap::make_request(in);
+        REQUIRE_FALSE(as_identity);
+        CHECK(as_identity.error().code == ErrorCode::Usage);
+        in.pipeline_identity = "ci/job/1";
+        in.pipeline_host = bad;
+        auto as_host = airgap::make_request(in);
+        REQUIRE_FALSE(as_host);
+        CHECK(as_host.error().code == ErrorCode::Usage);
+    }
+    // 256 characters of two bytes each: within the bound, which counts characters.
+    std::string wide;
+    for (int i = 0; i < 256; ++i) wide += "\xc3\xa9";
+    in.pipeline_identity = wide;
+    in.pipeline_host = wide;
+    auto r = airgap::make_request(in);
+    REQUIRE(r);
+    auto back = airgap::read_request(*r, "req");
+    REQUIRE(back);
+    CHECK(back->pipeline_identity == wide);
+}

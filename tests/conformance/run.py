@@ -9,9 +9,12 @@ status and every signature's problem, from the verifier's `--json` output.
 VERIFIER is called with otasign's command line, in the case's directory: for a case whose
 `command` is `verify`, `VERIFIER [ARGS...] verify MANIFEST --policy P --signature S --now T
 [--previous PREV] [--role R] [--min-rollback-index N] --json`; for `evidence-verify`,
-`VERIFIER [ARGS...] evidence verify LOG [--policy P] [--bundle B]... --json`. Exit 0 when every case agrees, 1 otherwise (each disagreement is listed).
+`VERIFIER [ARGS...] evidence verify LOG [--policy P] [--bundle B]... --json`; for
+`request-show`, `VERIFIER [ARGS...] request show REQUEST --json`. Exit 0 when every case agrees,
+1 otherwise (each disagreement is listed).
 """
 import contextlib
+import hashlib
 import importlib.util
 import io
 import json
@@ -21,6 +24,8 @@ import sys
 
 
 def argv_of(command, args):
+    if command == "request-show":
+        return ["request", "show", args["request"], "--json"]
     if command == "evidence-verify":
         out = ["evidence", "verify", args["log"]]
         if "policy" in args:
@@ -37,6 +42,36 @@ def argv_of(command, args):
     if "minRollbackIndex" in args:
         out += ["--min-rollback-index", str(args["minRollbackIndex"])]
     return out + ["--json"]
+
+
+def jcs(v):
+    """RFC 8785 for values whose numbers are integers (every otasign format)."""
+    if isinstance(v, bool) or v is None:
+        return json.dumps(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ",".join(jcs(x) for x in v) + "]"
+    return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + jcs(v[k])
+                          for k in sorted(v, key=lambda k: k.encode("utf-16-be"))) + "}"
+
+
+def request_seen(out):
+    """What a `request show --json` output says, in the shape of a case's expect.request. Each
+    decoded manifest must be the one its sha256 names."""
+    got = json.loads(out)
+    for which in ("manifest", "previous"):
+        d = got.get(which)
+        if d is not None and hashlib.sha256(jcs(d["manifest"]).encode()).hexdigest() != d["sha256"]:
+            raise ValueError("the decoded %s is not the one its sha256 names" % which)
+
+    def doc(d):
+        return None if d is None else {k: d[k] for k in ("sha256", "size", "release", "rollbackIndex")}
+    return {"sha256": got["sha256"], "pipeline": got["pipeline"], "created": got["created"],
+            "manifest": doc(got["manifest"]), "previous": doc(got.get("previous")),
+            "policySha256": got.get("policySha256")}
 
 
 class Result:
@@ -87,6 +122,16 @@ def main():
         problems = []
         if r.returncode != want["exit"]:
             problems.append("exit %d, expected %d" % (r.returncode, want["exit"]))
+        elif want["exit"] == 0 and command == "request-show":
+            try:
+                got = request_seen(r.stdout)
+            except (ValueError, KeyError, TypeError) as e:
+                got = None
+                problems.append("unreadable --json output: %s" % e)
+            if got is not None and got != want["request"]:
+                problems.append("shows %s, expected %s" % (
+                    {k: v for k, v in got.items() if want["request"].get(k) != v},
+                    {k: v for k, v in want["request"].items() if got.get(k) != v}))
         elif want["exit"] != 3 and command == "evidence-verify":
             try:
                 got = json.loads(r.stdout)

@@ -5,9 +5,12 @@ alone (not from otasign's C++): the project's proof that the documents are enoug
     verify.py verify MANIFEST --policy P --signature S --now T [--previous PREV]
               [--role manifest|release] [--min-rollback-index N] --json
     verify.py evidence verify LOG [--policy P] [--bundle B]... --json
+    verify.py request show REQUEST --json
 
 Prints `{"verified", "checks": [{name, status, detail}], "signatures": [{index, problem, keyid}]}`
-(`evidence verify`: `{"verified", "entries", "failed": {check, detail} | null}`) and exits 0 (verified), 1 (not verified), 3 (an input is malformed) or 2 (usage, or something
+(`evidence verify`: `{"verified", "entries", "failed": {check, detail} | null}`; `request show`:
+the decoded request, REQUEST-FORMAT.md section 1) and exits 0 (verified), 1 (not verified), 3
+(an input is malformed) or 2 (usage, or something
 this minimal verifier does not implement: artifacts). PIV attestation chains are checked
 with a simplified path validation (issuer name, CA flag, signature; no validity dates, as
 POLICY-FORMAT.md says).
@@ -78,9 +81,10 @@ class StrictParser:
             raise InputError("trailing content at %d" % self.i)
         return v
 
+    WS_RUN = re.compile(r"[ \t\r\n]*")
+
     def ws(self):
-        while self.i < len(self.s) and self.s[self.i] in self.WS:
-            self.i += 1
+        self.i = self.WS_RUN.match(self.s, self.i).end()
 
     def peek(self):
         return self.s[self.i] if self.i < len(self.s) else ""
@@ -470,7 +474,11 @@ def size_bounds(v):
 def load_manifest(path):
     """MANIFEST-FORMAT.md "Verification algorithm": (value, canonical bytes)."""
     with open(path, "rb") as f:
-        v = parse_strict(f.read())
+        return load_manifest_bytes(f.read())
+
+
+def load_manifest_bytes(data):
+    v = parse_strict(data)
     if not size_bounds(v):
         raise InputError("manifest string or array over its bound")
     errs = check_schema("manifest.schema.json", v)
@@ -902,6 +910,68 @@ def verify(args):
             "signatures": results}
 
 
+# ------------------------------------------------------------------ REQUEST-FORMAT.md section 2
+MAX_REQUEST = 100663296
+
+
+def read_document(req, at):
+    """Step 5 for the document at /AT: (manifest value, canonical bytes)."""
+    d = req[at]
+    data = canonical_b64(d["canonical"])  # 5.1
+    if len(data) != d["size"]:  # 5.2
+        raise InputError("/%s: %d bytes, size says %d" % (at, len(data), d["size"]))
+    if hashlib.sha256(data).hexdigest() != d["sha256"]:  # 5.3
+        raise InputError("/%s: the bytes' SHA-256 is not sha256" % at)
+    m, canon = load_manifest_bytes(data)  # 5.4
+    if canon != data:  # 5.5
+        raise InputError("/%s: not the manifest's RFC 8785 canonical form" % at)
+    return m, canon
+
+
+def request_show(path):
+    with open(path, "rb") as f:
+        data = f.read(MAX_REQUEST + 1)
+    if len(data) > MAX_REQUEST:  # step 1
+        raise InputError("a request over %d bytes" % MAX_REQUEST)
+    req = parse_strict(data, MAX_REQUEST)  # step 2
+    errs = check_schema("signing-request.schema.json", req)  # step 3
+    if errs:
+        raise InputError("request schema: " + "; ".join(errs[:3]))
+    timestamp(req["created"])  # step 4
+    docs = {"manifest": read_document(req, "manifest")}  # step 5
+    if "previous" in req:
+        docs["previous"] = read_document(req, "previous")
+        prev, m = docs["previous"][0], docs["manifest"][0]
+        if req["previous"]["sha256"] == req["manifest"]["sha256"]:  # step 6
+            raise InputError("the previous release is the manifest itself")
+        if not semver_key(m["release"]["version"]) > semver_key(prev["release"]["version"]):  # step 7
+            raise InputError("the manifest's version is not above the previous release's")
+        if m["rollbackIndex"] < prev["rollbackIndex"]:
+            raise InputError("the manifest's rollbackIndex is below the previous release's")
+    out = {"sha256": hashlib.sha256(data).hexdigest(), "pipeline": req["pipeline"],
+           "created": req["created"]}
+    for at, (m, canon) in docs.items():
+        out[at] = {"sha256": hashlib.sha256(canon).hexdigest(), "size": len(canon),
+                   "release": {k: m["release"][k] for k in ("id", "version", "channel")},
+                   "rollbackIndex": m["rollbackIndex"], "manifest": m}
+    if "policySha256" in req:
+        out["policySha256"] = req["policySha256"]
+    return out
+
+
+def request_main(argv):
+    paths = [a for a in argv if a != "--json"]
+    if len(paths) != 1 or paths[0].startswith("-"):
+        return 2
+    try:
+        out = request_show(paths[0])
+    except (InputError, OSError) as e:
+        print("verify.py: error: %s" % e, file=sys.stderr)
+        return 3
+    print(json.dumps(out, indent=1, ensure_ascii=False))
+    return 0
+
+
 # ------------------------------------------------------------------ SIGNATURE-FORMAT.md section 6
 ENTRY_MEMBERS = ("payloadType", "payload", "keyid", "algorithm", "publicKey", "sig")
 
@@ -1021,6 +1091,8 @@ def evidence_main(argv):
 def main(argv):
     if argv[:2] == ["evidence", "verify"]:
         return evidence_main(argv[2:])
+    if argv[:2] == ["request", "show"]:
+        return request_main(argv[2:])
     if not argv or argv[0] != "verify":
         print(__doc__, file=sys.stderr)
         return 2
