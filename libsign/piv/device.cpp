@@ -772,7 +772,7 @@ Result<std::vector<std::uint8_t>> PivDevice::read_attestation_device_certificate
     return std::move(*cert);
 }
 
-Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
+Result<std::optional<KeyOnCard>> find_key_on_card(std::string_view key_id) {
     OTASIGN_ASSIGN_OR_RETURN(auto readers, PivDevice::list_readers());
     for (const auto& reader : readers) {
         auto device = PivDevice::open(reader);
@@ -792,10 +792,16 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
             found.slot = slot;
             found.metadata = std::move(m);
             if (auto serial = device->serial(); serial.ok()) found.serial = *serial;
-            return std::optional<LocatedKey>(std::move(found));
+            return std::optional<KeyOnCard>(KeyOnCard{std::move(found), std::move(device).value()});
         }
     }
-    return std::optional<LocatedKey>{};
+    return std::optional<KeyOnCard>{};
+}
+
+Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
+    OTASIGN_ASSIGN_OR_RETURN(auto found, find_key_on_card(key_id));
+    if (!found) return std::optional<LocatedKey>{};
+    return std::optional<LocatedKey>(std::move(found->where));
 }
 
 }  // namespace otasign::piv

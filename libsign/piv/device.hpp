@@ -173,6 +173,15 @@ struct LocatedKey {
 // nullopt when none holds it. Errors: TokenError (PC/SC unavailable).
 Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
 
+// The card that holds a key, and the connection the search found it through, so that what the
+// caller reads next (status, attestation) needs no second scan or connection.
+struct KeyOnCard {
+    LocatedKey where;
+    PivDevice device;
+};
+// As locate_key, keeping the card's connection open. Errors: TokenError (PC/SC unavailable).
+Result<std::optional<KeyOnCard>> find_key_on_card(std::string_view key_id);
+
 // An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
 Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,
                                           std::size_t size);
