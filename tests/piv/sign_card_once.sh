@@ -16,6 +16,7 @@ key_id=$("$B" key generate --slot 9c --algorithm ECCP256 --pin-policy always --t
     --pin-source "$pin" 2>/dev/null) || fail "generate 9c"
 digest=$("$B" digest release-2.json) || fail "digest"
 
+# Each sign has its own ledger: a ledger refuses a key that signed the same manifest there.
 # connects PROTOCOLS CMD...: runs CMD and prints how many connections to the card's reader it
 # made with a protocol matching PROTOCOLS (a regular expression: 2 is T=1, 3 is T=0 or T=1).
 connects() {
@@ -37,7 +38,7 @@ for module in /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so /usr/lib/x86_64-linux-g
     [[ -n $uri ]] || fail "no URI for the 9c key in: $list"
     export_connects=$(connects '2|3' "$B" key export --key "$uri" --module "$module" -o "$name.pem")
     sign_connects=$(connects '2|3' "$B" sign release-2.json --previous release-1.json --key "$uri" \
-        --module "$module" --signature "$name.sig" --evidence-log "$name.log" --approve "$digest" \
+        --module "$module" --signature "$name.sig" --evidence-log "$name.log" --ledger "ledger-$name" --approve "$digest" \
         --accept-risk channel-widened --pin-source "$pin" --operator tester)
     # The card's facts were read: the evidence has them.
     slot=$(jq -r '.signatures[0].payload' "$name.sig" | base64 -d | jq -r .approval.piv.slot)
@@ -52,11 +53,11 @@ module=/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so
 uri="pkcs11:id=%02;type=private"  # OpenSC's id of slot 9c
 opensc_export=$(connects 3 "$B" key export --key "$uri" --module "$module" -o again.pem)
 libykpiv_sign=$(connects 2 "$B" sign release-2.json --previous release-1.json --key "$uri" \
-    --module "$module" --signature again.sig --evidence-log again.log --approve "$digest" \
+    --module "$module" --signature again.sig --evidence-log again.log --ledger ledger-again --approve "$digest" \
     --accept-risk channel-widened --pin-source "$pin" --operator tester)
 [[ $libykpiv_sign == 1 ]] || fail "libykpiv connected to the card $libykpiv_sign times during sign"
 opensc_sign=$(connects 3 "$B" sign release-2.json --previous release-1.json --key "$uri" \
-    --module "$module" --signature again2.sig --evidence-log again2.log --approve "$digest" \
+    --module "$module" --signature again2.sig --evidence-log again2.log --ledger ledger-again2 --approve "$digest" \
     --accept-risk channel-widened --pin-source "$pin" --operator tester)
 [[ $opensc_sign == "$opensc_export" ]] ||
     fail "OpenSC connected to the card $opensc_sign times during sign, $opensc_export in key export"

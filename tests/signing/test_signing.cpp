@@ -211,7 +211,7 @@ TEST_CASE("commit: a signature, then a co-signature onto the existing bundle and
     SoftHsmToken token;
     TempDir dir;
     auto m = release("2.0.0");
-    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl"};
+    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl", {}};
     auto first = sign_into(m, "p256", paths);
     REQUIRE(first);
     CHECK(first->signatures == 1);
@@ -247,7 +247,7 @@ TEST_CASE("commit: a signature, then a co-signature onto the existing bundle and
 TEST_CASE("commit: a bundle of another manifest is refused and left as it was", "[commit]") {
     SoftHsmToken token;
     TempDir dir;
-    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl"};
+    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl", {}};
     REQUIRE(sign_into(release("2.0.0"), "p256", paths));
     auto before = read_file(paths.bundle);
     REQUIRE(before);
@@ -264,7 +264,7 @@ TEST_CASE("commit: an empty evidence log is refused, never appended to", "[commi
     SoftHsmToken token;
     TempDir dir;
     auto m = release("2.0.0");
-    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl"};
+    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl", {}};
     { std::ofstream(paths.log.string()); }
     auto plan = signing::plan_signing(inputs(m, "p256"));
     REQUIRE(plan);
@@ -283,7 +283,7 @@ TEST_CASE("commit: a signer that finds the log locked says so through the events
     SoftHsmToken token;
     TempDir dir;
     auto m = release("2.0.0");
-    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl"};
+    signing::CommitPaths paths{dir.path / "release.json.sig", dir.path / "evidence.log.jsonl", {}};
     auto plan = signing::plan_signing(inputs(m, "p256"));
     REQUIRE(plan);
     // flock locks belong to the open file description: a second open in this process conflicts
@@ -304,4 +304,22 @@ TEST_CASE("commit: a signer that finds the log locked says so through the events
     REQUIRE(prepared);
     CHECK(waited == std::vector<std::string>{"evidence.log.jsonl.lock evidence.log.jsonl"});
     CHECK(prepared->locks.size() == 2);
+}
+
+TEST_CASE("commit: the ledger's lock is taken first, and no file is locked twice", "[commit]") {
+    SoftHsmToken token;
+    TempDir dir;
+    auto m = release("2.0.0");
+    // As with `sign --request`, where the evidence log is the ledger's own.
+    signing::CommitPaths paths{dir.path / "release.json.sig",
+                               dir.path / "evidence.log.jsonl",
+                               {dir.path / "ledger.log", dir.path / "evidence.log.jsonl"}};
+    auto plan = signing::plan_signing(inputs(m, "p256"));
+    REQUIRE(plan);
+    auto prepared = signing::prepare_commit(paths, m.sha256_hex, plan->public_key, {});
+    REQUIRE(prepared);
+    std::vector<std::string> order;
+    for (const auto& lock : prepared->locks) order.push_back(lock.path().filename().string());
+    CHECK(order == std::vector<std::string>{"ledger.log.lock", "evidence.log.jsonl.lock",
+                                            "release.json.sig.lock"});
 }
