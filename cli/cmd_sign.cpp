@@ -135,6 +135,74 @@ std::string approval_recap(const manifest::LoadedManifest& m, const manifest::Di
     return out;
 }
 
+// How the operator approved, and the interface the rest of the sign talks to them through.
+struct Approved {
+    std::unique_ptr<OperatorUi> ui;
+    envelope::ApprovalMethod method = envelope::ApprovalMethod::terminal_digest_suffix;
+};
+
+// The operator's approval of exactly `shown`. With --approve: the digest it names and every high
+// risk named with --accept-risk; else on the terminal: the review read, the digest's last 8 hex
+// digits typed, then each high risk's code. Errors: Declined ("...; nothing was signed"), and
+// TtyUi::open's when there is no terminal.
+Result<Approved> get_approval(const SignArgs& a, const std::optional<std::string>& approve_hex,
+                              const std::string& shown, const manifest::LoadedManifest& loaded,
+                              const std::vector<std::string>& high_risks) {
+    Approved out;
+    if (approve_hex) {
+        out.ui = std::make_unique<StderrUi>();
+        out.ui->display(shown);
+        if (*approve_hex != loaded.sha256_hex)
+            return make_error(ErrorCode::Declined,
+                              "--approve names sha256:" + *approve_hex + " but " + a.manifest +
+                                  " has canonical digest sha256:" + loaded.sha256_hex +
+                                  "; nothing was signed",
+                              "review the manifest again; approve exactly the digest shown");
+        std::vector<std::string> missing;
+        for (const auto& code : high_risks)
+            if (std::find(a.accept_risks.begin(), a.accept_risks.end(), code) ==
+                a.accept_risks.end())
+                missing.push_back(code);
+        if (!missing.empty())
+            return make_error(
+                ErrorCode::Declined,
+                "not approved: " +
+                    std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
+                    join_codes(missing) + (missing.size() == 1 ? " was" : " were") +
+                    " not accepted; nothing was signed",
+                "review them, then name each with --accept-risk CODE next to --approve");
+        out.method = envelope::ApprovalMethod::approve_flag;
+        return out;
+    }
+    OTASIGN_ASSIGN_OR_RETURN(auto tty, TtyUi::open());
+    if (auto seen = show_review(*tty, shown, use_colour()); !seen)
+        return make_error(ErrorCode::Declined,
+                          "not approved: " + seen.error().detail + "; nothing was signed");
+    out.ui = std::move(tty);
+    std::string suffix = loaded.sha256_hex.substr(56);
+    auto answer = out.ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");
+    if (!answer)
+        return make_error(ErrorCode::Declined,
+                          "not approved: " + answer.error().detail + "; nothing was signed");
+    std::string typed = trimmed(*answer);
+    for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (typed != suffix)
+        return make_error(ErrorCode::Declined,
+                          "not approved (the answer was not " + suffix + "); nothing was signed");
+    // Each high risk is accepted on its own, by typing its code.
+    for (const auto& code : high_risks) {
+        auto typed_code = out.ui->request_value("Accept high risk " + code + ": ");
+        if (!typed_code)
+            return make_error(ErrorCode::Declined, "not approved: " + typed_code.error().detail +
+                                                       "; nothing was signed");
+        if (trimmed(*typed_code) != code)
+            return make_error(ErrorCode::Declined, "not approved (the high risk " + code +
+                                                       " was not accepted); nothing was signed");
+    }
+    out.method = envelope::ApprovalMethod::terminal_digest_suffix;
+    return out;
+}
+
 int run_sign(const SignArgs& args) {
     // 1. Inputs, read once: from the manifest file, or all from one signing request.
     SignArgs a = args;
@@ -338,67 +406,10 @@ int run_sign(const SignArgs& args) {
     std::string shown_diff_json = json::canonicalize(manifest::to_json(d));
 
     // 4. Approval.
-    std::unique_ptr<OperatorUi> ui;
-    envelope::ApprovalMethod method;
-    if (approve_hex) {
-        ui = std::make_unique<StderrUi>();
-        ui->display(shown);
-        if (*approve_hex != loaded->sha256_hex)
-            return report(make_error(
-                ErrorCode::Declined,
-                "--approve names sha256:" + *approve_hex + " but " + a.manifest +
-                    " has canonical digest sha256:" + loaded->sha256_hex + "; nothing was signed",
-                "review the manifest again; approve exactly the digest shown"));
-        std::vector<std::string> missing;
-        for (const auto& code : high_risks)
-            if (std::find(a.accept_risks.begin(), a.accept_risks.end(), code) ==
-                a.accept_risks.end())
-                missing.push_back(code);
-        if (!missing.empty())
-            return report(make_error(
-                ErrorCode::Declined,
-                "not approved: " +
-                    std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
-                    join_codes(missing) + (missing.size() == 1 ? " was" : " were") +
-                    " not accepted; nothing was signed",
-                "review them, then name each with --accept-risk CODE next to --approve"));
-        method = envelope::ApprovalMethod::approve_flag;
-    } else {
-        auto tty = TtyUi::open();
-        if (!tty) return report(tty.error());
-        if (auto seen = show_review(**tty, shown, use_colour()); !seen)
-            return report(make_error(ErrorCode::Declined, "not approved: " + seen.error().detail +
-                                                              "; nothing was signed"));
-        ui = std::move(tty).value();
-        std::string suffix = loaded->sha256_hex.substr(56);
-        auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");
-        if (!answer)
-            return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail +
-                                                              "; nothing was signed"));
-        std::string typed = *answer;
-        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.back())))
-            typed.pop_back();
-        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.front())))
-            typed.erase(typed.begin());
-        for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (typed != suffix)
-            return report(make_error(ErrorCode::Declined, "not approved (the answer was not " +
-                                                              suffix + "); nothing was signed"));
-        // Each high risk is accepted on its own, by typing its code.
-        for (const auto& code : high_risks) {
-            auto typed_code = ui->request_value("Accept high risk " + code + ": ");
-            if (!typed_code)
-                return report(make_error(
-                    ErrorCode::Declined,
-                    "not approved: " + typed_code.error().detail + "; nothing was signed"));
-            if (trimmed(*typed_code) != code)
-                return report(make_error(ErrorCode::Declined, "not approved (the high risk " +
-                                                                  code +
-                                                                  " was not accepted); nothing "
-                                                                  "was signed"));
-        }
-        method = envelope::ApprovalMethod::terminal_digest_suffix;
-    }
+    auto approved = get_approval(a, approve_hex, shown, *loaded, high_risks);
+    if (!approved) return report(approved.error());
+    std::unique_ptr<OperatorUi> ui = std::move(approved->ui);
+    const envelope::ApprovalMethod method = approved->method;
     std::string approved_at = utc_now_text();
 
     // 5. Token and key, as they stand now.
