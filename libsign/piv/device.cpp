@@ -259,7 +259,7 @@ Result<std::uint32_t> PivDevice::serial() {
     return value;
 }
 
-Result<TokenStatus> PivDevice::status() {
+Result<TokenStatus> PivDevice::status(StatusScope scope) {
     TokenStatus st;
     st.reader = m_reader;
     char version[32] = {};
@@ -303,6 +303,7 @@ Result<TokenStatus> PivDevice::status() {
         int tries = 0;
         if (ykpiv_get_pin_retries(m_state, &tries) == YKPIV_OK) st.pin_retries = tries;
     }
+    if (scope == StatusScope::card) return st;
 
     ykpiv_config config{};
     if (ykpiv_util_get_config(m_state, &config) == YKPIV_OK) {

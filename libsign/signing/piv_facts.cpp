@@ -35,14 +35,18 @@ Result<std::optional<PivFacts>> read_piv_facts(std::string_view key_id) {
     facts.touch = touch_requirement(where.metadata.touch_policy);
 
     // status() reads the PIN's GET METADATA first: the exact count, before any PIN is sent.
-    auto status = device.status();
-    if (!status.ok())
+    auto status = device.status(piv::StatusScope::card);
+    if (!status.ok()) {
+        const std::string card =
+            where.serial ? "card " + std::to_string(where.serial) + " in '" + where.reader + "'"
+                         : "the card in '" + where.reader + "'";
         return make_error(ErrorCode::TokenError,
-                          "card " + std::to_string(where.serial) + " in '" + where.reader +
-                              "' holds the signing key, but its status (firmware, PIN retry "
+                          card +
+                              " holds the signing key, but its status (firmware, PIN retry "
                               "count) could not be read: " +
                               status.error().detail + "; nothing was signed",
                           "reinsert the card and try again");
+    }
     facts.evidence.firmware = status->firmware;
     facts.pin_retries_left = status->pin_retries;
     auto attestation = device.attest(where.slot);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# A card that holds the signing key but cannot attest it (ATTEST answered with SW 6F00, injected
-# by an LD_PRELOAD shim on libykpiv's transmit): `sign` still signs, says the evidence carries
-# no attestation and why; a policy that requires attestation refuses, naming the card's error
-# rather than blaming the key. Without the fault the same policy signs.
-# Usage: sign_attestation_unread.sh SHIM.so
+# A card that holds the signing key but fails while sign reads its facts (an APDU answered with SW
+# 6F00, injected by an LD_PRELOAD shim on libykpiv's transmit; libsign/signing/piv_facts.hpp):
+# - it cannot attest the key: sign still signs, and says the evidence carries no attestation and
+#   why; a policy that requires attestation refuses, naming the card's error rather than
+#   blaming the key; without the fault the same policy signs;
+# - its status cannot be read: sign refuses before any PIN, since the PIN retry count is unknown.
+# Usage: sign_card_faults.sh SHIM.so
 source "$(dirname "$0")/lib.sh"
 SHIM=${1:?the fail_apdu shim}
 cd "$WORK"
@@ -21,7 +23,12 @@ sign_with() {
         --signature "$name.sig" --evidence-log "$name.log" --ledger "ledger-$name" \
         --approve "$digest" --accept-risk channel-widened --pin-source "$pin" --operator tester
 }
-faulty() { LD_PRELOAD=$SHIM OTASIGN_TEST_FAIL_INS=f9 "$@"; }
+# faulty_ins INS CMD...: runs CMD with the card failing every APDU with that INS byte (hex).
+faulty_ins() {
+    local ins=$1; shift
+    LD_PRELOAD=$SHIM OTASIGN_TEST_FAIL_INS=$ins "$@"
+}
+faulty() { faulty_ins f9 "$@"; }  # ATTEST
 
 # No policy: signed, with the slot's facts but no attestation, and a warning naming the cause.
 expect_rc 0 faulty sign_with plain >/dev/null 2>plain.err
@@ -45,4 +52,10 @@ grep -q "requires a PIV attestation, and this key's does not satisfy it: .*(the 
 # The same policy and card without the fault: signed.
 expect_rc 0 sign_with control --policy policy.json >/dev/null 2>control.err ||
     { cat control.err >&2; fail "control sign"; }
-echo "sign_attestation_unread: all checks passed"
+
+# GET SERIAL fails: the card's status is unknown, so is its PIN retry count: refused (exit 4).
+expect_rc 4 faulty_ins f8 sign_with status >/dev/null 2>status.err
+grep -q "holds the signing key, but its status (firmware, PIN retry count) could not be read: .*; nothing was signed" status.err ||
+    { cat status.err >&2; fail "the status refusal"; }
+[[ ! -e status.sig ]] || fail "a bundle was written without the card's status"
+echo "sign_card_faults: all checks passed"
