@@ -19,23 +19,18 @@
 #include "airgap_cli.hpp"
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
-#include "core/digest.hpp"
-#include "core/file_lock.hpp"
-#include "envelope/bundle.hpp"
 #include "envelope/commit_journal.hpp"
-#include "envelope/evidence_log.hpp"
 #include "exit_codes.hpp"
 #include "json/canonical.hpp"
 #include "manifest/diff.hpp"
 #include "manifest/manifest.hpp"
-#include "piv_sign_evidence.hpp"
-#include "piv_touch_probe.hpp"
 #include "pkcs11/key.hpp"
 #include "pkcs11/signer.hpp"
 #include "policy/policy.hpp"
-#include "policy/verify.hpp"
 #include "review_screen.hpp"
 #include "sign_request.hpp"
+#include "signing/commit.hpp"
+#include "signing/plan.hpp"
 #include "terminal_text.hpp"
 #include "tty_ui.hpp"
 
@@ -90,46 +85,6 @@ std::string release_summary(const SignArgs& a, const manifest::LoadedManifest& m
     return out + ledger_lines;
 }
 
-// The locks are taken before the ledger, the bundle and the log are read and held until all are
-// renamed, so a second signer of the same ledger, bundle or log waits instead of overwriting
-// the first's write.
-Result<std::vector<FileLock>> lock_for_sign(const fs::path& ledger_log, const fs::path& log_target,
-                                            const fs::path& bundle_target) {
-    std::vector<FileLock> locks;
-    // Always the ledger, then the log, then the bundle: two signers never hold one lock each
-    // while waiting for the other's. (With --request the log is the ledger's: one lock.)
-    for (const fs::path& target : {ledger_log, log_target, bundle_target}) {
-        fs::path lock_path = target.string() + ".lock";
-        if (std::any_of(locks.begin(), locks.end(),
-                        [&](const FileLock& l) { return l.path() == lock_path; }))
-            continue;
-        OTASIGN_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(lock_path, [&] {
-                                     std::cerr << "otasign: waiting for "
-                                               << terminal_safe(lock_path.string())
-                                               << ": another otasign sign is writing "
-                                               << terminal_safe(target.string()) << "\n";
-                                 }));
-        locks.push_back(std::move(lock));
-    }
-    return locks;
-}
-
-// Completes a sign that was interrupted after its journal was written, and removes the
-// temporaries an interrupted sign left behind; says what it did.
-Status recover_before_sign(const fs::path& journal, const fs::path& bundle_target,
-                           const fs::path& log_target) {
-    OTASIGN_ASSIGN_OR_RETURN(envelope::RecoveryReport r,
-                             envelope::recover_commit(journal, {bundle_target, log_target},
-                                                      envelope::RecoverMode::repair));
-    for (const auto& f : r.completed)
-        std::cerr << "otasign: completed the interrupted write of " << terminal_safe(f)
-                  << " recorded in " << terminal_safe(journal.string()) << "\n";
-    for (const auto& f : r.leftover_temps)
-        std::cerr << "otasign: removed the temporary file " << terminal_safe(f)
-                  << " left by an interrupted write\n";
-    return ok_status();
-}
-
 std::string join_codes(const std::vector<std::string>& codes) {
     std::string out;
     for (const auto& c : codes) out += (out.empty() ? "" : ", ") + c;
@@ -177,6 +132,74 @@ std::string approval_recap(const manifest::LoadedManifest& m, const manifest::Di
                           kScreenWidth, 10) +
                "\n";
     }
+    return out;
+}
+
+// How the operator approved, and the interface the rest of the sign talks to them through.
+struct Approved {
+    std::unique_ptr<OperatorUi> ui;
+    envelope::ApprovalMethod method = envelope::ApprovalMethod::terminal_digest_suffix;
+};
+
+// The operator's approval of exactly `shown`. With --approve: the digest it names and every high
+// risk named with --accept-risk; else on the terminal: the review read, the digest's last 8 hex
+// digits typed, then each high risk's code. Errors: Declined ("...; nothing was signed"), and
+// TtyUi::open's when there is no terminal.
+Result<Approved> get_approval(const SignArgs& a, const std::optional<std::string>& approve_hex,
+                              const std::string& shown, const manifest::LoadedManifest& loaded,
+                              const std::vector<std::string>& high_risks) {
+    Approved out;
+    if (approve_hex) {
+        out.ui = std::make_unique<StderrUi>();
+        out.ui->display(shown);
+        if (*approve_hex != loaded.sha256_hex)
+            return make_error(ErrorCode::Declined,
+                              "--approve names sha256:" + *approve_hex + " but " + a.manifest +
+                                  " has canonical digest sha256:" + loaded.sha256_hex +
+                                  "; nothing was signed",
+                              "review the manifest again; approve exactly the digest shown");
+        std::vector<std::string> missing;
+        for (const auto& code : high_risks)
+            if (std::find(a.accept_risks.begin(), a.accept_risks.end(), code) ==
+                a.accept_risks.end())
+                missing.push_back(code);
+        if (!missing.empty())
+            return make_error(
+                ErrorCode::Declined,
+                "not approved: " +
+                    std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
+                    join_codes(missing) + (missing.size() == 1 ? " was" : " were") +
+                    " not accepted; nothing was signed",
+                "review them, then name each with --accept-risk CODE next to --approve");
+        out.method = envelope::ApprovalMethod::approve_flag;
+        return out;
+    }
+    OTASIGN_ASSIGN_OR_RETURN(auto tty, TtyUi::open());
+    if (auto seen = show_review(*tty, shown, use_colour()); !seen)
+        return make_error(ErrorCode::Declined,
+                          "not approved: " + seen.error().detail + "; nothing was signed");
+    out.ui = std::move(tty);
+    std::string suffix = loaded.sha256_hex.substr(56);
+    auto answer = out.ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");
+    if (!answer)
+        return make_error(ErrorCode::Declined,
+                          "not approved: " + answer.error().detail + "; nothing was signed");
+    std::string typed = trimmed(*answer);
+    for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (typed != suffix)
+        return make_error(ErrorCode::Declined,
+                          "not approved (the answer was not " + suffix + "); nothing was signed");
+    // Each high risk is accepted on its own, by typing its code.
+    for (const auto& code : high_risks) {
+        auto typed_code = out.ui->request_value("Accept high risk " + code + ": ");
+        if (!typed_code)
+            return make_error(ErrorCode::Declined, "not approved: " + typed_code.error().detail +
+                                                       "; nothing was signed");
+        if (trimmed(*typed_code) != code)
+            return make_error(ErrorCode::Declined, "not approved (the high risk " + code +
+                                                       " was not accepted); nothing was signed");
+    }
+    out.method = envelope::ApprovalMethod::terminal_digest_suffix;
     return out;
 }
 
@@ -307,57 +330,32 @@ int run_sign(const SignArgs& args) {
                 high_risks.empty() ? "it raises no high risk at all; drop --accept-risk"
                                    : "the high risks it raises: " + join_codes(high_risks)));
 
-    // 2. The key (no login yet), and the refusals that need no operator. A key on a PIV card is
-    // looked up there first (before this command's PKCS#11 session exists): its slot, policies,
-    // attestation and exact PIN retry count go into the evidence.
-    std::optional<PivSigningFacts> piv_facts = piv_signing_facts(a.key_uri, a.module);
-    if (piv_facts && piv_facts->pin_retries_left) {
-        auto usable = pkcs11::check_pin_retries(
-            *piv_facts->pin_retries_left,
-            a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no);
-        if (!usable)
-            return report(make_error(usable.error().code,
-                                     "card " + std::to_string(piv_facts->evidence.serial) + ": " +
-                                         usable.error().detail + "; nothing was signed",
-                                     usable.error().hint));
-    }
-    pkcs11::KeyOptions kopts;
-    kopts.module_path = a.module;
-    auto key = pkcs11::open_key(a.key_uri, kopts);
-    if (!key) return report(key.error());
-    auto pub = envelope::public_key_from_evp(key->public_key(), "the token's public key");
-    if (!pub) return report(pub.error());
-    if (pol) {
-        const policy::PolicyKey* pk = pol->manifest.find(pub->key_id);
-        if (!pk)
-            return report(make_error(
-                ErrorCode::PolicyViolation,
-                "key " + pub->key_id + " (" + key->info().describe() +
-                    ") is not a key of the manifest role in " + a.policy,
-                pol->release.find(pub->key_id)
-                    ? "it is a release-role key: release and manifest authorities are distinct"
-                    : "add it with 'otasign policy add-key' or pick another key"));
-        if (pk->token_serial && *pk->token_serial != key->info().token.serial &&
-            !(piv_facts && *pk->token_serial == std::to_string(piv_facts->evidence.serial)))
-            return report(make_error(ErrorCode::PolicyViolation,
-                                     "policy key '" + pk->name + "' must be used on token serial " +
-                                         *pk->token_serial + ", this token's serial is " +
-                                         key->info().token.serial));
-        // Refused here, before the PIN and the touch, rather than by every verify afterwards.
-        if (pol->manifest.attestation) {
-            policy::AttestationCheck ac = policy::check_attestation(
-                piv_facts ? std::optional(piv_facts->evidence) : std::nullopt, pub->key_id,
-                *pol->manifest.attestation, *pol, "the signing key");
-            if (!ac.ok)
-                return report(make_error(
-                    ErrorCode::PolicyViolation,
-                    "the manifest role in " + a.policy +
-                        " requires a PIV attestation, and this key's does not satisfy it: " +
-                        ac.detail,
-                    "sign with a key generated on a PIV card with the required PIN and touch "
-                    "policies; nothing was signed"));
-        }
-    }
+    // 2. The key, opened once for the whole command (no login yet), the facts of the PIV card
+    // that holds it (slot, policies, attestation, exact PIN retry count: read before any PIN is
+    // sent), and the refusals that need no operator (libsign/signing/plan.hpp).
+    signing::PlanInputs inputs;
+    inputs.manifest = &*loaded;
+    inputs.previous = previous ? &*previous : nullptr;
+    inputs.policy = pol ? &*pol : nullptr;
+    inputs.policy_source = a.policy;
+    inputs.key_uri = a.key_uri;
+    inputs.module_path = a.module;
+    inputs.allow_final_pin_try =
+        a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no;
+    inputs.touch = a.touch == "always"  ? signing::TouchChoice::always
+                   : a.touch == "never" ? signing::TouchChoice::never
+                                        : signing::TouchChoice::ask_key;
+    auto plan = signing::plan_signing(inputs);
+    if (!plan) return report(plan.error());
+    const std::string& key_id = plan->public_key.key_id;
+    // An imported key has no attestation (its origin says so); a card that could not give one
+    // for a generated key is said, since the evidence then carries none.
+    if (plan->piv && plan->piv->attestation_unread &&
+        plan->piv->attestation_unread->code != ErrorCode::TokenNotFound)
+        warn("card " + std::to_string(plan->piv->evidence.serial) +
+             ": the key's attestation could not be read (" + plan->piv->attestation_unread->detail +
+             "); the evidence carries none");
+
     fs::path bundle_path = rq                    ? rq->response
                            : a.signature.empty() ? fs::path(a.manifest + ".sig")
                                                  : fs::path(a.signature);
@@ -365,67 +363,33 @@ int run_sign(const SignArgs& args) {
                         : a.evidence_log.empty()
                             ? fs::path(a.manifest).parent_path() / "evidence.log.jsonl"
                             : fs::path(a.evidence_log);
-    // Links are written through to their existing targets and never replaced (see
-    // SIGNATURE-FORMAT.md section 6); locks, temporaries and the journal live beside the target.
-    auto bundle_target = resolve_write_path(bundle_path);
-    if (!bundle_target) return report(bundle_target.error());
-    auto log_target = resolve_write_path(log_path);
-    if (!log_target) return report(log_target.error());
-    auto locks = lock_for_sign(airgap::ledger_log_path(lg.dir), *log_target, *bundle_target);
-    if (!locks) return report(locks.error());
-    const fs::path journal = log_target->string() + ".journal";
-    if (auto r = recover_before_sign(journal, *bundle_target, *log_target); !r)
-        return report(make_error(r.error().code, r.error().detail,
-                                 r.error().hint.empty() ? "nothing was signed" : r.error().hint));
-
-    std::optional<std::string> old_bundle;
-    envelope::Bundle bundle;
-    if (fs::exists(*bundle_target)) {
-        auto bb = read_file(*bundle_target);
-        if (!bb) return report(bb.error());
-        auto b = envelope::parse_bundle(*bb, bundle_path.string());
-        if (!b)
-            return report(
-                name_wrong_kind(b.error(), *bb, bundle_path.string(), json::DocumentKind::bundle));
-        auto st = envelope::check_cosign(*b, loaded->sha256_hex, *pub, bundle_path.string());
-        if (!st) return report(st.error());
-        old_bundle = std::move(bb).value();
-        bundle = std::move(b).value();
-    }
-    std::optional<std::string> old_log;
-    envelope::EvidenceLog log;
-    if (fs::exists(*log_target)) {
-        auto lb = read_file(*log_target);
-        if (!lb) return report(lb.error());
-        if (lb->empty())
-            return report(make_error(
-                ErrorCode::BadSignature,
-                log_path.string() + " is empty, and otasign never writes an empty evidence log",
-                "the log was truncated; restore it from a backup. Nothing was signed"));
-        // The checks of `evidence verify` without policy or bundles (SIGNATURE-FORMAT.md
-        // section 6): nothing is appended to a log that would not verify.
-        auto l = envelope::verify_evidence_log(*lb, log_path.string(), {}, {});
-        if (!l)
-            return report(make_error(l.error().code, l.error().detail,
-                                     "refusing to append to a log that does not verify"));
-        if (l->failure)
-            return report(make_error(l->failure->error.code, l->failure->error.detail,
-                                     "refusing to append to a log that does not verify"));
-        old_log = std::move(lb).value();
-        log = std::move(l->log);
-    }
+    // The ledger, the log and the bundle locked in that order and read under the locks, an
+    // interrupted earlier write completed first; the locks are held until all are renamed.
+    signing::CommitEvents events;
+    events.waiting_for_lock = [](const fs::path& lock_path, const fs::path& target) {
+        std::cerr << "otasign: waiting for " << terminal_safe(lock_path.string())
+                  << ": another otasign sign is writing " << terminal_safe(target.string()) << "\n";
+    };
+    events.recovered = [](const envelope::RecoveryReport& r, const fs::path& journal) {
+        for (const auto& f : r.completed)
+            std::cerr << "otasign: completed the interrupted write of " << terminal_safe(f)
+                      << " recorded in " << terminal_safe(journal.string()) << "\n";
+        for (const auto& f : r.leftover_temps)
+            std::cerr << "otasign: removed the temporary file " << terminal_safe(f)
+                      << " left by an interrupted write\n";
+    };
+    events.bundle_unreadable = [](const Error& e, std::string_view bytes, const std::string& path) {
+        return name_wrong_kind(e, bytes, path, json::DocumentKind::bundle);
+    };
+    auto prepared =
+        signing::prepare_commit({bundle_path, log_path, {airgap::ledger_log_path(lg.dir)}},
+                                loaded->sha256_hex, plan->public_key, events);
+    if (!prepared) return report(prepared.error());
     // Under the lock, the ledger must be as it was reviewed against, and this key must not have
     // signed this manifest here already.
-    auto ledger_now = recheck_ledger(lg, *loaded, claimed ? &*claimed : nullptr, pub->key_id);
+    auto ledger_now = recheck_ledger(lg, *loaded, claimed ? &*claimed : nullptr, key_id);
     if (!ledger_now) return report(ledger_now.error());
-    if (old_bundle) {
-        auto rec =
-            envelope::check_bundle_recorded(log, log_path.string(), bundle, bundle_path.string());
-        if (!rec)
-            return report(make_error(rec.error().code, rec.error().detail,
-                                     "refusing to co-sign: " + rec.error().hint +
-                                         "; co-signers use the same --evidence-log"));
-    }
+    if (auto st = signing::check_bundle_logged(*prepared); !st) return report(st.error());
 
     // 3. What the operator is shown: summary, diff, digest. These exact bytes are digested into
     // the statement.
@@ -442,83 +406,23 @@ int run_sign(const SignArgs& args) {
     std::string shown_diff_json = json::canonicalize(manifest::to_json(d));
 
     // 4. Approval.
-    std::unique_ptr<OperatorUi> ui;
-    envelope::ApprovalMethod method;
-    if (approve_hex) {
-        ui = std::make_unique<StderrUi>();
-        ui->display(shown);
-        if (*approve_hex != loaded->sha256_hex)
-            return report(make_error(
-                ErrorCode::Declined,
-                "--approve names sha256:" + *approve_hex + " but " + a.manifest +
-                    " has canonical digest sha256:" + loaded->sha256_hex + "; nothing was signed",
-                "review the manifest again; approve exactly the digest shown"));
-        std::vector<std::string> missing;
-        for (const auto& code : high_risks)
-            if (std::find(a.accept_risks.begin(), a.accept_risks.end(), code) ==
-                a.accept_risks.end())
-                missing.push_back(code);
-        if (!missing.empty())
-            return report(make_error(
-                ErrorCode::Declined,
-                "not approved: " +
-                    std::string(missing.size() == 1 ? "the high risk " : "the high risks ") +
-                    join_codes(missing) + (missing.size() == 1 ? " was" : " were") +
-                    " not accepted; nothing was signed",
-                "review them, then name each with --accept-risk CODE next to --approve"));
-        method = envelope::ApprovalMethod::approve_flag;
-    } else {
-        auto tty = TtyUi::open();
-        if (!tty) return report(tty.error());
-        if (auto seen = show_review(**tty, shown, use_colour()); !seen)
-            return report(make_error(ErrorCode::Declined, "not approved: " + seen.error().detail +
-                                                              "; nothing was signed"));
-        ui = std::move(tty).value();
-        std::string suffix = loaded->sha256_hex.substr(56);
-        auto answer = ui->request_value("To approve, type the LAST 8 hex digits of the digest: ");
-        if (!answer)
-            return report(make_error(ErrorCode::Declined, "not approved: " + answer.error().detail +
-                                                              "; nothing was signed"));
-        std::string typed = *answer;
-        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.back())))
-            typed.pop_back();
-        while (!typed.empty() && std::isspace(static_cast<unsigned char>(typed.front())))
-            typed.erase(typed.begin());
-        for (auto& c : typed) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (typed != suffix)
-            return report(make_error(ErrorCode::Declined, "not approved (the answer was not " +
-                                                              suffix + "); nothing was signed"));
-        // Each high risk is accepted on its own, by typing its code.
-        for (const auto& code : high_risks) {
-            auto typed_code = ui->request_value("Accept high risk " + code + ": ");
-            if (!typed_code)
-                return report(make_error(
-                    ErrorCode::Declined,
-                    "not approved: " + typed_code.error().detail + "; nothing was signed"));
-            if (trimmed(*typed_code) != code)
-                return report(make_error(ErrorCode::Declined, "not approved (the high risk " +
-                                                                  code +
-                                                                  " was not accepted); nothing "
-                                                                  "was signed"));
-        }
-        method = envelope::ApprovalMethod::terminal_digest_suffix;
-    }
+    auto approved = get_approval(a, approve_hex, shown, *loaded, high_risks);
+    if (!approved) return report(approved.error());
+    std::unique_ptr<OperatorUi> ui = std::move(approved->ui);
+    const envelope::ApprovalMethod method = approved->method;
     std::string approved_at = utc_now_text();
 
     // 5. Token and key, as they stand now.
-    auto token = key->refresh_token_info();
-    if (!token) return report(token.error());
-    pkcs11::PinStatus pin = pkcs11::pin_status_from_flags(token->flags);
-    if (piv_facts && piv_facts->pin_retries_left) {
-        pin.retries_left = piv_facts->pin_retries_left;
-        if (*pin.retries_left == 1) pin.state = pkcs11::PinState::final_try;
-    }
+    auto state = signing::read_token_state(*plan);
+    if (!state) return report(state.error());
     {
-        std::string t = "Token   '" + terminal_safe(token->label) + "' (" +
-                        terminal_safe(token->manufacturer) + " " + terminal_safe(token->model) +
-                        ", serial " + terminal_safe(token->serial) + ")\n";
-        t += "Key     '" + terminal_safe(key->info().label) + "' " + key->info().key_type +
-             ", key id " + pub->key_id + "\n";
+        const pkcs11::TokenInfo& token = state->token;
+        const pkcs11::PinStatus& pin = state->pin;
+        std::string t = "Token   '" + terminal_safe(token.label) + "' (" +
+                        terminal_safe(token.manufacturer) + " " + terminal_safe(token.model) +
+                        ", serial " + terminal_safe(token.serial) + ")\n";
+        t += "Key     '" + terminal_safe(plan->key.info().label) + "' " +
+             plan->key.info().key_type + ", key id " + key_id + "\n";
         // The token's PIN state, before any PIN is asked for (not a verdict on a PIN).
         t += std::string("PIN     not entered yet; the token reports ") +
              pkcs11::pin_state_name(pin.state) +
@@ -530,68 +434,31 @@ int run_sign(const SignArgs& args) {
     }
 
     // 6-7. Statement, PIN, touch, signature (verified before it is returned).
-    envelope::Statement st;
-    st.manifest_sha256 = loaded->sha256_hex;
-    st.manifest_size = loaded->canonical.size();
-    st.release_id = loaded->manifest.release.id;
-    st.release_version = loaded->manifest.release.version;
-    st.release_channel = manifest::channel_name(loaded->manifest.release.channel);
-    if (previous) st.previous_sha256 = previous->sha256_hex;
-    st.shown_text_sha256 = sha256_hex(shown);
-    st.shown_diff_sha256 = sha256_hex(shown_diff_json);
-    st.key_id = pub->key_id;
-    st.algorithm = envelope::sig_alg_name(pub->alg);
-    st.approval.operator_name = operator_name;
-    st.approval.time = approved_at;
-    st.approval.method = method;
-    st.approval.token = {token->manufacturer, token->model, token->serial, token->label};
-    st.approval.key_label = key->info().label;
-    if (pin.retries_left) st.approval.pin_retries_left = *pin.retries_left;
-    st.approval.pin_status = pkcs11::pin_state_name(
-        pin.state == pkcs11::PinState::locked ? pkcs11::PinState::final_try : pin.state);
-    st.approval.tool = std::string("otasign ") + OTASIGN_VERSION;
-    st.approval.host = host_name();
-    if (piv_facts) st.approval.piv = piv_facts->evidence;
-    st.approval.accepted_risks = high_risks;
-    st.log = envelope::next_log_position(log, a.manifest, bundle_path.string());
-
-    pkcs11::SignOptions sopts;
-    sopts.pin_source = pin_source;
-    sopts.allow_final_pin_try =
-        a.allow_final_pin_try ? pkcs11::AllowFinalPinTry::yes : pkcs11::AllowFinalPinTry::no;
-    sopts.pin_retries_left = pin.retries_left;
-    TouchRequirement touch = a.touch == "always"  ? TouchRequirement::always
-                             : a.touch == "never" ? TouchRequirement::never
-                             : piv_facts          ? piv_facts->touch
-                                                  : probe_piv_touch(a.key_uri, a.module);
-    sopts.touch = touch == TouchRequirement::always ? pkcs11::TouchPolicy::required
-                                                    : pkcs11::TouchPolicy::not_required;
-    auto entry = envelope::make_entry(st, *pub, [&](std::string_view pae) -> Result<std::string> {
-        OTASIGN_ASSIGN_OR_RETURN(pkcs11::SignResult r, pkcs11::sign(*key, pae, sopts, *ui));
-        return std::string(r.signature.begin(), r.signature.end());
-    });
+    signing::Approval approval{shown,       shown_diff_json, operator_name, method,
+                               approved_at, host_name(),     high_risks};
+    envelope::Statement st =
+        signing::build_statement(*plan, *state, *loaded, previous ? &*previous : nullptr, approval,
+                                 signing::next_position(*prepared, a.manifest));
+    auto entry = signing::sign_statement(*plan, *state, st, pin_source, *ui);
     if (!entry) return report(entry.error());
 
     // 8. Write both files, or neither. From here on Ctrl-C (whose handler exits at once) must not
-    // land between the two renames; the signals stay blocked until the process ends.
+    // land between the two renames; the signals stay blocked until the process ends. The CLI
+    // blocks them, not libsign: the handlers are the CLI's.
     sigset_t commit_signals;
     sigemptyset(&commit_signals);
     for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGHUP}) sigaddset(&commit_signals, sig);
     sigprocmask(SIG_BLOCK, &commit_signals, nullptr);
-    bundle.signatures.push_back(*entry);
-    auto new_log = envelope::append_evidence(log, *entry);
-    if (!new_log) return report(new_log.error());
-    std::vector<envelope::PlannedWrite> writes = {
-        {*bundle_target, old_bundle, envelope::serialize_bundle(bundle)},
-        {*log_target, old_log, *new_log}};
     // The ledger keeps the canonical bytes of what it signed, written with the log or not at all.
-    if (auto w = airgap::manifest_write(*ledger_now, *loaded)) writes.push_back(std::move(*w));
-    auto wrote = envelope::commit_files(journal, writes);
-    if (!wrote) return report(wrote.error());
+    std::vector<envelope::PlannedWrite> ledger_writes;
+    if (auto w = airgap::manifest_write(*ledger_now, *loaded))
+        ledger_writes.push_back(std::move(*w));
+    auto done = signing::commit_signature(*prepared, *entry, std::move(ledger_writes));
+    if (!done) return report(done.error());
     ui->display("Signed " + terminal_safe(a.manifest) + " (sha256:" + loaded->sha256_hex + ")\n" +
                 "Signature bundle  " + terminal_safe(bundle_path.string()) + " (" +
-                plural(bundle.signatures.size(), "signature") + ")\n" + "Evidence          " +
-                terminal_safe(log_path.string()) + " entry " + std::to_string(log.entries.size()) +
+                plural(done->signatures, "signature") + ")\n" + "Evidence          " +
+                terminal_safe(log_path.string()) + " entry " + std::to_string(done->log_entry) +
                 "\n");
     std::cout << terminal_safe(bundle_path.string()) << "\n";
     return kOk;

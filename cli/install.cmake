@@ -35,8 +35,8 @@ function(otasign_install_edition component binary library)
   set(excluded)
   if(NOT I_HARDWARE)
     # The verify edition's library has no token or card code: nor do its headers.
-    set(excluded PATTERN pkcs11 EXCLUDE PATTERN device.hpp EXCLUDE PATTERN keygen.hpp EXCLUDE
-                 PATTERN ceremony.hpp EXCLUDE)
+    set(excluded PATTERN pkcs11 EXCLUDE PATTERN signing EXCLUDE PATTERN device.hpp EXCLUDE
+                 PATTERN keygen.hpp EXCLUDE PATTERN ceremony.hpp EXCLUDE)
   endif()
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/libsign/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/otasign
           COMPONENT ${component} FILES_MATCHING PATTERN "*.hpp" PATTERN examples EXCLUDE

@@ -259,7 +259,7 @@ Result<std::uint32_t> PivDevice::serial() {
     return value;
 }
 
-Result<TokenStatus> PivDevice::status() {
+Result<TokenStatus> PivDevice::status(StatusScope scope) {
     TokenStatus st;
     st.reader = m_reader;
     char version[32] = {};
@@ -303,6 +303,7 @@ Result<TokenStatus> PivDevice::status() {
         int tries = 0;
         if (ykpiv_get_pin_retries(m_state, &tries) == YKPIV_OK) st.pin_retries = tries;
     }
+    if (scope == StatusScope::card) return st;
 
     ykpiv_config config{};
     if (ykpiv_util_get_config(m_state, &config) == YKPIV_OK) {
@@ -772,7 +773,7 @@ Result<std::vector<std::uint8_t>> PivDevice::read_attestation_device_certificate
     return std::move(*cert);
 }
 
-Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
+Result<std::optional<KeyOnCard>> find_key_on_card(std::string_view key_id) {
     OTASIGN_ASSIGN_OR_RETURN(auto readers, PivDevice::list_readers());
     for (const auto& reader : readers) {
         auto device = PivDevice::open(reader);
@@ -792,10 +793,16 @@ Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
             found.slot = slot;
             found.metadata = std::move(m);
             if (auto serial = device->serial(); serial.ok()) found.serial = *serial;
-            return std::optional<LocatedKey>(std::move(found));
+            return std::optional<KeyOnCard>(KeyOnCard{std::move(found), std::move(device).value()});
         }
     }
-    return std::optional<LocatedKey>{};
+    return std::optional<KeyOnCard>{};
+}
+
+Result<std::optional<LocatedKey>> locate_key(std::string_view key_id) {
+    OTASIGN_ASSIGN_OR_RETURN(auto found, find_key_on_card(key_id));
+    if (!found) return std::optional<LocatedKey>{};
+    return std::optional<LocatedKey>(std::move(found->where));
 }
 
 }  // namespace otasign::piv

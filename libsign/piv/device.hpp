@@ -65,6 +65,10 @@ struct TokenStatus {
     std::vector<SlotStatus> slots;  // 9a 9c 9d 9e
 };
 
+// What status() reads: the card alone (model, serial, firmware, retry counters: what a sign
+// needs), or also the management key's mode and every key slot (what `token status` shows).
+enum class StatusScope { card, card_and_slots };
+
 class PivDevice {
   public:
     // Names of the PC/SC readers libykpiv sees. Errors: TokenError (no PC/SC service).
@@ -85,9 +89,10 @@ class PivDevice {
     Result<std::uint32_t> serial();
 
     // Model, serial, firmware, retry counters (read before any PIN is verified: the fallback
-    // ykpiv_get_pin_retries un-verifies the PIN), defaults, and the four key slots. Errors:
+    // ykpiv_get_pin_retries un-verifies the PIN), defaults, and with StatusScope::card_and_slots
+    // the management key's mode and the four key slots (metadata and certificates). Errors:
     // TokenError.
-    Result<TokenStatus> status();
+    Result<TokenStatus> status(StatusScope scope = StatusScope::card_and_slots);
     // Metadata of a key slot; nullopt when the slot is empty. Errors: TokenError, or
     // TokenError with a hint when the firmware has no GET METADATA (< 5.3).
     Result<std::optional<SlotMetadata>> slot_metadata(std::uint8_t slot);
@@ -172,6 +177,15 @@ struct LocatedKey {
 // Searches 9a 9c 9d 9e of every connected PIV card for the key whose SPKI sha256 is `key_id`;
 // nullopt when none holds it. Errors: TokenError (PC/SC unavailable).
 Result<std::optional<LocatedKey>> locate_key(std::string_view key_id);
+
+// The card that holds a key, and the connection the search found it through, so that what the
+// caller reads next (status, attestation) needs no second scan or connection.
+struct KeyOnCard {
+    LocatedKey where;
+    PivDevice device;
+};
+// As locate_key, keeping the card's connection open. Errors: TokenError (PC/SC unavailable).
+Result<std::optional<KeyOnCard>> find_key_on_card(std::string_view key_id);
 
 // An EC public key (uncompressed point, curve by algorithm) as EVP_PKEY. Errors: InvalidInput.
 Result<ossl::Ptr<EVP_PKEY>> ec_public_key(Algorithm algorithm, const std::uint8_t* point,

@@ -72,6 +72,7 @@ for deb in "$full" "$verify"; do
             fi
             [[ ! -e $root$prefix/share/man/man1/otasign-sign.1 ]] || fail "otasign-verify: a page for sign"
             [[ ! -e $root$prefix/include/otasign/pkcs11 ]] || fail "otasign-verify: PKCS#11 headers"
+            [[ ! -e $root$prefix/include/otasign/signing ]] || fail "otasign-verify: signing headers"
             ;;
     esac
 done
