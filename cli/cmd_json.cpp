@@ -104,7 +104,8 @@ void add_canonicalize_digest_commands(CLI::App& app, int& exit_code) {
     CLI::App* canon = app.add_subcommand(
         "canonicalize", "Read one JSON document strictly and print its RFC 8785 canonical bytes");
     canon->add_option("FILE", opts->input, "JSON file, or - for standard input")->required();
-    canon->add_option("-o,--output", opts->output, "Write the canonical bytes to OUT (atomically) instead of stdout");
+    canon->add_option("-o,--output", opts->output,
+                      "Write the canonical bytes to OUT (atomically) instead of stdout");
     add_limit_options(canon, *opts);
     canon->footer(
         "Prints the canonical bytes with no trailing newline. Rejects duplicate keys, lone\n"

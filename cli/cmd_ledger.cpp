@@ -9,8 +9,8 @@
 #include "airgap_cli.hpp"
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
-#include "envelope/bundle.hpp"
 #include "documents.hpp"
+#include "envelope/bundle.hpp"
 #include "exit_codes.hpp"
 #include "options.hpp"
 #include "terminal_text.hpp"
@@ -160,7 +160,8 @@ void add_ledger_commands(CLI::App& parent, int& exit_code) {
     import->add_option("BUNDLE", i->bundle, "Its signature bundle")->required();
     import->add_option("--policy", i->policy, "Trust policy the bundle must meet")->required();
     import->footer("Exit 1 when the bundle does not meet the policy's manifest-role threshold.");
-    import->callback([i, &exit_code] { exit_code = run_import(*i); });
-}
+    import->callback([i, &exit_code] { exit_code = run_import(*i);
+});
+}  // namespace otasign::cli
 
 }  // namespace otasign::cli

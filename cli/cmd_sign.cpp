@@ -291,7 +291,8 @@ int run_sign(const SignArgs& args) {
     }
     if (operator_name.empty()) {
         // No $USER (a bare root shell, a service): the account the process runs as.
-        if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) operator_name = pw->pw_name;
+        if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name)
+            operator_name = pw->pw_name;
     }
     if (operator_name.empty())
         return report(make_error(ErrorCode::Usage,
@@ -495,8 +496,9 @@ void add_sign_command(CLI::App& app, int& exit_code) {
         "--signature", a->signature,
         "Signature bundle (default: MANIFEST.sig); an existing one gets a co-signature");
     cmd->add_option("--pin-source", a->pin_source, "fd:N or file:PATH (never the PIN itself)");
-    cmd->add_option("--operator", a->operator_name,
-                    "Operator name recorded in the evidence (default: $USER, else the account name)");
+    cmd->add_option(
+        "--operator", a->operator_name,
+        "Operator name recorded in the evidence (default: $USER, else the account name)");
     cmd->add_option(
         "--approve", a->approve,
         "Approve without a terminal exactly the manifest with this canonical digest (sha256:HEX)");

@@ -9,8 +9,8 @@
 
 #include "commands.hpp"
 #include "core/atomic_file.hpp"
-#include "envelope/bundle.hpp"
 #include "documents.hpp"
+#include "envelope/bundle.hpp"
 #include "exit_codes.hpp"
 #include "manifest/manifest.hpp"
 #include "options.hpp"
@@ -130,21 +130,19 @@ void print_text(const VerifyArgs& a, const manifest::LoadedManifest& lm,
     out << "manifest " << t(a.manifest) << " sha256:" << lm.sha256_hex << "\n";
     for (const auto& s : r.signatures.signatures) {
         out << "  signature " << s.index << ": "
-                  << (s.ok        ? "ok"
-                      : s.foreign ? "not counted"
-                                  : "FAIL");
+            << (s.ok        ? "ok"
+                : s.foreign ? "not counted"
+                            : "FAIL");
         if (s.ok) {
-            out << " key '" << t(s.key_name) << "' (" << s.key_id.substr(0, 16)
-                      << "...), operator " << t(s.statement->approval.operator_name) << ", "
-                      << t(s.statement->approval.time);
+            out << " key '" << t(s.key_name) << "' (" << s.key_id.substr(0, 16) << "...), operator "
+                << t(s.statement->approval.operator_name) << ", " << t(s.statement->approval.time);
             if (s.statement->log) out << ", evidence entry " << s.statement->log->index;
-        }
-        else
+        } else
             out << " (" << policy::signature_problem_name(s.problem) << "): " << t(s.detail);
         out << "\n";
         if (s.attestation)
             out << "    attestation: " << (s.attestation->ok ? "ok, " : "FAIL, ")
-                      << t(s.attestation->detail) << "\n";
+                << t(s.attestation->detail) << "\n";
     }
     for (const auto& c : r.checks) {
         const char* tag = c.status == policy::CheckStatus::pass   ? "ok    "

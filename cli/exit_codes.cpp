@@ -10,19 +10,25 @@ namespace otasign::cli {
 int exit_code_for(ErrorCode code) noexcept {
     switch (code) {
         case ErrorCode::BadSignature:
-        case ErrorCode::PolicyViolation: return kVerifyFailed;
-        case ErrorCode::Usage: return kUsage;
-        case ErrorCode::InvalidInput: return kInvalidInput;
+        case ErrorCode::PolicyViolation:
+            return kVerifyFailed;
+        case ErrorCode::Usage:
+            return kUsage;
+        case ErrorCode::InvalidInput:
+            return kInvalidInput;
         case ErrorCode::PinIncorrect:
         case ErrorCode::PinLocked:
         case ErrorCode::PinFinalTry:
         case ErrorCode::TouchTimeout:
         case ErrorCode::TokenNotFound:
         case ErrorCode::AmbiguousKey:
-        case ErrorCode::TokenError: return kTokenError;
-        case ErrorCode::Declined: return kDeclined;
+        case ErrorCode::TokenError:
+            return kTokenError;
+        case ErrorCode::Declined:
+            return kDeclined;
         case ErrorCode::Io:
-        case ErrorCode::Internal: return kInternal;
+        case ErrorCode::Internal:
+            return kInternal;
     }
     return kInternal;
 }

@@ -56,8 +56,8 @@ std::string request_line(const SignRequestMode& rq) {
 Result<std::string> ledger_verdict(SignLedger& lg, const manifest::LoadedManifest& next,
                                    const manifest::LoadedManifest* claimed,
                                    std::optional<manifest::LoadedManifest>& previous) {
-    const auto claim = lg.claim_required ? airgap::PreviousClaim::request
-                                         : airgap::PreviousClaim::operator_given;
+    const auto claim =
+        lg.claim_required ? airgap::PreviousClaim::request : airgap::PreviousClaim::operator_given;
     const char* whose = lg.claim_required ? "the request's previous" : "the --previous given";
     OTASIGN_ASSIGN_OR_RETURN(lg.check, airgap::check_sign(lg.ledger, next, claimed, "", claim));
     const std::string channel = manifest::channel_name(next.manifest.release.channel);
@@ -76,9 +76,10 @@ Result<std::string> ledger_verdict(SignLedger& lg, const manifest::LoadedManifes
         else
             out += "  base        the ledger's last release in " + channel + "\n";
     } else {
-        lg.previous_label = !claimed            ? ""
-                            : lg.claim_required ? "the request's previous release (not in the ledger)"
-                                                : "";
+        lg.previous_label = !claimed ? ""
+                            : lg.claim_required
+                                ? "the request's previous release (not in the ledger)"
+                                : "";
         out += "  base        the ledger holds no earlier release in " + channel +
                (claimed ? "; the diff is against " + std::string(whose) : std::string()) + "\n";
     }
@@ -98,8 +99,8 @@ Result<airgap::Ledger> recheck_ledger(const SignLedger& lg, const manifest::Load
                           "the ledger " + lg.dir.string() +
                               " changed while this manifest was being reviewed; nothing was signed",
                           "run sign again to review against the ledger as it is now");
-    const auto claim = lg.claim_required ? airgap::PreviousClaim::request
-                                         : airgap::PreviousClaim::operator_given;
+    const auto claim =
+        lg.claim_required ? airgap::PreviousClaim::request : airgap::PreviousClaim::operator_given;
     OTASIGN_TRY(airgap::check_sign(now, next, claimed, key_id, claim));
     return now;
 }

@@ -17,9 +17,9 @@ namespace otasign::cli {
 // The workstation ledger as one sign sees it.
 struct SignLedger {
     std::filesystem::path dir;
-    airgap::Ledger ledger;        // as read before the review
-    airgap::SignCheck check;      // the ledger's verdict before the key (no key id yet)
-    std::string previous_label;   // how the review screen names the base of the diff
+    airgap::Ledger ledger;       // as read before the review
+    airgap::SignCheck check;     // the ledger's verdict before the key (no key id yet)
+    std::string previous_label;  // how the review screen names the base of the diff
     // Whether the previous release is a pipeline's claim (sign --request), whose absence is
     // itself a mismatch when the ledger has a base; an operator's --previous is not.
     bool claim_required = false;

@@ -198,12 +198,12 @@ Result<SignCheck> check_sign(const Ledger& ledger, const manifest::LoadedManifes
             manifest::Risk r;
             r.code = std::string(kLedgerPreviousMismatch);
             r.severity = manifest::Severity::high;
-            r.reason = std::string(claim == PreviousClaim::request
-                                       ? "the request's previous release is "
-                                       : "the --previous given is ") +
-                       (claimed_previous ? describe(*claimed_previous) : std::string("none")) +
-                       ", but this workstation last signed " + describe(out.base->manifest) +
-                       " in channel " + channel + "; the diff is against the ledger's";
+            r.reason =
+                std::string(claim == PreviousClaim::request ? "the request's previous release is "
+                                                            : "the --previous given is ") +
+                (claimed_previous ? describe(*claimed_previous) : std::string("none")) +
+                ", but this workstation last signed " + describe(out.base->manifest) +
+                " in channel " + channel + "; the diff is against the ledger's";
             out.mismatch = std::move(r);
         }
     }

@@ -90,8 +90,7 @@ enum class PreviousClaim { request, operator_given };
 // last signed in the channel, this key signed this manifest here already).
 Result<SignCheck> check_sign(const Ledger& ledger, const manifest::LoadedManifest& next,
                              const manifest::LoadedManifest* claimed_previous,
-                             std::string_view key_id,
-                             PreviousClaim claim = PreviousClaim::request);
+                             std::string_view key_id, PreviousClaim claim = PreviousClaim::request);
 
 // Whether the ledger's state `a` a check was made against still holds in `b`: the log bytes and
 // the set of releases are the same, except that `b` may also hold `next_hex` (the manifest

@@ -27,7 +27,9 @@ Status fsync_directory(const fs::path& dir) {
                           "cannot open directory " + dir.string() + ": " + errno_text(errno));
     int rc = ::fsync(dfd.get());
     int err = errno;
-    if (rc != 0) return make_error(ErrorCode::Io, "cannot fsync directory " + dir.string() + ": " + errno_text(err));
+    if (rc != 0)
+        return make_error(ErrorCode::Io,
+                          "cannot fsync directory " + dir.string() + ": " + errno_text(err));
     return ok_status();
 }
 
@@ -82,9 +84,11 @@ Result<AtomicFile> AtomicFile::create(const fs::path& target) {
         core::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
         if (fd) return AtomicFile(target, temp, std::move(fd));
         if (errno != EEXIST)
-            return make_error(ErrorCode::Io, "cannot create a temporary file beside " + target.string() + ": " + errno_text(errno));
+            return make_error(ErrorCode::Io, "cannot create a temporary file beside " +
+                                                 target.string() + ": " + errno_text(errno));
     }
-    return make_error(ErrorCode::Io, "cannot create a unique temporary file beside " + target.string());
+    return make_error(ErrorCode::Io,
+                      "cannot create a unique temporary file beside " + target.string());
 }
 
 Status AtomicFile::write(std::string_view bytes) {
@@ -93,7 +97,8 @@ Status AtomicFile::write(std::string_view bytes) {
         ssize_t n = ::write(m_fd.get(), bytes.data(), bytes.size());
         if (n < 0) {
             if (errno == EINTR) continue;
-            return make_error(ErrorCode::Io, "cannot write " + m_target.string() + ": " + errno_text(errno));
+            return make_error(ErrorCode::Io,
+                              "cannot write " + m_target.string() + ": " + errno_text(errno));
         }
         bytes.remove_prefix(static_cast<std::size_t>(n));
     }
@@ -103,7 +108,8 @@ Status AtomicFile::write(std::string_view bytes) {
 Status AtomicFile::sync() {
     if (!m_fd) return ok_status();
     if (::fsync(m_fd.get()) != 0)
-        return make_error(ErrorCode::Io, "cannot fsync " + m_target.string() + ": " + errno_text(errno));
+        return make_error(ErrorCode::Io,
+                          "cannot fsync " + m_target.string() + ": " + errno_text(errno));
     m_fd.reset();
     return ok_status();
 }
@@ -120,7 +126,8 @@ Status AtomicFile::commit(Overwrite overwrite) {
                 m_target.string() + " is a symbolic link; otasign never replaces a link",
                 "pass the link's target, or remove the link");
         if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
-            return make_error(ErrorCode::Io, "cannot rename into " + m_target.string() + ": " + errno_text(errno));
+            return make_error(ErrorCode::Io,
+                              "cannot rename into " + m_target.string() + ": " + errno_text(errno));
     } else {
         // link(2) fails with EEXIST instead of replacing: no window in which an existing file
         // could be overwritten.
@@ -152,7 +159,9 @@ Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
         while (std::cin.read(buf, sizeof buf) || std::cin.gcount() > 0) {
             out.append(buf, static_cast<std::size_t>(std::cin.gcount()));
             if (out.size() > max_bytes)
-                return make_error(ErrorCode::InvalidInput, "<stdin>: input exceeds the size limit of " + std::to_string(max_bytes) + " bytes");
+                return make_error(ErrorCode::InvalidInput,
+                                  "<stdin>: input exceeds the size limit of " +
+                                      std::to_string(max_bytes) + " bytes");
         }
         return out;
     }
@@ -176,12 +185,15 @@ Result<std::string> read_file(const fs::path& path, std::uint64_t max_bytes) {
         if (n < 0) {
             if (errno == EINTR) continue;
             int err = errno;
-            return make_error(ErrorCode::InvalidInput, path.string() + ": cannot read: " + errno_text(err));
+            return make_error(ErrorCode::InvalidInput,
+                              path.string() + ": cannot read: " + errno_text(err));
         }
         if (n == 0) break;
         out.append(buf, static_cast<std::size_t>(n));
         if (out.size() > max_bytes) {
-            return make_error(ErrorCode::InvalidInput, path.string() + ": input exceeds the size limit of " + std::to_string(max_bytes) + " bytes");
+            return make_error(ErrorCode::InvalidInput, path.string() +
+                                                           ": input exceeds the size limit of " +
+                                                           std::to_string(max_bytes) + " bytes");
         }
     }
     return out;

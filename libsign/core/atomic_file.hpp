@@ -17,7 +17,7 @@ namespace otasign {
 enum class Overwrite { no, yes };
 
 class AtomicFile {
-public:
+  public:
     // Creates a temporary file beside `target`, mode 0644. Errors: Io.
     static Result<AtomicFile> create(const std::filesystem::path& target);
 

@@ -9,9 +9,12 @@ namespace otasign {
 namespace {
 const EVP_MD* md_for(HashAlg alg) {
     switch (alg) {
-        case HashAlg::sha256: return EVP_sha256();
-        case HashAlg::sha384: return EVP_sha384();
-        case HashAlg::sha512: return EVP_sha512();
+        case HashAlg::sha256:
+            return EVP_sha256();
+        case HashAlg::sha384:
+            return EVP_sha384();
+        case HashAlg::sha512:
+            return EVP_sha512();
     }
     return EVP_sha256();
 }
@@ -78,7 +81,8 @@ Result<std::vector<std::uint8_t>> from_hex(std::string_view hex) {
         if (c >= 'A' && c <= 'F') return c - 'A' + 10;
         return -1;
     };
-    if (hex.size() % 2 != 0) return make_error(ErrorCode::InvalidInput, "hex string has odd length");
+    if (hex.size() % 2 != 0)
+        return make_error(ErrorCode::InvalidInput, "hex string has odd length");
     std::vector<std::uint8_t> out;
     out.reserve(hex.size() / 2);
     for (std::size_t i = 0; i < hex.size(); i += 2) {

@@ -25,21 +25,21 @@ Result<std::vector<std::uint8_t>> from_hex(std::string_view hex);
 
 // Incremental hashing, for files too large to hold in memory. Move-only.
 class Hasher {
-public:
-  // Errors: Internal (OpenSSL cannot set up the digest: out of memory, or no provider).
-  static Result<Hasher> create(HashAlg alg);
-  Hasher(Hasher&& other) noexcept;
-  Hasher& operator=(Hasher&& other) noexcept;
-  Hasher(const Hasher&) = delete;
-  Hasher& operator=(const Hasher&) = delete;
-  ~Hasher();
+  public:
+    // Errors: Internal (OpenSSL cannot set up the digest: out of memory, or no provider).
+    static Result<Hasher> create(HashAlg alg);
+    Hasher(Hasher&& other) noexcept;
+    Hasher& operator=(Hasher&& other) noexcept;
+    Hasher(const Hasher&) = delete;
+    Hasher& operator=(const Hasher&) = delete;
+    ~Hasher();
 
-  // Errors: Internal.
-  Status update(const void* data, std::size_t size);
-  // The digest; the Hasher is then spent. Errors: Internal.
-  Result<std::vector<std::uint8_t>> finish();
+    // Errors: Internal.
+    Status update(const void* data, std::size_t size);
+    // The digest; the Hasher is then spent. Errors: Internal.
+    Result<std::vector<std::uint8_t>> finish();
 
-private:
+  private:
     struct Impl;
     explicit Hasher(std::unique_ptr<Impl> impl) noexcept;
     std::unique_ptr<Impl> m_impl;

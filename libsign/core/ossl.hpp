@@ -14,9 +14,13 @@
 
 namespace otasign::ossl {
 
-template <class T> struct Deleter;
-#define OTASIGN_OSSL_DELETER(T, fn) \
-    template <> struct Deleter<T> { void operator()(T* p) const noexcept { fn(p); } };
+template <class T>
+struct Deleter;
+#define OTASIGN_OSSL_DELETER(T, fn)                     \
+    template <>                                         \
+    struct Deleter<T> {                                 \
+        void operator()(T* p) const noexcept { fn(p); } \
+    };
 OTASIGN_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free)
 OTASIGN_OSSL_DELETER(EVP_PKEY_CTX, EVP_PKEY_CTX_free)
 OTASIGN_OSSL_DELETER(EVP_MD_CTX, EVP_MD_CTX_free)
@@ -30,7 +34,8 @@ OTASIGN_OSSL_DELETER(X509_STORE, X509_STORE_free)
 OTASIGN_OSSL_DELETER(X509_STORE_CTX, X509_STORE_CTX_free)
 OTASIGN_OSSL_DELETER(X509_NAME, X509_NAME_free)
 OTASIGN_OSSL_DELETER(X509_EXTENSION, X509_EXTENSION_free)
-OTASIGN_OSSL_DELETER(ASN1_STRING, ASN1_STRING_free)  // also ASN1_INTEGER, ASN1_OCTET_STRING, ASN1_TIME
+OTASIGN_OSSL_DELETER(ASN1_STRING,
+                     ASN1_STRING_free)  // also ASN1_INTEGER, ASN1_OCTET_STRING, ASN1_TIME
 #undef OTASIGN_OSSL_DELETER
 
 template <class T>

@@ -46,7 +46,7 @@ inline Error make_error(ErrorCode code, std::string detail, std::string hint = {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
 
@@ -68,7 +68,7 @@ public:
         return std::get<1>(std::move(checked(!ok(), "error() of a good Result")));
     }
 
-private:
+  private:
     std::variant<T, Error>& checked(bool fine, const char* misuse) {
         if (!fine) fatal_internal_error(misuse);
         return m_v;
@@ -89,17 +89,17 @@ inline Status ok_status() { return Ok{}; }
 }  // namespace otasign
 
 // Propagate an error from an expression returning Result<...>/Status.
-#define OTASIGN_TRY(expr)                                   \
-    do {                                                    \
-        auto otasign_try_r_ = (expr);                       \
+#define OTASIGN_TRY(expr)                                                   \
+    do {                                                                    \
+        auto otasign_try_r_ = (expr);                                       \
         if (!otasign_try_r_.ok()) return std::move(otasign_try_r_).error(); \
     } while (0)
 
 #define OTASIGN_CONCAT_INNER_(a, b) a##b
 #define OTASIGN_CONCAT_(a, b) OTASIGN_CONCAT_INNER_(a, b)
 // Assign the value of a Result to `lhs`, or return its error.
-#define OTASIGN_ASSIGN_OR_RETURN(lhs, expr)                                      \
-    auto OTASIGN_CONCAT_(otasign_r_, __LINE__) = (expr);                          \
-    if (!OTASIGN_CONCAT_(otasign_r_, __LINE__).ok())                              \
-        return std::move(OTASIGN_CONCAT_(otasign_r_, __LINE__)).error();          \
+#define OTASIGN_ASSIGN_OR_RETURN(lhs, expr)                              \
+    auto OTASIGN_CONCAT_(otasign_r_, __LINE__) = (expr);                 \
+    if (!OTASIGN_CONCAT_(otasign_r_, __LINE__).ok())                     \
+        return std::move(OTASIGN_CONCAT_(otasign_r_, __LINE__)).error(); \
     lhs = std::move(OTASIGN_CONCAT_(otasign_r_, __LINE__)).value()

@@ -11,7 +11,7 @@
 namespace otasign {
 
 class SecretBuffer {
-public:
+  public:
     static constexpr std::size_t kCapacity = 256;
 
     SecretBuffer() noexcept = default;
@@ -37,7 +37,7 @@ public:
     // Constant-time comparison of the contents (length is not secret).
     bool equals(std::span<const std::uint8_t> other) const noexcept;
 
-private:
+  private:
     std::uint8_t m_bytes[kCapacity] = {};
     std::size_t m_size = 0;
 };

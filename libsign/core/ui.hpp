@@ -11,7 +11,7 @@
 namespace otasign {
 
 class OperatorUi {
-public:
+  public:
     virtual ~OperatorUi() = default;
     // Informational text for the operator (summary, diff, token details).
     virtual void display(std::string_view text) = 0;

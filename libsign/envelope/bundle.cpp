@@ -116,8 +116,7 @@ Result<Statement> open_entry_self(const SignatureEntry& entry, std::string_view 
     // A signature object names its signer twice; opened with its own key, both must agree
     // (SIGNATURE-FORMAT.md 5a step 2), or an auditor's view of the signer could be another key's.
     if (entry.key_id != key.key_id)
-        return make_error(ErrorCode::BadSignature, std::string(source) + ": keyid " +
-                                                       entry.key_id +
+        return make_error(ErrorCode::BadSignature, std::string(source) + ": keyid " + entry.key_id +
                                                        " is not the id of its publicKey (" +
                                                        key.key_id + ")");
     return open_entry(entry, key, source);

@@ -47,10 +47,9 @@ namespace {
 // modulo each small prime p. A random modulus passes for all these primes with negligible
 // probability.
 bool has_roca_fingerprint(EVP_PKEY* key) {
-    static constexpr unsigned kPrimes[] = {3,   5,   7,   11,  13,  17,  19,  23,  29,  31,
-                                           37,  41,  43,  47,  53,  59,  61,  67,  71,  73,
-                                           79,  83,  89,  97,  101, 103, 107, 109, 113, 127,
-                                           131, 137, 139, 149, 151, 157, 163, 167};
+    static constexpr unsigned kPrimes[] = {
+        3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+        73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
     BIGNUM* raw = nullptr;
     if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &raw) != 1) return false;
     ossl::Ptr<BIGNUM> n(raw);

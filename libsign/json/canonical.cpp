@@ -63,8 +63,12 @@ struct Frame {
 // Writes a scalar, or the opening bracket of a container and pushes its frame.
 void open_value(std::string& out, std::vector<Frame>& stack, const Value& v) {
     switch (v.type()) {
-        case Value::value_t::null: out += "null"; return;
-        case Value::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+        case Value::value_t::null:
+            out += "null";
+            return;
+        case Value::value_t::boolean:
+            out += v.get<bool>() ? "true" : "false";
+            return;
         case Value::value_t::number_integer:
             write_number(out, static_cast<double>(v.get<Value::number_integer_t>()));
             return;
@@ -80,7 +84,9 @@ void open_value(std::string& out, std::vector<Frame>& stack, const Value& v) {
                 out += "null";
             return;
         }
-        case Value::value_t::string: write_string(out, v.get_ref<const std::string&>()); return;
+        case Value::value_t::string:
+            write_string(out, v.get_ref<const std::string&>());
+            return;
         case Value::value_t::array:
             out += '[';
             stack.push_back(Frame{&v, 0, {}, {}});
@@ -93,7 +99,9 @@ void open_value(std::string& out, std::vector<Frame>& stack, const Value& v) {
                 frame.sorted.reserve(members.size());
                 for (const auto& m : members) frame.sorted.push_back(&m);
                 std::sort(frame.sorted.begin(), frame.sorted.end(),
-                          [](const Member* x, const Member* y) { return utf16_less(x->first, y->first); });
+                          [](const Member* x, const Member* y) {
+                              return utf16_less(x->first, y->first);
+                          });
             }
             stack.push_back(std::move(frame));
             return;

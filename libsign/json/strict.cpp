@@ -88,7 +88,8 @@ char32_t find_noncharacter(std::string_view s) {
             cp = c & 0x07u;
         }
         if (len >= 3 && i + len <= s.size()) {
-            for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3fu);
+            for (std::size_t k = 1; k < len; ++k)
+                cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3fu);
             if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) return cp;
         }
         i += len;
@@ -136,9 +137,9 @@ struct Frame {
 // and ':'. Skipping those from the end of the previous token finds the start of the current one
 // exactly, and counting newlines on the way gives line:column, in one pass over the input.
 class Builder {
-public:
-    Builder(std::string_view bytes, std::string_view source, const Limits& limits, PositionIndex index,
-            Document& doc, const Position& origin = {})
+  public:
+    Builder(std::string_view bytes, std::string_view source, const Limits& limits,
+            PositionIndex index, Document& doc, const Position& origin = {})
         : m_bytes(bytes),
           m_source(source),
           m_limits(limits),
@@ -167,15 +168,18 @@ public:
         // nlohmann turns an integer literal too large for 64 bits into a double; the literal
         // tells them apart.
         if (literal.find_first_of(".eE") == std::string::npos)
-            return fail_at_token("integer outside the I-JSON range +-(2^53-1): " + printable_ascii(literal));
-        if (!std::isfinite(v)) return fail_at_token("number overflows a double: " + printable_ascii(literal));
+            return fail_at_token("integer outside the I-JSON range +-(2^53-1): " +
+                                 printable_ascii(literal));
+        if (!std::isfinite(v))
+            return fail_at_token("number overflows a double: " + printable_ascii(literal));
         // Every double from 2^53 up to 1e21 is an integer that RFC 8785 writes in integer form,
         // e.g. 3.1e19 -> 31000000000000000000, an integer literal outside the I-JSON range that
         // this reader rejects. Rejecting the value whatever its spelling keeps the rule
         // "parse_strict accepts canonicalize's output" true, so signed bytes always re-read.
         if (std::fabs(v) >= 9007199254740992.0 && std::fabs(v) < 1e21)
-            return fail_at_token("number " + printable_ascii(literal) +
-                                 " is an integer outside the I-JSON range +-(2^53-1) (write it as a string)");
+            return fail_at_token(
+                "number " + printable_ascii(literal) +
+                " is an integer outside the I-JSON range +-(2^53-1) (write it as a string)");
         return scalar(Value(v), number_length());
     }
 
@@ -203,7 +207,8 @@ public:
         auto& members = frame.container->get_ref<Value::object_t&>();
         auto [it, inserted] = members.try_emplace(std::move(k));
         if (!inserted)
-            return fail(pos, m_pointer, "duplicate object key \"" + printable(shorten(it->first, 200)) + "\"");
+            return fail(pos, m_pointer,
+                        "duplicate object key \"" + printable(shorten(it->first, 200)) + "\"");
         m_member = &it->second;
         advance(string_length());
         return true;
@@ -248,13 +253,14 @@ public:
     void check_consumed_all() {
         if (m_error) return;
         token_start();
-        if (m_scan != m_bytes.size()) fail(locate(m_scan), "", "unexpected content after the JSON value");
+        if (m_scan != m_bytes.size())
+            fail(locate(m_scan), "", "unexpected content after the JSON value");
     }
 
     bool failed() const { return m_error.has_value(); }
     Error take_error() { return std::move(*m_error); }
 
-private:
+  private:
     // Position of the first byte of the token the lexer just finished; leaves m_scan on it.
     Position token_start() {
         while (m_scan < m_bytes.size()) {
@@ -403,7 +409,8 @@ private:
         if (m_limits.noncharacters == Noncharacters::accept) return true;
         char32_t cp = find_noncharacter(s);
         if (cp == 0) return true;
-        return fail_at_token(std::string(what) + " contains the Unicode noncharacter " + code_point_name(cp));
+        return fail_at_token(std::string(what) + " contains the Unicode noncharacter " +
+                             code_point_name(cp));
     }
 
     bool fail_at_token(std::string message) {
@@ -414,10 +421,11 @@ private:
     bool fail(const Position& pos, const std::string& pointer, std::string message) {
         if (m_error) return false;
         m_error_offset = pos.offset;
-        m_error = make_error(ErrorCode::InvalidInput,
-                                 where(m_source, pos) + ": " + message + " (at JSON pointer " +
-                                     (pointer.empty() ? std::string("\"\"") : printable(shorten(pointer, 1000))) +
-                                     ", byte " + std::to_string(in_file(pos).offset) + ")");
+        m_error = make_error(
+            ErrorCode::InvalidInput,
+            where(m_source, pos) + ": " + message + " (at JSON pointer " +
+                (pointer.empty() ? std::string("\"\"") : printable(shorten(pointer, 1000))) +
+                ", byte " + std::to_string(in_file(pos).offset) + ")");
         return false;
     }
 
@@ -449,7 +457,8 @@ Position Document::position_of(std::string_view pointer) const {
         if (it != positions.end()) return it->second;
         if (p.empty()) return Position{};
         std::size_t slash = p.rfind('/');
-        p.resize(slash == std::string::npos ? 0 : slash);  // "x" is no pointer: fall back to the root
+        p.resize(slash == std::string::npos ? 0
+                                            : slash);  // "x" is no pointer: fall back to the root
     }
 }
 
@@ -471,7 +480,8 @@ std::string pointer_token(std::string_view key) {
     return out;
 }
 
-Result<Document> parse_strict(std::string_view bytes, std::string_view source, const Limits& limits) {
+Result<Document> parse_strict(std::string_view bytes, std::string_view source,
+                              const Limits& limits) {
     return parse_strict(bytes, source, limits, PositionIndex::full);
 }
 
@@ -480,8 +490,9 @@ Result<Document> parse_strict(std::string_view bytes, std::string_view source, c
     return parse_strict_at(bytes, source, Position{}, limits, index);
 }
 
-Result<Document> parse_strict_at(std::string_view bytes, std::string_view source, const Position& origin,
-                                 const Limits& limits, PositionIndex index) {
+Result<Document> parse_strict_at(std::string_view bytes, std::string_view source,
+                                 const Position& origin, const Limits& limits,
+                                 PositionIndex index) {
     try {
         Document doc;
         Builder builder(bytes, source, limits, index, doc, origin);
@@ -497,17 +508,22 @@ Result<Document> parse_strict_at(std::string_view bytes, std::string_view source
             builder.fail_before(0, "byte-order mark is not allowed");
             return builder.take_error();
         }
-        bool ok = Value::sax_parse(bytes.begin(), bytes.end(), &builder, nlohmann::json::input_format_t::json,
+        bool ok = Value::sax_parse(bytes.begin(), bytes.end(), &builder,
+                                   nlohmann::json::input_format_t::json,
                                    /*strict=*/true, /*ignore_comments=*/false);
         builder.check_nul();
         if (ok) builder.check_consumed_all();
         if (builder.failed()) return builder.take_error();
-        if (!ok) return make_error(ErrorCode::Internal, std::string(source) + ": JSON parser stopped without an error");
+        if (!ok)
+            return make_error(ErrorCode::Internal,
+                              std::string(source) + ": JSON parser stopped without an error");
         return doc;
     } catch (const std::bad_alloc&) {
-        return make_error(ErrorCode::InvalidInput, std::string(source) + ": input too large to hold in memory");
+        return make_error(ErrorCode::InvalidInput,
+                          std::string(source) + ": input too large to hold in memory");
     } catch (const std::exception& e) {
-        return make_error(ErrorCode::Internal, std::string(source) + ": JSON parser failed: " + e.what());
+        return make_error(ErrorCode::Internal,
+                          std::string(source) + ": JSON parser failed: " + e.what());
     }
 }
 

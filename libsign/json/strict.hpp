@@ -19,10 +19,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.hpp"
 
@@ -33,7 +32,7 @@ using Value = nlohmann::json;
 enum class Noncharacters { reject, accept };
 
 struct Limits {
-    std::size_t max_depth = 64;                    // arrays+objects open at once
+    std::size_t max_depth = 64;                     // arrays+objects open at once
     std::uint64_t max_bytes = 64ull * 1024 * 1024;  // whole input
     Noncharacters noncharacters = Noncharacters::reject;
     // Memory Document::positions may use (estimated). Each entry copies its pointer, so hostile
@@ -78,8 +77,9 @@ Result<Document> parse_strict(std::string_view bytes, std::string_view source, c
 // As above, for bytes that start at `origin` in their file (a line of a JSON-lines file): the
 // lines of positions and messages count from origin.line and byte offsets from origin.offset,
 // so a message reads "SOURCE:LINE:COL" with the file's own line. Errors: as above.
-Result<Document> parse_strict_at(std::string_view bytes, std::string_view source, const Position& origin,
-                                 const Limits& limits = {}, PositionIndex index = PositionIndex::full);
+Result<Document> parse_strict_at(std::string_view bytes, std::string_view source,
+                                 const Position& origin, const Limits& limits = {},
+                                 PositionIndex index = PositionIndex::full);
 
 // Escapes one reference token for a JSON pointer (RFC 6901: ~ -> ~0, / -> ~1).
 std::string pointer_token(std::string_view key);

@@ -327,8 +327,7 @@ Diff diff(const Manifest* previous, const Manifest& next, const DiffOptions& opt
                     arts.changes.push_back({ChangeKind::removed, a.path, artifact_text(a), ""});
                     content_changed.push_back(a.path + " removed");
                     b.risk("artifact-removed", Severity::medium,
-                           a.path + " (" + a.role +
-                               ") is no longer delivered");
+                           a.path + " (" + a.role + ") is no longer delivered");
                 }
         for (const auto& a : next.artifacts) {
             auto it = old_by_path.find(a.path);

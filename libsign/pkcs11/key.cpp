@@ -18,9 +18,15 @@ namespace otasign::pkcs11 {
 
 namespace {
 
-struct ParamBldFree { void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); } };
-struct ParamFree { void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); } };
-struct Asn1ObjectFree { void operator()(ASN1_OBJECT* p) const noexcept { ASN1_OBJECT_free(p); } };
+struct ParamBldFree {
+    void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); }
+};
+struct ParamFree {
+    void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
+};
+struct Asn1ObjectFree {
+    void operator()(ASN1_OBJECT* p) const noexcept { ASN1_OBJECT_free(p); }
+};
 
 std::string trimmed(const unsigned char* text, std::size_t size) {
     return std::string(reinterpret_cast<const char*>(text), p11_kit_space_strlen(text, size));
@@ -36,9 +42,11 @@ Result<TokenInfo> read_token_info(const Module& module, CK_SLOT_ID slot, CK_SLOT
     CK_SLOT_INFO slot_info{};
     CK_TOKEN_INFO token_info{};
     CK_RV rv = module.fn()->C_GetSlotInfo(slot, &slot_info);
-    if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_GetSlotInfo failed: " + rv_name(rv));
+    if (rv != CKR_OK)
+        return make_error(ErrorCode::TokenError, "C_GetSlotInfo failed: " + rv_name(rv));
     rv = module.fn()->C_GetTokenInfo(slot, &token_info);
-    if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_GetTokenInfo failed: " + rv_name(rv));
+    if (rv != CKR_OK)
+        return make_error(ErrorCode::TokenError, "C_GetTokenInfo failed: " + rv_name(rv));
     TokenInfo out;
     out.module_path = module.path();
     out.slot_id = slot;
@@ -62,7 +70,8 @@ Result<TokenInfo> read_token_info(const Module& module, CK_SLOT_ID slot, CK_SLOT
 // bare point. The DER form is tried first and must consume every byte.
 std::vector<std::uint8_t> unwrap_ec_point(const std::vector<std::uint8_t>& raw) {
     const unsigned char* p = raw.data();
-    ossl::Ptr<ASN1_STRING> octets(d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<long>(raw.size())));
+    ossl::Ptr<ASN1_STRING> octets(
+        d2i_ASN1_OCTET_STRING(nullptr, &p, static_cast<long>(raw.size())));
     if (octets && p == raw.data() + raw.size()) {
         const unsigned char* d = ASN1_STRING_get0_data(octets.get());
         return std::vector<std::uint8_t>(d, d + ASN1_STRING_length(octets.get()));
@@ -74,14 +83,16 @@ std::vector<std::uint8_t> unwrap_ec_point(const std::vector<std::uint8_t>& raw) 
 Result<ossl::Ptr<EVP_PKEY>> ec_key_from(const std::vector<std::uint8_t>& params,
                                         const std::vector<std::uint8_t>& point_attr) {
     const unsigned char* p = params.data();
-    std::unique_ptr<ASN1_OBJECT, Asn1ObjectFree> oid(d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(params.size())));
+    std::unique_ptr<ASN1_OBJECT, Asn1ObjectFree> oid(
+        d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(params.size())));
     if (!oid) {
         ERR_clear_error();
         return make_error(ErrorCode::TokenError, "the key's CKA_EC_PARAMS is not a named curve");
     }
     int nid = OBJ_obj2nid(oid.get());
     const char* group = OBJ_nid2sn(nid);
-    if (nid == NID_undef || !group) return make_error(ErrorCode::TokenError, "the key's curve is unknown to OpenSSL");
+    if (nid == NID_undef || !group)
+        return make_error(ErrorCode::TokenError, "the key's curve is unknown to OpenSSL");
     std::vector<std::uint8_t> point = unwrap_ec_point(point_attr);
     OSSL_PARAM params_list[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
@@ -92,7 +103,8 @@ Result<ossl::Ptr<EVP_PKEY>> ec_key_from(const std::vector<std::uint8_t>& params,
     EVP_PKEY* key = nullptr;
     if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params_list) != 1)
-        return make_error(ErrorCode::TokenError, "the token's EC public key is invalid: " + ossl::last_error());
+        return make_error(ErrorCode::TokenError,
+                          "the token's EC public key is invalid: " + ossl::last_error());
     return ossl::Ptr<EVP_PKEY>(key);
 }
 
@@ -101,15 +113,18 @@ Result<ossl::Ptr<EVP_PKEY>> rsa_key_from(const std::vector<std::uint8_t>& modulu
     ossl::Ptr<BIGNUM> n(BN_bin2bn(modulus.data(), static_cast<int>(modulus.size()), nullptr));
     ossl::Ptr<BIGNUM> e(BN_bin2bn(exponent.data(), static_cast<int>(exponent.size()), nullptr));
     std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
-    if (!n || !e || !bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
+    if (!n || !e || !bld ||
+        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
         OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1)
-        return make_error(ErrorCode::Internal, "cannot build RSA parameters: " + ossl::last_error());
+        return make_error(ErrorCode::Internal,
+                          "cannot build RSA parameters: " + ossl::last_error());
     std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
     ossl::Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
     EVP_PKEY* key = nullptr;
     if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
         EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
-        return make_error(ErrorCode::TokenError, "the token's RSA public key is invalid: " + ossl::last_error());
+        return make_error(ErrorCode::TokenError,
+                          "the token's RSA public key is invalid: " + ossl::last_error());
     return ossl::Ptr<EVP_PKEY>(key);
 }
 
@@ -158,8 +173,8 @@ Result<std::optional<ossl::Ptr<EVP_PKEY>>> find_public_key(const Session& s, CK_
     if (!id.empty()) {
         for (CK_OBJECT_CLASS want : {CKO_PUBLIC_KEY, CKO_CERTIFICATE}) {
             CK_OBJECT_CLASS c = want;
-            std::vector<CK_ATTRIBUTE> templ = {{CKA_CLASS, &c, sizeof c},
-                                               {CKA_ID, id.data(), static_cast<CK_ULONG>(id.size())}};
+            std::vector<CK_ATTRIBUTE> templ = {
+                {CKA_CLASS, &c, sizeof c}, {CKA_ID, id.data(), static_cast<CK_ULONG>(id.size())}};
             OTASIGN_ASSIGN_OR_RETURN(auto objs, s.find(templ));
             for (CK_OBJECT_HANDLE o : objs) {
                 OTASIGN_ASSIGN_OR_RETURN(auto key, key_from_object(s, o, want));
@@ -230,7 +245,8 @@ Result<std::vector<Candidate>> discover(const Module& module, const KeyUri& uri,
             cand.info.label = bytes_text(label);
             cand.info.id = id ? *id : std::vector<std::uint8_t>{};
             if (found_class == CKO_PRIVATE_KEY) {
-                OTASIGN_ASSIGN_OR_RETURN(auto always, session->bool_attribute(obj, CKA_ALWAYS_AUTHENTICATE));
+                OTASIGN_ASSIGN_OR_RETURN(auto always,
+                                         session->bool_attribute(obj, CKA_ALWAYS_AUTHENTICATE));
                 cand.info.always_authenticate = always.value_or(false);
             }
             auto pub = find_public_key(*session, obj, found_class, cand.info.id);
@@ -240,16 +256,23 @@ Result<std::vector<Candidate>> discover(const Module& module, const KeyUri& uri,
                 auto kid = canonical_key_id(cand.public_key.get(), "the token's public key");
                 if (kid.ok()) cand.info.key_id = *kid;
             } else {
-                cand.public_key_problem = pub.ok() ? "the token shows no public key for it" : pub.error().detail;
+                cand.public_key_problem =
+                    pub.ok() ? "the token shows no public key for it" : pub.error().detail;
                 OTASIGN_ASSIGN_OR_RETURN(auto kt, session->ulong_attribute(obj, CKA_KEY_TYPE));
-                cand.info.key_type = !kt ? "unknown" : *kt == CKK_EC ? "EC" : *kt == CKK_RSA ? "RSA" : "other";
+                cand.info.key_type = !kt              ? "unknown"
+                                     : *kt == CKK_EC  ? "EC"
+                                     : *kt == CKK_RSA ? "RSA"
+                                                      : "other";
             }
             // Found through its public key or certificate: that object's label need not be the
             // private key's (ykcs11: "Public key for ..." vs "Private key for ..."), so the URI
             // selects by the shared id alone when there is one.
-            const bool label_is_private_keys = found_class == CKO_PRIVATE_KEY || cand.info.id.empty();
-            OTASIGN_ASSIGN_OR_RETURN(cand.info.uri, format_key_uri(token_info, label_is_private_keys ? cand.info.label : "",
-                                                                   cand.info.id));
+            const bool label_is_private_keys =
+                found_class == CKO_PRIVATE_KEY || cand.info.id.empty();
+            OTASIGN_ASSIGN_OR_RETURN(
+                cand.info.uri,
+                format_key_uri(token_info, label_is_private_keys ? cand.info.label : "",
+                               cand.info.id));
             out.push_back(std::move(cand));
         }
     }
@@ -259,7 +282,8 @@ Result<std::vector<Candidate>> discover(const Module& module, const KeyUri& uri,
 std::string token_list(const std::vector<TokenInfo>& tokens) {
     if (tokens.empty()) return "no token is present";
     std::string out = "tokens present:";
-    for (const auto& t : tokens) out += "\n  '" + t.label + "' (" + t.manufacturer + ", serial " + t.serial + "): " + t.uri;
+    for (const auto& t : tokens)
+        out += "\n  '" + t.label + "' (" + t.manufacturer + ", serial " + t.serial + "): " + t.uri;
     return out;
 }
 
@@ -300,15 +324,16 @@ std::vector<std::string> TokenInfo::flag_names() const {
 }
 
 std::string KeyInfo::describe() const {
-    return "token '" + token.label + "' (serial " + token.serial + "), object '" + label + "', id " +
-           (id.empty() ? std::string("(none)") : to_hex(id)) + ", " + key_type +
+    return "token '" + token.label + "' (serial " + token.serial + "), object '" + label +
+           "', id " + (id.empty() ? std::string("(none)") : to_hex(id)) + ", " + key_type +
            (always_authenticate ? ", always-authenticate" : "") + ": " + uri;
 }
 
 Result<std::string> public_key_pem(EVP_PKEY* key) {
     ossl::Ptr<BIO> bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1)
-        return make_error(ErrorCode::Internal, "cannot encode the public key as PEM: " + ossl::last_error());
+        return make_error(ErrorCode::Internal,
+                          "cannot encode the public key as PEM: " + ossl::last_error());
     char* data = nullptr;
     long len = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(len));
@@ -327,28 +352,36 @@ Result<KeyHandle> open_key(std::string_view uri_text, const KeyOptions& options)
     OTASIGN_ASSIGN_OR_RETURN(auto candidates, discover(module, uri, &seen));
     if (candidates.empty())
         return make_error(ErrorCode::TokenNotFound,
-                          "no private key matches " + uri.text() + " (module " + module.path() + "); " + token_list(seen),
+                          "no private key matches " + uri.text() + " (module " + module.path() +
+                              "); " + token_list(seen),
                           "check the URI against 'otasign key list'; is the token plugged in?");
     if (candidates.size() > 1) {
         std::string list;
         for (const auto& c : candidates) list += "\n  " + c.info.describe();
-        return make_error(ErrorCode::AmbiguousKey,
-                          std::to_string(candidates.size()) + " private keys match " + uri.text() + ":" + list,
-                          "add object=, id=, token= or serial= to the URI so that exactly one key matches");
+        return make_error(
+            ErrorCode::AmbiguousKey,
+            std::to_string(candidates.size()) + " private keys match " + uri.text() + ":" + list,
+            "add object=, id=, token= or serial= to the URI so that exactly one key matches");
     }
     Candidate& chosen = candidates.front();
     if (!chosen.public_key)
         return make_error(ErrorCode::TokenError,
-                          "cannot read the public key of " + chosen.info.describe() + ": " + chosen.public_key_problem,
+                          "cannot read the public key of " + chosen.info.describe() + ": " +
+                              chosen.public_key_problem,
                           "the token must hold the public key or a certificate with the same id");
     KeyAlgorithm algorithm;
-    if (chosen.info.key_type == "EC P-256") algorithm = KeyAlgorithm::ec_p256;
-    else if (chosen.info.key_type == "EC P-384") algorithm = KeyAlgorithm::ec_p384;
-    else if (EVP_PKEY_is_a(chosen.public_key.get(), "RSA") && EVP_PKEY_get_bits(chosen.public_key.get()) >= 2048)
+    if (chosen.info.key_type == "EC P-256")
+        algorithm = KeyAlgorithm::ec_p256;
+    else if (chosen.info.key_type == "EC P-384")
+        algorithm = KeyAlgorithm::ec_p384;
+    else if (EVP_PKEY_is_a(chosen.public_key.get(), "RSA") &&
+             EVP_PKEY_get_bits(chosen.public_key.get()) >= 2048)
         algorithm = KeyAlgorithm::rsa;
     else
-        return make_error(ErrorCode::Usage, "unsupported key type " + chosen.info.key_type + " for " + chosen.info.describe(),
-                          "otasign signs with EC P-256, EC P-384 or RSA of at least 2048 bits");
+        return make_error(
+            ErrorCode::Usage,
+            "unsupported key type " + chosen.info.key_type + " for " + chosen.info.describe(),
+            "otasign signs with EC P-256, EC P-384 or RSA of at least 2048 bits");
     OTASIGN_ASSIGN_OR_RETURN(Session session, Session::open(module, chosen.info.token.slot_id));
     std::optional<std::string> pin_source = uri.pin_source();
     KeyHandle handle(std::move(module), std::move(session), std::move(uri));

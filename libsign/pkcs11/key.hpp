@@ -19,7 +19,7 @@ namespace otasign::pkcs11 {
 
 // What the token says about itself, for evidence records and for the operator.
 struct TokenInfo {
-    std::string module_path;       // the PKCS#11 module that reached the token
+    std::string module_path;  // the PKCS#11 module that reached the token
     CK_SLOT_ID slot_id = 0;
     std::string slot_description;  // e.g. "Yubico YubiKey OTP+FIDO+CCID 00 00"
     std::string label;
@@ -28,10 +28,11 @@ struct TokenInfo {
     std::string serial;
     std::string hardware_version;  // "2.6"
     std::string firmware_version;
-    CK_FLAGS flags = 0;            // CKF_* token flags at the time of reading
-    std::string uri;               // pkcs11:token=...;manufacturer=...;serial=...;model=...
+    CK_FLAGS flags = 0;  // CKF_* token flags at the time of reading
+    std::string uri;     // pkcs11:token=...;manufacturer=...;serial=...;model=...
 
-    // The CKF_* names set in `flags`, lowercase and dashed ("login-required", "user-pin-count-low").
+    // The CKF_* names set in `flags`, lowercase and dashed ("login-required",
+    // "user-pin-count-low").
     std::vector<std::string> flag_names() const;
 };
 
@@ -39,12 +40,12 @@ struct TokenInfo {
 // certificate standing in for it).
 struct KeyInfo {
     TokenInfo token;
-    std::string label;              // CKA_LABEL
-    std::vector<std::uint8_t> id;   // CKA_ID
-    std::string key_type;           // "EC P-256", "EC P-384", "RSA 2048", or what else was found
+    std::string label;                 // CKA_LABEL
+    std::vector<std::uint8_t> id;      // CKA_ID
+    std::string key_type;              // "EC P-256", "EC P-384", "RSA 2048", or what else was found
     bool always_authenticate = false;  // CKA_ALWAYS_AUTHENTICATE (PIV slot 9c)
-    std::string key_id;             // sha256 hex of the SubjectPublicKeyInfo DER; empty if unknown
-    std::string uri;                // pkcs11:...;object=...;id=...;type=private
+    std::string key_id;  // sha256 hex of the SubjectPublicKeyInfo DER; empty if unknown
+    std::string uri;     // pkcs11:...;object=...;id=...;type=private
 
     // "token 'T' (serial S), object 'L', id 01, EC P-256" for candidate lists.
     std::string describe() const;
@@ -61,7 +62,7 @@ struct KeyOptions {
 // An open key: the module, a session on its token, and the public key read from the token.
 // Move-only; the session closes (and logs out) before the module finalises.
 class KeyHandle {
-public:
+  public:
     KeyHandle(KeyHandle&&) noexcept = default;
     KeyHandle& operator=(KeyHandle&&) = delete;
     ~KeyHandle() = default;
@@ -90,11 +91,11 @@ public:
     const std::optional<PrivateKey>& private_key() const noexcept { return m_private; }
     void set_private_key(PrivateKey key) noexcept { m_private = key; }
 
-private:
+  private:
     friend Result<KeyHandle> open_key(std::string_view, const KeyOptions&);
     KeyHandle(Module module, Session session, KeyUri uri) noexcept
         : m_module(std::move(module)), m_session(std::move(session)), m_uri(std::move(uri)) {}
-    Module m_module;    // declared first: destroyed last
+    Module m_module;  // declared first: destroyed last
     Session m_session;
     KeyUri m_uri;
     KeyInfo m_info;

@@ -36,7 +36,9 @@ std::string default_module_path() {
 
 std::string rv_name(CK_RV rv) {
     switch (rv) {
-#define OTASIGN_RV(x) case x: return #x;
+#define OTASIGN_RV(x) \
+    case x:           \
+        return #x;
         OTASIGN_RV(CKR_OK)
         OTASIGN_RV(CKR_CANCEL)
         OTASIGN_RV(CKR_HOST_MEMORY)
@@ -79,7 +81,8 @@ std::string rv_name(CK_RV rv) {
         OTASIGN_RV(CKR_CRYPTOKI_NOT_INITIALIZED)
         OTASIGN_RV(CKR_CRYPTOKI_ALREADY_INITIALIZED)
 #undef OTASIGN_RV
-        default: break;
+        default:
+            break;
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "CKR_0x%08lx", static_cast<unsigned long>(rv));
@@ -92,7 +95,10 @@ Module::Module(std::string path, void* handle, CK_FUNCTION_LIST* fn, bool finali
     : m_path(std::move(path)), m_handle(handle), m_fn(fn), m_finalize(finalize) {}
 
 Module::Module(Module&& other) noexcept
-    : m_path(std::move(other.m_path)), m_handle(other.m_handle), m_fn(other.m_fn), m_finalize(other.m_finalize) {
+    : m_path(std::move(other.m_path)),
+      m_handle(other.m_handle),
+      m_fn(other.m_fn),
+      m_finalize(other.m_finalize) {
     other.m_handle = nullptr;
     other.m_fn = nullptr;
     other.m_finalize = false;
@@ -116,9 +122,10 @@ Result<Module> Module::load(const std::string& path) {
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char* why = ::dlerror();
-        return make_error(ErrorCode::TokenNotFound,
-                          "cannot load PKCS#11 module " + path + ": " + (why ? why : "unknown error"),
-                          "check --module or the URI's module-path");
+        return make_error(
+            ErrorCode::TokenNotFound,
+            "cannot load PKCS#11 module " + path + ": " + (why ? why : "unknown error"),
+            "check --module or the URI's module-path");
     }
     auto close_on_error = [&](Error e) -> Result<Module> {
         ::dlclose(handle);
@@ -126,11 +133,13 @@ Result<Module> Module::load(const std::string& path) {
     };
     auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(handle, "C_GetFunctionList"));
     if (!get_list)
-        return close_on_error(make_error(ErrorCode::TokenError, path + " is not a PKCS#11 module (no C_GetFunctionList)"));
+        return close_on_error(make_error(ErrorCode::TokenError,
+                                         path + " is not a PKCS#11 module (no C_GetFunctionList)"));
     CK_FUNCTION_LIST* fn = nullptr;
     CK_RV rv = get_list(&fn);
     if (rv != CKR_OK || !fn)
-        return close_on_error(make_error(ErrorCode::TokenError, path + ": C_GetFunctionList failed: " + rv_name(rv)));
+        return close_on_error(
+            make_error(ErrorCode::TokenError, path + ": C_GetFunctionList failed: " + rv_name(rv)));
 
     std::lock_guard lock(g_init_mutex);
     auto& counts = init_counts();
@@ -142,11 +151,13 @@ Result<Module> Module::load(const std::string& path) {
     args.flags = CKF_OS_LOCKING_OK;
     rv = fn->C_Initialize(&args);
     if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-        // Initialised by other code in this process (e.g. an OpenSSL provider): not ours to finalise.
+        // Initialised by other code in this process (e.g. an OpenSSL provider): not ours to
+        // finalise.
         return Module(path, handle, fn, false);
     }
     if (rv != CKR_OK)
-        return close_on_error(make_error(ErrorCode::TokenError, path + ": C_Initialize failed: " + rv_name(rv)));
+        return close_on_error(
+            make_error(ErrorCode::TokenError, path + ": C_Initialize failed: " + rv_name(rv)));
     counts[fn] = 1;
     return Module(path, handle, fn, true);
 }
@@ -163,12 +174,16 @@ Result<std::vector<CK_SLOT_ID>> Module::slots_with_token() const {
     for (int attempt = 0; attempt < 4; ++attempt) {
         CK_ULONG count = 0;
         CK_RV rv = m_fn->C_GetSlotList(CK_TRUE, nullptr, &count);
-        if (rv != CKR_OK) return make_error(ErrorCode::TokenError, m_path + ": C_GetSlotList failed: " + rv_name(rv));
+        if (rv != CKR_OK)
+            return make_error(ErrorCode::TokenError,
+                              m_path + ": C_GetSlotList failed: " + rv_name(rv));
         std::vector<CK_SLOT_ID> slots(count);
         if (count == 0) return slots;
         rv = m_fn->C_GetSlotList(CK_TRUE, slots.data(), &count);
         if (rv == CKR_BUFFER_TOO_SMALL) continue;
-        if (rv != CKR_OK) return make_error(ErrorCode::TokenError, m_path + ": C_GetSlotList failed: " + rv_name(rv));
+        if (rv != CKR_OK)
+            return make_error(ErrorCode::TokenError,
+                              m_path + ": C_GetSlotList failed: " + rv_name(rv));
         slots.resize(count);
         return slots;
     }
@@ -179,7 +194,8 @@ Result<Session> Session::open(const Module& module, CK_SLOT_ID slot) {
     CK_SESSION_HANDLE handle = CK_INVALID_HANDLE;
     CK_RV rv = module.fn()->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &handle);
     if (rv != CKR_OK)
-        return make_error(ErrorCode::TokenError, "C_OpenSession on slot " + std::to_string(slot) + " failed: " + rv_name(rv));
+        return make_error(ErrorCode::TokenError, "C_OpenSession on slot " + std::to_string(slot) +
+                                                     " failed: " + rv_name(rv));
     return Session(module.fn(), handle, slot);
 }
 
@@ -212,7 +228,8 @@ bool Session::user_logged_in() const noexcept {
 
 Result<std::vector<CK_OBJECT_HANDLE>> Session::find(std::vector<CK_ATTRIBUTE> templ) const {
     CK_RV rv = m_fn->C_FindObjectsInit(m_handle, templ.data(), static_cast<CK_ULONG>(templ.size()));
-    if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_FindObjectsInit failed: " + rv_name(rv));
+    if (rv != CKR_OK)
+        return make_error(ErrorCode::TokenError, "C_FindObjectsInit failed: " + rv_name(rv));
     std::vector<CK_OBJECT_HANDLE> out;
     for (;;) {
         CK_OBJECT_HANDLE batch[32];
@@ -233,18 +250,23 @@ Result<std::optional<std::vector<std::uint8_t>>> Session::attribute(CK_OBJECT_HA
                                                                     CK_ATTRIBUTE_TYPE type) const {
     CK_ATTRIBUTE attr{type, nullptr, 0};
     CK_RV rv = m_fn->C_GetAttributeValue(m_handle, object, &attr, 1);
-    if (rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_SENSITIVE) return std::optional<std::vector<std::uint8_t>>();
-    if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_GetAttributeValue failed: " + rv_name(rv));
-    if (attr.ulValueLen == CK_UNAVAILABLE_INFORMATION) return std::optional<std::vector<std::uint8_t>>();
+    if (rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_SENSITIVE)
+        return std::optional<std::vector<std::uint8_t>>();
+    if (rv != CKR_OK)
+        return make_error(ErrorCode::TokenError, "C_GetAttributeValue failed: " + rv_name(rv));
+    if (attr.ulValueLen == CK_UNAVAILABLE_INFORMATION)
+        return std::optional<std::vector<std::uint8_t>>();
     std::vector<std::uint8_t> value(attr.ulValueLen);
     attr.pValue = value.data();
     rv = m_fn->C_GetAttributeValue(m_handle, object, &attr, 1);
-    if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_GetAttributeValue failed: " + rv_name(rv));
+    if (rv != CKR_OK)
+        return make_error(ErrorCode::TokenError, "C_GetAttributeValue failed: " + rv_name(rv));
     value.resize(attr.ulValueLen);
     return std::optional<std::vector<std::uint8_t>>(std::move(value));
 }
 
-Result<std::optional<CK_ULONG>> Session::ulong_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {
+Result<std::optional<CK_ULONG>> Session::ulong_attribute(CK_OBJECT_HANDLE object,
+                                                         CK_ATTRIBUTE_TYPE type) const {
     OTASIGN_ASSIGN_OR_RETURN(auto raw, attribute(object, type));
     if (!raw || raw->size() != sizeof(CK_ULONG)) return std::optional<CK_ULONG>();
     CK_ULONG v = 0;
@@ -252,7 +274,8 @@ Result<std::optional<CK_ULONG>> Session::ulong_attribute(CK_OBJECT_HANDLE object
     return std::optional<CK_ULONG>(v);
 }
 
-Result<std::optional<bool>> Session::bool_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const {
+Result<std::optional<bool>> Session::bool_attribute(CK_OBJECT_HANDLE object,
+                                                    CK_ATTRIBUTE_TYPE type) const {
     OTASIGN_ASSIGN_OR_RETURN(auto raw, attribute(object, type));
     if (!raw || raw->size() != 1) return std::optional<bool>();
     return std::optional<bool>((*raw)[0] != 0);

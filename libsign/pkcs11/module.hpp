@@ -26,7 +26,7 @@ std::string default_module_path();
 std::string rv_name(CK_RV rv);
 
 class Module {
-public:
+  public:
     // dlopen()s `path`, calls C_GetFunctionList and C_Initialize(CKF_OS_LOCKING_OK).
     // Errors: TokenNotFound (cannot load the file), TokenError (not a PKCS#11 module, init failed).
     static Result<Module> load(const std::string& path);
@@ -45,7 +45,7 @@ public:
     // Slots that have a token present. Errors: TokenError.
     Result<std::vector<CK_SLOT_ID>> slots_with_token() const;
 
-private:
+  private:
     Module(std::string path, void* handle, CK_FUNCTION_LIST* fn, bool finalize) noexcept;
     std::string m_path;
     void* m_handle = nullptr;
@@ -56,7 +56,7 @@ private:
 enum class LoginState { logged_out, logged_in };
 
 class Session {
-public:
+  public:
     // Opens a read-only serial session on `slot`. The module must outlive the session.
     // Errors: TokenError.
     static Result<Session> open(const Module& module, CK_SLOT_ID slot);
@@ -85,10 +85,12 @@ public:
     Result<std::optional<std::vector<std::uint8_t>>> attribute(CK_OBJECT_HANDLE object,
                                                                CK_ATTRIBUTE_TYPE type) const;
     // A CK_ULONG / CK_BBOOL attribute, or std::nullopt as above. Errors: TokenError.
-    Result<std::optional<CK_ULONG>> ulong_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const;
-    Result<std::optional<bool>> bool_attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) const;
+    Result<std::optional<CK_ULONG>> ulong_attribute(CK_OBJECT_HANDLE object,
+                                                    CK_ATTRIBUTE_TYPE type) const;
+    Result<std::optional<bool>> bool_attribute(CK_OBJECT_HANDLE object,
+                                               CK_ATTRIBUTE_TYPE type) const;
 
-private:
+  private:
     Session(CK_FUNCTION_LIST* fn, CK_SESSION_HANDLE handle, CK_SLOT_ID slot) noexcept
         : m_fn(fn), m_handle(handle), m_slot(slot) {}
     CK_FUNCTION_LIST* m_fn = nullptr;

@@ -14,7 +14,8 @@ namespace otasign::pkcs11 {
 
 namespace {
 
-const char* kSpecHint = "a PIN source is fd:N (an open file descriptor) or file:PATH (a file only you can read)";
+const char* kSpecHint =
+    "a PIN source is fd:N (an open file descriptor) or file:PATH (a file only you can read)";
 
 // Decodes %XX escapes of a file: URI path. std::nullopt on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view in) {
@@ -42,15 +43,18 @@ Status read_line(int fd, SecretBuffer& pin, const std::string& what) {
         ssize_t n = ::read(fd, &byte, 1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return make_error(ErrorCode::InvalidInput, "cannot read the PIN from " + what + ": " + std::strerror(errno));
+            return make_error(ErrorCode::InvalidInput,
+                              "cannot read the PIN from " + what + ": " + std::strerror(errno));
         }
         if (n == 0 || byte == '\n') break;
         if (!pin.push_back(byte))
             return make_error(ErrorCode::InvalidInput, "the PIN from " + what + " is longer than " +
-                                                           std::to_string(SecretBuffer::kCapacity) + " bytes");
+                                                           std::to_string(SecretBuffer::kCapacity) +
+                                                           " bytes");
     }
     if (!pin.empty() && pin.data()[pin.size() - 1] == '\r') pin.pop_back();
-    if (pin.empty()) return make_error(ErrorCode::InvalidInput, "the PIN from " + what + " is empty");
+    if (pin.empty())
+        return make_error(ErrorCode::InvalidInput, "the PIN from " + what + " is empty");
     return ok_status();
 }
 
@@ -120,10 +124,12 @@ Result<SecretBuffer> PinSource::read(OperatorUi& ui) const {
     }
     core::Fd fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd)
-        return make_error(ErrorCode::InvalidInput, m_path.string() + ": cannot read the PIN file: " + std::strerror(errno));
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": cannot read the PIN file: " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
-        return make_error(ErrorCode::InvalidInput, m_path.string() + ": the PIN file is not a regular file");
+        return make_error(ErrorCode::InvalidInput,
+                          m_path.string() + ": the PIN file is not a regular file");
     if (st.st_mode & S_IROTH)
         return make_error(ErrorCode::InvalidInput,
                           m_path.string() + ": the PIN file is readable by everyone",

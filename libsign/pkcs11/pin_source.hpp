@@ -16,7 +16,7 @@
 namespace otasign::pkcs11 {
 
 class PinSource {
-public:
+  public:
     enum class Kind { fd, file };
 
     // Parses "fd:N", "file:PATH", "file:/abs/path" or "file:///abs/path" (percent-escapes in
@@ -26,7 +26,8 @@ public:
     // Reads the PIN: one line from the descriptor (up to the newline, nothing beyond it), or
     // the first line of the file. A trailing CR is dropped. A file that others can read is
     // refused; one its group can read is used with a warning through `ui`.
-    // Errors: InvalidInput (unreadable, empty, longer than SecretBuffer::kCapacity, world-readable).
+    // Errors: InvalidInput (unreadable, empty, longer than SecretBuffer::kCapacity,
+    // world-readable).
     Result<SecretBuffer> read(OperatorUi& ui) const;
 
     // What read() would refuse without reading a PIN: a descriptor that is not open, a file
@@ -39,8 +40,9 @@ public:
     // "fd:3" or "file:/path", for messages (never the PIN).
     std::string describe() const;
 
-private:
-    PinSource(Kind kind, int fd, std::filesystem::path path) : m_kind(kind), m_fd(fd), m_path(std::move(path)) {}
+  private:
+    PinSource(Kind kind, int fd, std::filesystem::path path)
+        : m_kind(kind), m_fd(fd), m_path(std::move(path)) {}
     Kind m_kind;
     int m_fd = -1;
     std::filesystem::path m_path;

@@ -28,48 +28,58 @@ std::size_t field_bytes(KeyAlgorithm algorithm) {
 }
 
 // The error for a failed C_Login, with how the PIN stands now (read after the attempt).
-Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user, std::optional<int> retries_before) {
+Error login_error(const KeyHandle& key, CK_RV rv, CK_USER_TYPE user,
+                  std::optional<int> retries_before) {
     std::string who = "'" + key.info().token.label + "'";
     std::optional<PinState> now;
-    if (auto info = key.refresh_token_info(); info.ok()) now = pin_status_from_flags(info->flags).state;
+    if (auto info = key.refresh_token_info(); info.ok())
+        now = pin_status_from_flags(info->flags).state;
     std::string status = now ? std::string("; PIN status now: ") + pin_state_name(*now) : "";
     const bool wrong = rv == CKR_PIN_INCORRECT || rv == CKR_PIN_INVALID || rv == CKR_PIN_LEN_RANGE;
     const bool blocked_now =
         now == PinState::locked || (wrong && retries_before && *retries_before <= 1);
     if (rv == CKR_PIN_LOCKED || blocked_now)
-        return make_error(ErrorCode::PinLocked,
-                          std::string(wrong ? "wrong PIN: " : "") + "the PIN of token " + who +
-                              (wrong ? " is now blocked (0 retries left, " : " is blocked (") + rv_name(rv) + ")",
-                          "unblock it with the PUK ('otasign token unblock-pin') or the security officer PIN");
+        return make_error(
+            ErrorCode::PinLocked,
+            std::string(wrong ? "wrong PIN: " : "") + "the PIN of token " + who +
+                (wrong ? " is now blocked (0 retries left, " : " is blocked (") + rv_name(rv) + ")",
+            "unblock it with the PUK ('otasign token unblock-pin') or the security officer PIN");
     if (wrong) {
-        std::string hint = "otasign never retries a PIN: each wrong attempt uses up one of the token's tries";
+        std::string hint =
+            "otasign never retries a PIN: each wrong attempt uses up one of the token's tries";
         if (now == PinState::final_try)
             hint += "; one try is left, so the next wrong PIN locks it";
         else if (now == PinState::low)
             hint += "; few tries are left";
-        // A wrong PIN costs exactly one try, so a count read before the attempt gives the count now.
-        std::string left = retries_before ? "; " + std::to_string(std::max(*retries_before - 1, 0)) +
-                                                " retries left"
-                                          : "";
+        // A wrong PIN costs exactly one try, so a count read before the attempt gives the count
+        // now.
+        std::string left =
+            retries_before
+                ? "; " + std::to_string(std::max(*retries_before - 1, 0)) + " retries left"
+                : "";
         return make_error(ErrorCode::PinIncorrect,
-                          "wrong PIN: token " + who + " rejected it (" + rv_name(rv) + ", not retried" + left + status + ")",
+                          "wrong PIN: token " + who + " rejected it (" + rv_name(rv) +
+                              ", not retried" + left + status + ")",
                           hint);
     }
-    return make_error(ErrorCode::TokenError,
-                      std::string(user == CKU_CONTEXT_SPECIFIC ? "context-specific login" : "login") + " to token " +
-                          who + " failed: " + rv_name(rv) + status);
+    return make_error(
+        ErrorCode::TokenError,
+        std::string(user == CKU_CONTEXT_SPECIFIC ? "context-specific login" : "login") +
+            " to token " + who + " failed: " + rv_name(rv) + status);
 }
 
 enum class PinPad { no, yes };
 
 // Checks the PIN flags and, unless the token has a PIN pad, gets the PIN; the returned
-// SecretBuffer is empty on a PIN pad. Errors: PinLocked, PinFinalTry, InvalidInput, Declined, TokenError.
+// SecretBuffer is empty on a PIN pad. Errors: PinLocked, PinFinalTry, InvalidInput, Declined,
+// TokenError.
 Result<SecretBuffer> prepare_pin(const KeyHandle& key, const SignOptions& options, OperatorUi& ui,
                                  std::string_view prompt, PinPad* pinpad) {
     OTASIGN_ASSIGN_OR_RETURN(TokenInfo token, key.refresh_token_info());
     OTASIGN_TRY(check_pin_flags(token.flags, options.allow_final_pin_try));
     // PIV modules do not always raise the PIN flags; the exact count from the card decides.
-    if (options.pin_retries_left) OTASIGN_TRY(check_pin_retries(*options.pin_retries_left, options.allow_final_pin_try));
+    if (options.pin_retries_left)
+        OTASIGN_TRY(check_pin_retries(*options.pin_retries_left, options.allow_final_pin_try));
     if (token.flags & CKF_USER_PIN_COUNT_LOW)
         ui.warn("token '" + token.label +
                 "' reports few PIN tries left; a wrong PIN brings it closer to locking");
@@ -118,31 +128,37 @@ PinStatus pin_status_from_flags(CK_FLAGS flags) {
 
 Status check_pin_flags(CK_FLAGS flags, AllowFinalPinTry allow_final_try) {
     if (flags & CKF_USER_PIN_LOCKED)
-        return make_error(ErrorCode::PinLocked, "the token's user PIN is locked; otasign will not try it",
+        return make_error(ErrorCode::PinLocked,
+                          "the token's user PIN is locked; otasign will not try it",
                           "unblock it with the PUK or the security officer PIN");
     if ((flags & CKF_USER_PIN_FINAL_TRY) && allow_final_try == AllowFinalPinTry::no)
-        return make_error(ErrorCode::PinFinalTry,
-                          "the token has one PIN try left; otasign will not use it unless told to",
-                          "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
+        return make_error(
+            ErrorCode::PinFinalTry,
+            "the token has one PIN try left; otasign will not use it unless told to",
+            "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
     return ok_status();
 }
 
 Status check_pin_retries(int retries_left, AllowFinalPinTry allow_final_try) {
     if (retries_left <= 0)
-        return make_error(ErrorCode::PinLocked, "the PIN is blocked (0 retries left); otasign will not try it",
+        return make_error(ErrorCode::PinLocked,
+                          "the PIN is blocked (0 retries left); otasign will not try it",
                           "unblock it with the PUK ('otasign token unblock-pin')");
     if (retries_left == 1 && allow_final_try == AllowFinalPinTry::no)
-        return make_error(ErrorCode::PinFinalTry,
-                          "one PIN try is left; otasign will not use it unless told to",
-                          "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
+        return make_error(
+            ErrorCode::PinFinalTry, "one PIN try is left; otasign will not use it unless told to",
+            "make sure of the PIN, then allow the final try explicitly (--allow-final-pin-try)");
     return ok_status();
 }
 
 std::string signature_algorithm_name(KeyAlgorithm algorithm) {
     switch (algorithm) {
-        case KeyAlgorithm::ec_p256: return "ecdsa-p256-sha256";
-        case KeyAlgorithm::ec_p384: return "ecdsa-p384-sha384";
-        case KeyAlgorithm::rsa: return "rsa-pss-sha256";
+        case KeyAlgorithm::ec_p256:
+            return "ecdsa-p256-sha256";
+        case KeyAlgorithm::ec_p384:
+            return "ecdsa-p384-sha384";
+        case KeyAlgorithm::rsa:
+            return "rsa-pss-sha256";
     }
     return "unknown";
 }
@@ -154,19 +170,22 @@ HashAlg hash_for(KeyAlgorithm algorithm) {
 Result<std::vector<std::uint8_t>> ecdsa_raw_to_der(std::span<const std::uint8_t> raw) {
     if (raw.empty() || raw.size() % 2 != 0)
         return make_error(ErrorCode::InvalidInput,
-                          "a raw ECDSA signature must be r||s of equal widths, got " + std::to_string(raw.size()) + " bytes");
+                          "a raw ECDSA signature must be r||s of equal widths, got " +
+                              std::to_string(raw.size()) + " bytes");
     const int half = static_cast<int>(raw.size() / 2);
     ossl::Ptr<BIGNUM> r(BN_bin2bn(raw.data(), half, nullptr));
     ossl::Ptr<BIGNUM> s(BN_bin2bn(raw.data() + half, half, nullptr));
     ossl::Ptr<ECDSA_SIG> sig(ECDSA_SIG_new());
-    if (!r || !s || !sig) return make_error(ErrorCode::Internal, "out of memory: " + ossl::last_error());
+    if (!r || !s || !sig)
+        return make_error(ErrorCode::Internal, "out of memory: " + ossl::last_error());
     if (ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1)
         return make_error(ErrorCode::Internal, "ECDSA_SIG_set0 failed: " + ossl::last_error());
     r.release();  // owned by sig now
     s.release();
     unsigned char* der = nullptr;
     int len = i2d_ECDSA_SIG(sig.get(), &der);
-    if (len <= 0) return make_error(ErrorCode::Internal, "i2d_ECDSA_SIG failed: " + ossl::last_error());
+    if (len <= 0)
+        return make_error(ErrorCode::Internal, "i2d_ECDSA_SIG failed: " + ossl::last_error());
     std::vector<std::uint8_t> out(der, der + len);
     OPENSSL_free(der);
     return out;
@@ -176,20 +195,27 @@ Status verify_digest(EVP_PKEY* key, KeyAlgorithm algorithm, std::span<const std:
                      std::span<const std::uint8_t> signature) {
     ossl::Ptr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
     const EVP_MD* md = hash_for(algorithm) == HashAlg::sha384 ? EVP_sha384() : EVP_sha256();
-    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1)
-        return make_error(ErrorCode::Internal, "cannot set up signature verification: " + ossl::last_error());
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), md) != 1)
+        return make_error(ErrorCode::Internal,
+                          "cannot set up signature verification: " + ossl::last_error());
     if (algorithm == KeyAlgorithm::rsa &&
         (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
          EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
          EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) != 1))
-        return make_error(ErrorCode::Internal, "cannot set up RSA-PSS verification: " + ossl::last_error());
-    int rc = EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(), digest.size());
+        return make_error(ErrorCode::Internal,
+                          "cannot set up RSA-PSS verification: " + ossl::last_error());
+    int rc = EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest.data(),
+                             digest.size());
     ERR_clear_error();
-    if (rc != 1) return make_error(ErrorCode::BadSignature, "the signature does not verify with the public key");
+    if (rc != 1)
+        return make_error(ErrorCode::BadSignature,
+                          "the signature does not verify with the public key");
     return ok_status();
 }
 
-Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOptions& options, OperatorUi& ui) {
+Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOptions& options,
+                        OperatorUi& ui) {
     Session& session = key.session();
     CK_FUNCTION_LIST* fn = session.fn();
     const std::string who = "token '" + key.info().token.label + "'";
@@ -204,7 +230,8 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
     PinPad pinpad = PinPad::no;
     bool have_pin = false;
     if ((token.flags & CKF_LOGIN_REQUIRED) && !session.user_logged_in()) {
-        OTASIGN_ASSIGN_OR_RETURN(pin, prepare_pin(key, options, ui, "PIN for " + who + ": ", &pinpad));
+        OTASIGN_ASSIGN_OR_RETURN(pin,
+                                 prepare_pin(key, options, ui, "PIN for " + who + ": ", &pinpad));
         have_pin = true;
         CK_RV rv = session.login(CKU_USER, pinpad == PinPad::yes ? nullptr : &pin);
         if (rv != CKR_OK) return login_error(key, rv, CKU_USER, options.pin_retries_left);
@@ -217,24 +244,29 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
         templ.push_back({CKA_CLASS, &cls, sizeof cls});
         OTASIGN_ASSIGN_OR_RETURN(auto objects, session.find(templ));
         if (objects.empty())
-            return make_error(ErrorCode::TokenNotFound, "no private key matches " + key.uri().text() + " on " + who,
+            return make_error(ErrorCode::TokenNotFound,
+                              "no private key matches " + key.uri().text() + " on " + who,
                               "the public key was found, but not its private key");
         if (objects.size() > 1)
             return make_error(ErrorCode::AmbiguousKey,
-                              std::to_string(objects.size()) + " private keys match " + key.uri().text() + " on " + who,
+                              std::to_string(objects.size()) + " private keys match " +
+                                  key.uri().text() + " on " + who,
                               "add object= or id= to the URI so that exactly one key matches");
         OTASIGN_ASSIGN_OR_RETURN(auto id, session.attribute(objects.front(), CKA_ID));
         if (!key.info().id.empty() && (!id || *id != key.info().id))
             return make_error(ErrorCode::TokenError,
-                              "the private key matching " + key.uri().text() + " has a different id than its public key",
+                              "the private key matching " + key.uri().text() +
+                                  " has a different id than its public key",
                               "add id= to the URI");
-        OTASIGN_ASSIGN_OR_RETURN(auto always, session.bool_attribute(objects.front(), CKA_ALWAYS_AUTHENTICATE));
+        OTASIGN_ASSIGN_OR_RETURN(auto always,
+                                 session.bool_attribute(objects.front(), CKA_ALWAYS_AUTHENTICATE));
         key.set_private_key({objects.front(), always.value_or(false)});
     }
     const CK_OBJECT_HANDLE private_key = key.private_key()->handle;
     const bool always_authenticate = key.private_key()->always_authenticate;
     if (always_authenticate && !have_pin) {
-        OTASIGN_ASSIGN_OR_RETURN(pin, prepare_pin(key, options, ui, "PIN for signing with " + who + ": ", &pinpad));
+        OTASIGN_ASSIGN_OR_RETURN(
+            pin, prepare_pin(key, options, ui, "PIN for signing with " + who + ": ", &pinpad));
         have_pin = true;
     }
 
@@ -259,7 +291,9 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
     // lapsed context login (CKR_USER_NOT_LOGGED_IN) is retried, once: it is not a PIN failure.
     for (int attempt = 0; attempt < 2; ++attempt) {
         rv = fn->C_SignInit(session.handle(), &m.mech, private_key);
-        if (rv != CKR_OK) return make_error(ErrorCode::TokenError, "C_SignInit on " + who + " failed: " + rv_name(rv));
+        if (rv != CKR_OK)
+            return make_error(ErrorCode::TokenError,
+                              "C_SignInit on " + who + " failed: " + rv_name(rv));
         if (always_authenticate) {
             // Nothing between C_SignInit, the context-specific login and C_Sign: PIV cards
             // forget the verification after any other command.
@@ -268,45 +302,55 @@ Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOpti
                 // PKCS#11 2.40 has no way to cancel an operation except finishing it: C_Sign
                 // without the context login fails and ends it, so the session can sign again.
                 raw_len = static_cast<CK_ULONG>(raw.size());
-                fn->C_Sign(session.handle(), result.digest.data(), static_cast<CK_ULONG>(result.digest.size()),
-                           raw.data(), &raw_len);
+                fn->C_Sign(session.handle(), result.digest.data(),
+                           static_cast<CK_ULONG>(result.digest.size()), raw.data(), &raw_len);
                 return login_error(key, lrv, CKU_CONTEXT_SPECIFIC, options.pin_retries_left);
             }
         }
         raw_len = static_cast<CK_ULONG>(raw.size());
         if (options.touch == TouchPolicy::required) ui.wait_begin("Touch the key now");
         auto started = std::chrono::steady_clock::now();
-        rv = fn->C_Sign(session.handle(), result.digest.data(), static_cast<CK_ULONG>(result.digest.size()),
-                        raw.data(), &raw_len);
+        rv = fn->C_Sign(session.handle(), result.digest.data(),
+                        static_cast<CK_ULONG>(result.digest.size()), raw.data(), &raw_len);
         auto waited = std::chrono::steady_clock::now() - started;
         if (options.touch == TouchPolicy::required) ui.wait_done();
         if (rv == CKR_OK) break;
         if (options.touch == TouchPolicy::required && looks_like_touch_timeout(rv))
-            return make_error(ErrorCode::TouchTimeout,
-                              "the key on " + who + " was not touched in time (C_Sign: " + rv_name(rv) + " after " +
-                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(waited).count()) + " s)",
-                              "run the command again and touch the key while it blinks; nothing was signed");
+            return make_error(
+                ErrorCode::TouchTimeout,
+                "the key on " + who + " was not touched in time (C_Sign: " + rv_name(rv) +
+                    " after " +
+                    std::to_string(
+                        std::chrono::duration_cast<std::chrono::seconds>(waited).count()) +
+                    " s)",
+                "run the command again and touch the key while it blinks; nothing was signed");
         if (!(rv == CKR_USER_NOT_LOGGED_IN && always_authenticate)) break;
     }
     pin.clear();
     if (rv != CKR_OK)
         return make_error(ErrorCode::TokenError, "C_Sign on " + who + " failed: " + rv_name(rv),
-                          options.touch == TouchPolicy::required ? "the key wants a touch: touch it while it blinks" : "");
+                          options.touch == TouchPolicy::required
+                              ? "the key wants a touch: touch it while it blinks"
+                              : "");
     raw.resize(raw_len);
 
     if (algorithm == KeyAlgorithm::rsa) {
         result.signature = std::move(raw);
     } else {
         if (raw.size() != 2 * field_bytes(algorithm))
-            return make_error(ErrorCode::TokenError, who + " returned a " + std::to_string(raw.size()) +
-                                                         "-byte ECDSA signature, expected " +
-                                                         std::to_string(2 * field_bytes(algorithm)));
+            return make_error(ErrorCode::TokenError,
+                              who + " returned a " + std::to_string(raw.size()) +
+                                  "-byte ECDSA signature, expected " +
+                                  std::to_string(2 * field_bytes(algorithm)));
         OTASIGN_ASSIGN_OR_RETURN(result.signature, ecdsa_raw_to_der(raw));
     }
     Status verified = verify_digest(key.public_key(), algorithm, result.digest, result.signature);
     if (!verified.ok())
-        return make_error(ErrorCode::BadSignature, "the token produced a signature that does not verify with key " + key.key_id(),
-                          "the token's public key object may not belong to its private key; check the key with 'otasign key list'");
+        return make_error(
+            ErrorCode::BadSignature,
+            "the token produced a signature that does not verify with key " + key.key_id(),
+            "the token's public key object may not belong to its private key; check the key with "
+            "'otasign key list'");
     OTASIGN_ASSIGN_OR_RETURN(result.token, key.refresh_token_info());
     return result;
 }

@@ -57,12 +57,12 @@ struct SignOptions {
 
 struct SignResult {
     std::vector<std::uint8_t> signature;  // ECDSA: DER Ecdsa-Sig-Value; RSA: the PSS signature
-    std::string algorithm;                // "ecdsa-p256-sha256", "ecdsa-p384-sha384", "rsa-pss-sha256"
+    std::string algorithm;  // "ecdsa-p256-sha256", "ecdsa-p384-sha384", "rsa-pss-sha256"
     HashAlg hash = HashAlg::sha256;
-    std::vector<std::uint8_t> digest;     // the digest that was signed
-    std::string key_id;                   // sha256 hex of the SubjectPublicKeyInfo DER
-    PinStatus pin_before;                 // as read before the PIN was asked for
-    TokenInfo token;                      // token details as read after signing (evidence)
+    std::vector<std::uint8_t> digest;  // the digest that was signed
+    std::string key_id;                // sha256 hex of the SubjectPublicKeyInfo DER
+    PinStatus pin_before;              // as read before the PIN was asked for
+    TokenInfo token;                   // token details as read after signing (evidence)
 };
 
 // The signature algorithm name for a key ("ecdsa-p256-sha256", ...).
@@ -76,7 +76,8 @@ HashAlg hash_for(KeyAlgorithm algorithm);
 // result. Errors: PinIncorrect, PinLocked, PinFinalTry, TouchTimeout, Declined, InvalidInput
 // (PIN source), TokenNotFound / AmbiguousKey (private key after login), BadSignature (the
 // token's signature does not verify), TokenError.
-Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOptions& options, OperatorUi& ui);
+Result<SignResult> sign(KeyHandle& key, std::string_view message, const SignOptions& options,
+                        OperatorUi& ui);
 
 // Converts a raw PKCS#11 / IEEE P1363 ECDSA signature r||s to a DER Ecdsa-Sig-Value, splitting
 // at half the length (r and s are fixed-width, so leading zero bytes belong to the number).

@@ -21,15 +21,19 @@ Result<KeyUri> KeyUri::parse(std::string_view text) {
     std::string owned(text);
     int rc = p11_kit_uri_parse(owned.c_str(), P11_KIT_URI_FOR_ANY, uri.get());
     if (rc != P11_KIT_URI_OK)
-        return make_error(ErrorCode::Usage, "invalid PKCS#11 URI '" + owned + "': " + p11_kit_uri_message(rc), kUriHint);
+        return make_error(ErrorCode::Usage,
+                          "invalid PKCS#11 URI '" + owned + "': " + p11_kit_uri_message(rc),
+                          kUriHint);
     if (p11_kit_uri_any_unrecognized(uri.get()))
-        return make_error(ErrorCode::Usage, "PKCS#11 URI '" + owned + "' has an attribute otasign does not know",
-                          "check the spelling; otasign understands token, manufacturer, serial, model, "
-                          "object, id, type, slot-description, slot-manufacturer, slot-id, "
-                          "module-path and pin-source");
+        return make_error(
+            ErrorCode::Usage, "PKCS#11 URI '" + owned + "' has an attribute otasign does not know",
+            "check the spelling; otasign understands token, manufacturer, serial, model, "
+            "object, id, type, slot-description, slot-manufacturer, slot-id, "
+            "module-path and pin-source");
     if (p11_kit_uri_get_pin_value(uri.get()))
-        return make_error(ErrorCode::Usage, "PKCS#11 URI '" + owned + "' contains pin-value",
-                          "a PIN never goes on the command line; use pin-source=file:PATH or let otasign prompt");
+        return make_error(
+            ErrorCode::Usage, "PKCS#11 URI '" + owned + "' contains pin-value",
+            "a PIN never goes on the command line; use pin-source=file:PATH or let otasign prompt");
     if (p11_kit_uri_get_module_name(uri.get()))
         return make_error(ErrorCode::Usage, "PKCS#11 URI '" + owned + "' uses module-name",
                           "name the module file with module-path=/path/to/module.so or --module");
@@ -37,13 +41,16 @@ Result<KeyUri> KeyUri::parse(std::string_view text) {
         CK_OBJECT_CLASS value = CKO_DATA;
         if (cls->ulValueLen == sizeof value) std::memcpy(&value, cls->pValue, sizeof value);
         if (value != CKO_PRIVATE_KEY)
-            return make_error(ErrorCode::Usage, "PKCS#11 URI '" + owned + "' selects objects that are not private keys",
-                              "otasign selects the signing key itself: use type=private or leave type out");
+            return make_error(
+                ErrorCode::Usage,
+                "PKCS#11 URI '" + owned + "' selects objects that are not private keys",
+                "otasign selects the signing key itself: use type=private or leave type out");
     }
     return KeyUri(std::move(owned), std::move(uri));
 }
 
-bool KeyUri::matches(const CK_SLOT_INFO& slot, CK_SLOT_ID slot_id, const CK_TOKEN_INFO& token) const {
+bool KeyUri::matches(const CK_SLOT_INFO& slot, CK_SLOT_ID slot_id,
+                     const CK_TOKEN_INFO& token) const {
     if (!p11_kit_uri_match_token_info(m_uri.get(), &token)) return false;
     if (!p11_kit_uri_match_slot_info(m_uri.get(), &slot)) return false;
     CK_SLOT_ID wanted = p11_kit_uri_get_slot_id(m_uri.get());
@@ -74,7 +81,8 @@ Result<std::string> format(P11KitUri* uri, P11KitUriType type) {
     char* text = nullptr;
     int rc = p11_kit_uri_format(uri, type, &text);
     if (rc != P11_KIT_URI_OK || !text)
-        return make_error(ErrorCode::Internal, std::string("cannot format a PKCS#11 URI: ") + p11_kit_uri_message(rc));
+        return make_error(ErrorCode::Internal,
+                          std::string("cannot format a PKCS#11 URI: ") + p11_kit_uri_message(rc));
     std::string out = text;
     std::free(text);
     return out;

@@ -21,7 +21,7 @@ struct UriDeleter {
 };
 
 class KeyUri {
-public:
+  public:
     // Parses a key URI ("pkcs11:token=...;object=...;id=%01;type=private?module-path=...").
     // Refuses pin-value (a PIN must not sit in argv or a config file), module-name (only
     // module-path is supported), unknown attributes (a typo must not widen the match) and
@@ -40,7 +40,7 @@ public:
     std::optional<std::string> module_path() const;
     std::optional<std::string> pin_source() const;
 
-private:
+  private:
     explicit KeyUri(std::string text, std::unique_ptr<P11KitUri, UriDeleter> uri)
         : m_text(std::move(text)), m_uri(std::move(uri)) {}
     std::string m_text;
