@@ -254,14 +254,8 @@ Result<ImportResult> import_release(const fs::path& dir, const manifest::LoadedM
                                     std::string_view bundle_source, const policy::Policy& pol,
                                     const std::function<void()>& on_wait) {
     ImportResult out;
-    policy::ManifestBinding binding{m.sha256_hex,
-                                    m.canonical.size(),
-                                    m.manifest.release.id,
-                                    m.manifest.release.version,
-                                    manifest::channel_name(m.manifest.release.channel),
-                                    std::nullopt};
-    out.verification =
-        policy::verify_bundle(bundle, pol, policy::Role::manifest, binding, bundle_source);
+    out.verification = policy::verify_bundle(bundle, pol, policy::Role::manifest,
+                                             policy::binding_of(m), bundle_source);
     if (!out.verification.threshold_met)
         return make_error(
             ErrorCode::PolicyViolation,

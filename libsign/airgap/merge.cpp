@@ -15,15 +15,10 @@ Result<std::string> check_binding(const envelope::SignatureEntry& e,
                                   const manifest::LoadedManifest& m, const std::string& where) {
     auto st = envelope::open_entry_self(e, where);
     if (!st) return make_error(st.error().code, st.error().detail, "nothing was merged");
-    const auto& r = m.manifest.release;
-    if (st->manifest_sha256 != m.sha256_hex || st->manifest_size != m.canonical.size() ||
-        st->release_id != r.id || st->release_version != r.version ||
-        st->release_channel != manifest::channel_name(r.channel))
+    if (std::string p = policy::binding_problem(*st, policy::binding_of(m)); !p.empty())
         return make_error(ErrorCode::PolicyViolation,
-                          where + " signs " + st->release_id + " " + st->release_version +
-                              " (sha256:" + st->manifest_sha256 + "), not this manifest (" + r.id +
-                              " " + r.version + ", sha256:" + m.sha256_hex +
-                              "); nothing was merged",
+                          where + " belongs to another manifest, not this manifest: " + p +
+                              "; nothing was merged",
                           "a response belongs to the manifest of the request it answers");
     return st->key_id;
 }
@@ -44,12 +39,7 @@ Result<MergeResult> merge_responses(const manifest::LoadedManifest& m, const pol
         ids.push_back(entry_id(existing.signatures[i]));
         keys.push_back(std::move(key));
     }
-    const policy::ManifestBinding binding{m.sha256_hex,
-                                          m.canonical.size(),
-                                          m.manifest.release.id,
-                                          m.manifest.release.version,
-                                          manifest::channel_name(m.manifest.release.channel),
-                                          std::nullopt};
+    const policy::ManifestBinding binding = policy::binding_of(m);
     for (const auto& resp : responses) {
         for (std::size_t i = 0; i < resp.bundle.signatures.size(); ++i) {
             const envelope::SignatureEntry& e = resp.bundle.signatures[i];

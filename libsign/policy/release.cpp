@@ -194,14 +194,8 @@ Result<ReleaseReport> verify_release(const ReleaseInputs& in) {
                                  check_artifacts(m, *in.artifacts_dir, in.progress, in.threads));
     }
 
-    ManifestBinding binding{lm.sha256_hex,
-                            lm.canonical.size(),
-                            m.release.id,
-                            m.release.version,
-                            manifest::channel_name(m.release.channel),
-                            std::nullopt};
-    if (in.previous) binding.previous_sha256 = in.previous->sha256_hex;
-    report.signatures = verify_bundle(*in.bundle, *in.policy, in.role, binding, in.bundle_source);
+    report.signatures = verify_bundle(*in.bundle, *in.policy, in.role, binding_of(lm, in.previous),
+                                      in.bundle_source);
 
     report.checks.push_back(signatures_check(report.signatures, role));
     report.checks.push_back(threshold_check(report.signatures, role));

@@ -8,21 +8,6 @@ namespace otasign::policy {
 
 namespace {
 
-std::string binding_problem(const envelope::Statement& st, const ManifestBinding& b) {
-    if (st.manifest_sha256 != b.sha256)
-        return "the statement signs manifest sha256:" + st.manifest_sha256 +
-               ", not sha256:" + b.sha256;
-    if (st.manifest_size != b.size)
-        return "the statement names a manifest of " + std::to_string(st.manifest_size) +
-               " bytes, not " + std::to_string(b.size);
-    if (st.release_id != b.release_id || st.release_version != b.release_version ||
-        st.release_channel != b.release_channel)
-        return "the statement names release " + st.release_id + " " + st.release_version + " (" +
-               st.release_channel + "), not " + b.release_id + " " + b.release_version + " (" +
-               b.release_channel + ")";
-    return {};
-}
-
 // A signature object names its signer twice (keyid, publicKey) for auditors; both must be the
 // key that verified it, compared canonically, so what an auditor checks with the embedded key is
 // what the policy counted.
@@ -40,6 +25,40 @@ std::string signer_mismatch(const envelope::SignatureEntry& entry, const std::st
 }
 
 }  // namespace
+
+ManifestBinding binding_of(const manifest::LoadedManifest& m,
+                           const manifest::LoadedManifest* previous) {
+    const auto& r = m.manifest.release;
+    ManifestBinding b{
+        m.sha256_hex, m.canonical.size(), r.id, r.version, manifest::channel_name(r.channel),
+        std::nullopt};
+    if (previous) b.previous_sha256 = previous->sha256_hex;
+    return b;
+}
+
+void bind_statement(envelope::Statement& st, const ManifestBinding& b) {
+    st.manifest_sha256 = b.sha256;
+    st.manifest_size = b.size;
+    st.release_id = b.release_id;
+    st.release_version = b.release_version;
+    st.release_channel = b.release_channel;
+    st.previous_sha256 = b.previous_sha256;
+}
+
+std::string binding_problem(const envelope::Statement& st, const ManifestBinding& b) {
+    if (st.manifest_sha256 != b.sha256)
+        return "the statement signs manifest sha256:" + st.manifest_sha256 +
+               ", not sha256:" + b.sha256;
+    if (st.manifest_size != b.size)
+        return "the statement names a manifest of " + std::to_string(st.manifest_size) +
+               " bytes, not " + std::to_string(b.size);
+    if (st.release_id != b.release_id || st.release_version != b.release_version ||
+        st.release_channel != b.release_channel)
+        return "the statement names release " + st.release_id + " " + st.release_version + " (" +
+               st.release_channel + "), not " + b.release_id + " " + b.release_version + " (" +
+               b.release_channel + ")";
+    return {};
+}
 
 const char* signature_problem_name(SignatureProblem p) noexcept {
     switch (p) {

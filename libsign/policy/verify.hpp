@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "envelope/bundle.hpp"
+#include "manifest/manifest.hpp"
 #include "policy/policy.hpp"
 
 namespace otasign::policy {
@@ -24,6 +25,18 @@ struct ManifestBinding {
     // statement must then name the same previousManifest.sha256 to count.
     std::optional<std::string> previous_sha256;
 };
+
+// What a statement must name to count for manifest `m`, over `previous` when the verifier or
+// signer was given one. The one place these fields are taken from a manifest: a signer writes
+// them (bind_statement) and a verifier checks them (binding_problem) from the same value.
+ManifestBinding binding_of(const manifest::LoadedManifest& m,
+                           const manifest::LoadedManifest* previous = nullptr);
+// Sets the statement's binding fields (manifest digest and size, release id, version and
+// channel, previousManifest) to `b`.
+void bind_statement(envelope::Statement& st, const ManifestBinding& b);
+// Why `st` does not bind `b`'s manifest (digest, size, release identity), "" when it does. The
+// previous-release binding is checked apart (SignatureProblem::previous_binding).
+std::string binding_problem(const envelope::Statement& st, const ManifestBinding& b);
 
 // Why a signature does not count (SIGNATURE-FORMAT.md, "Verification algorithm").
 enum class SignatureProblem {

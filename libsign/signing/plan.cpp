@@ -97,12 +97,7 @@ envelope::Statement build_statement(const SignPlan& plan, const TokenState& stat
                                     const manifest::LoadedManifest* previous,
                                     const Approval& approval, envelope::LogPosition position) {
     envelope::Statement st;
-    st.manifest_sha256 = manifest.sha256_hex;
-    st.manifest_size = manifest.canonical.size();
-    st.release_id = manifest.manifest.release.id;
-    st.release_version = manifest.manifest.release.version;
-    st.release_channel = manifest::channel_name(manifest.manifest.release.channel);
-    if (previous) st.previous_sha256 = previous->sha256_hex;
+    policy::bind_statement(st, policy::binding_of(manifest, previous));
     st.shown_text_sha256 = sha256_hex(approval.shown_text);
     st.shown_diff_sha256 = sha256_hex(approval.shown_diff_json);
     st.key_id = plan.public_key.key_id;

@@ -15,6 +15,7 @@
 #include "envelope/keys.hpp"
 #include "envelope/testkeys.hpp"
 #include "json/canonical.hpp"
+#include "policy/verify.hpp"
 
 using namespace otasign;
 namespace fs = std::filesystem;
@@ -292,11 +293,7 @@ namespace {
 envelope::SignatureEntry sign_for(const manifest::LoadedManifest& m, const test::TestKey& k,
                                   const std::string& operator_name = "alice") {
     envelope::Statement s;
-    s.manifest_sha256 = m.sha256_hex;
-    s.manifest_size = m.canonical.size();
-    s.release_id = m.manifest.release.id;
-    s.release_version = m.manifest.release.version;
-    s.release_channel = manifest::channel_name(m.manifest.release.channel);
+    policy::bind_statement(s, policy::binding_of(m));
     s.shown_text_sha256 = std::string(64, 'c');
     s.key_id = k.pub.key_id;
     s.algorithm = envelope::sig_alg_name(k.pub.alg);

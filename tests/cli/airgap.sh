@@ -188,7 +188,7 @@ ledger-tampered)
 merge-other-manifest)
     cp r2.json.sig keep.sig
     nothing_written 1 otasign bundle merge --manifest r2.json --policy policy.json -o r2.json.sig r1.a.sig
-    grep -q "not this manifest" err || { cat err; fail "foreign response"; }
+    grep -q "belongs to another manifest" err || { cat err; fail "foreign response"; }
     ;;
 merge-outside-policy)
     # Signed by a key that is not in the policy's manifest role (p384 on A's token).

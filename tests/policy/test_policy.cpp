@@ -14,11 +14,7 @@ namespace {
 Statement statement_for(const envelope::PublicKey& key, const ManifestBinding& b,
                         std::string serial = "SERIAL1") {
     Statement s;
-    s.manifest_sha256 = b.sha256;
-    s.manifest_size = b.size;
-    s.release_id = b.release_id;
-    s.release_version = b.release_version;
-    s.release_channel = b.release_channel;
+    bind_statement(s, b);
     s.shown_text_sha256 = std::string(64, 'c');
     s.key_id = key.key_id;
     s.algorithm = envelope::sig_alg_name(key.alg);

@@ -30,12 +30,7 @@ manifest::LoadedManifest load(const std::string& name, const std::string& edit_k
 envelope::SignatureEntry sign(const test::TestKey& k, const manifest::LoadedManifest& m,
                               const manifest::LoadedManifest* previous) {
     envelope::Statement s;
-    s.manifest_sha256 = m.sha256_hex;
-    s.manifest_size = m.canonical.size();
-    s.release_id = m.manifest.release.id;
-    s.release_version = m.manifest.release.version;
-    s.release_channel = manifest::channel_name(m.manifest.release.channel);
-    if (previous) s.previous_sha256 = previous->sha256_hex;
+    bind_statement(s, binding_of(m, previous));
     s.shown_text_sha256 = std::string(64, 'c');
     s.key_id = k.pub.key_id;
     s.algorithm = envelope::sig_alg_name(k.pub.alg);
