@@ -32,6 +32,9 @@ CHECKS = ["signatures", "threshold", "previous-binding", "version", "rollback",
 
 
 # ---------------------------------------------------------------- RFC 8785 (integers, strings)
+# The generator, the second verifier (tests/conformance/verify.py) and the runner
+# (tests/conformance/run.py) each carry their own few lines of JCS on purpose: a vector is only
+# evidence if it was not made and checked by the same code.
 def jcs(v):
     if v is None:
         return "null"
@@ -172,12 +175,24 @@ def base_manifest(**over):
         "artifacts": [{"path": "images/system.img", "role": "system-image", "size": 4096,
                        "sha256": "ab" * 32}],
     }
+    return with_overrides(m, over)
+
+
+DELETE = object()
+
+
+def with_overrides(doc, over):
+    """Sets each dotted path of `over` ("release.id") in `doc`, making missing objects on the way;
+    the value DELETE removes the member instead. Returns `doc`."""
     for k, v in over.items():
-        node, parts = m, k.split(".")
+        node, parts = doc, k.split(".")
         for p in parts[:-1]:
-            node = node[p]
-        node[parts[-1]] = v
-    return m
+            node = node.setdefault(p, {})
+        if v is DELETE:
+            del node[parts[-1]]
+        else:
+            node[parts[-1]] = v
+    return doc
 
 
 def previous_manifest(**over):
@@ -187,12 +202,7 @@ def previous_manifest(**over):
                          "expires": "2027-01-31T00:00:00Z", "rollout.percentage": 25,
                          "rollout.start": "2026-11-03T08:00:00Z",
                          "eligibility.fromBuilds": ["EOS.1.3.2.20261005"]})
-    for k, v in over.items():
-        node, parts = p, k.split(".")
-        for q in parts[:-1]:
-            node = node[q]
-        node[parts[-1]] = v
-    return p
+    return with_overrides(p, over)
 
 
 def statement(key, manifest, previous=None, **over):
@@ -214,18 +224,7 @@ def statement(key, manifest, previous=None, **over):
     }
     if previous is not None:
         st["previousManifest"] = {"sha256": sha256_hex(jcs(previous).encode())}
-    for k, v in over.items():
-        node, parts = st, k.split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        if v is DELETE:
-            del node[parts[-1]]
-        else:
-            node[parts[-1]] = v
-    return st
-
-
-DELETE = object()
+    return with_overrides(st, over)
 
 
 def entry(key, st, payload_bytes=None, public_key=None, keyid=None, signer=None):
