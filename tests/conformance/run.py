@@ -3,8 +3,12 @@
 verdict with the expected one: exit code, and unless the exit is 3 (input error) every check's
 status and every signature's problem, from the verifier's `--json` output.
 
-    run.py VECTORS_DIR VERIFIER [ARGS...]
-    run.py VECTORS_DIR --module VERIFIER.py     # a Python verifier's main(argv), in-process
+    run.py [--only GLOB[,GLOB...]] VECTORS_DIR VERIFIER [ARGS...]
+    run.py [--only GLOB[,GLOB...]] VECTORS_DIR --module VERIFIER.py   # main(argv), in-process
+
+--only runs the cases whose names match one of the shell-style patterns (the attack suite runs
+each attack class on its own); a pattern that matches no case fails the run, so a class cannot
+silently lose its vectors.
 
 VERIFIER is called with otasign's command line, in the case's directory: for a case whose
 `command` is `verify`, `VERIFIER [ARGS...] verify MANIFEST --policy P --signature S --now T
@@ -14,6 +18,7 @@ VERIFIER is called with otasign's command line, in the case's directory: for a c
 1 otherwise (each disagreement is listed).
 """
 import contextlib
+import fnmatch
 import hashlib
 import importlib.util
 import io
@@ -105,13 +110,23 @@ _module = None
 
 
 def main():
-    vectors, verifier = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    only = None
+    if args[:1] == ["--only"]:
+        only, args = args[1].split(","), args[2:]
+    vectors, verifier = args[0], args[1:]
     cases_dir = os.path.join(vectors, "cases")
     with open(os.path.join(cases_dir, "index.json")) as f:
         names = json.load(f)
     if sorted(names) != sorted(n for n in os.listdir(cases_dir) if n != "index.json"):
         print("cases/index.json does not list exactly the case directories")
         return 1
+    if only is not None:
+        unmatched = [g for g in only if not fnmatch.filter(names, g)]
+        if unmatched:
+            print("no case matches %s" % ", ".join(unmatched))
+            return 1
+        names = [n for n in names if any(fnmatch.fnmatchcase(n, g) for g in only)]
     bad = 0
     for name in names:
         d = os.path.join(cases_dir, name)
