@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "core/atomic_file.hpp"
 #include "envelope/testkeys.hpp"
@@ -187,6 +188,33 @@ TEST_CASE("thresholds count distinct policy keys", "[policy][verify]") {
                                binding(), "s");
         CHECK_FALSE(v.threshold_met);
         CHECK(v.signatures[0].detail.find("token serial") != std::string::npos);
+    }
+}
+
+TEST_CASE("a statement for another manifest, size, id, version or channel does not count",
+          "[policy][verify][attack]") {
+    auto a = test::make_key();
+    Policy p = policy_with({&a}, 1);
+    const envelope::Bundle bundle{{sign_with(a)}};
+    REQUIRE(verify_bundle(bundle, p, Role::manifest, binding(), "m.sig").threshold_met);
+    // One row per bound field: the verifier's manifest differs from the signed one there only.
+    const std::vector<std::pair<std::string, std::function<void(ManifestBinding&)>>> rows = {
+        {"manifest sha256", [](ManifestBinding& b) { b.sha256 = std::string(64, 'f'); }},
+        {"manifest size", [](ManifestBinding& b) { b.size += 1; }},
+        {"release id", [](ManifestBinding& b) { b.release_id = "rel-other"; }},
+        {"release version", [](ManifestBinding& b) { b.release_version = "2.0.1"; }},
+        {"release channel", [](ManifestBinding& b) { b.release_channel = "beta"; }},
+    };
+    for (const auto& [field, change] : rows) {
+        INFO("another " << field);
+        ManifestBinding other = binding();
+        change(other);
+        CHECK_FALSE(binding_problem(*envelope::open_entry_self(bundle.signatures[0], "s"), other)
+                        .empty());
+        auto v = verify_bundle(bundle, p, Role::manifest, other, "m.sig");
+        CHECK_FALSE(v.threshold_met);
+        CHECK(v.signatures[0].problem == SignatureProblem::binding);
+        CHECK_FALSE(v.signatures[0].foreign);
     }
 }
 
