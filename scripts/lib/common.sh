@@ -14,7 +14,10 @@ OTASIGN_PACKAGES=(
   help2man dpkg-dev
 )
 
-log() { printf '==> %s\n' "$*" >&2; }
+# Each line carries the seconds since the outermost script started (child scripts share the
+# start), so a CI log shows where its time goes.
+export OTASIGN_T0=${OTASIGN_T0:-$(date +%s)}
+log() { printf '==> [%5ss] %s\n' "$(($(date +%s) - OTASIGN_T0))" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 install_missing_packages() {
