@@ -10,12 +10,14 @@ std::string entry_id(const envelope::SignatureEntry& e) {
     return json::canonicalize(envelope::entry_to_json(e));
 }
 
-// Opens `e` with its own key and checks that its statement binds `m`; returns the key id.
+// Opens `e` with its own key and checks that its statement binds the manifest of `binding`;
+// returns the key id.
 Result<std::string> check_binding(const envelope::SignatureEntry& e,
-                                  const manifest::LoadedManifest& m, const std::string& where) {
+                                  const policy::ManifestBinding& binding,
+                                  const std::string& where) {
     auto st = envelope::open_entry_self(e, where);
     if (!st) return make_error(st.error().code, st.error().detail, "nothing was merged");
-    if (std::string p = policy::binding_problem(*st, policy::binding_of(m)); !p.empty())
+    if (std::string p = policy::binding_problem(*st, binding); !p.empty())
         return make_error(ErrorCode::PolicyViolation,
                           where + " belongs to another manifest, not this manifest: " + p +
                               "; nothing was merged",
@@ -32,19 +34,20 @@ Result<MergeResult> merge_responses(const manifest::LoadedManifest& m, const pol
     MergeResult out;
     out.bundle = existing;
     out.existing = existing.signatures.size();
+    const policy::ManifestBinding binding = policy::binding_of(m);
     std::vector<std::string> ids, keys;
     for (std::size_t i = 0; i < existing.signatures.size(); ++i) {
         const std::string where = std::string(existing_source) + " signature " + std::to_string(i);
-        OTASIGN_ASSIGN_OR_RETURN(std::string key, check_binding(existing.signatures[i], m, where));
+        OTASIGN_ASSIGN_OR_RETURN(std::string key,
+                                 check_binding(existing.signatures[i], binding, where));
         ids.push_back(entry_id(existing.signatures[i]));
         keys.push_back(std::move(key));
     }
-    const policy::ManifestBinding binding = policy::binding_of(m);
     for (const auto& resp : responses) {
         for (std::size_t i = 0; i < resp.bundle.signatures.size(); ++i) {
             const envelope::SignatureEntry& e = resp.bundle.signatures[i];
             const std::string where = resp.source + " signature " + std::to_string(i);
-            OTASIGN_ASSIGN_OR_RETURN(std::string key, check_binding(e, m, where));
+            OTASIGN_ASSIGN_OR_RETURN(std::string key, check_binding(e, binding, where));
             std::string id = entry_id(e);
             if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
                 ++out.duplicates;
