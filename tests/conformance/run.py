@@ -122,7 +122,7 @@ def main():
         print("cases/index.json does not list exactly the case directories")
         return 1
     if only is not None:
-        unmatched = [g for g in only if not fnmatch.filter(names, g)]
+        unmatched = [g for g in only if not any(fnmatch.fnmatchcase(n, g) for n in names)]
         if unmatched:
             print("no case matches %s" % ", ".join(unmatched))
             return 1
